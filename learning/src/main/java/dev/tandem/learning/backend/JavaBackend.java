@@ -1,0 +1,519 @@
+package dev.tandem.learning.backend;
+
+import dev.tandem.learning.tensor.Activation;
+import dev.tandem.learning.tensor.Backend;
+import dev.tandem.learning.tensor.ConvGeometry;
+import dev.tandem.learning.tensor.CounterRng;
+import dev.tandem.learning.tensor.DType;
+import dev.tandem.learning.tensor.Shapes;
+import dev.tandem.learning.tensor.Tensor;
+
+import java.util.Arrays;
+
+/**
+ * The plain-Java reference backend, in float and double. Every other backend is tested against it. It is
+ * written for clarity first; its float path is also what faster backends reuse for operations too small to be
+ * worth a native call.
+ */
+public class JavaBackend implements Backend {
+    public static final String NAME = "java";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    // ---- memory ---------------------------------------------------------------------------------------
+
+    @Override
+    public Tensor zeros(DType dtype, int... shape) {
+        int n = Shapes.size(shape);
+        Buf buf = dtype == DType.FLOAT32 ? new Buf.F32(new float[n]) : new Buf.F64(new double[n]);
+        return new JavaTensor(this, buf, shape);
+    }
+
+    @Override
+    public Tensor fromHost(float[] data, int... shape) {
+        return new JavaTensor(this, new Buf.F32(data.clone()), shape);
+    }
+
+    @Override
+    public Tensor fromHost(double[] data, int... shape) {
+        return new JavaTensor(this, new Buf.F64(data.clone()), shape);
+    }
+
+    /** Wraps a host array without copying (the caller gives up the array). */
+    public Tensor wrap(float[] data, int... shape) {
+        return new JavaTensor(this, new Buf.F32(data), shape);
+    }
+
+    public Tensor wrap(double[] data, int... shape) {
+        return new JavaTensor(this, new Buf.F64(data), shape);
+    }
+
+    @Override
+    public void copyToHost(Tensor src, float[] dst) {
+        Buf b = buf(src);
+        checkLength(b, dst.length);
+        if (b instanceof Buf.F32 f) {
+            System.arraycopy(f.a, 0, dst, 0, dst.length);
+        } else {
+            for (int i = 0; i < dst.length; i++) {
+                dst[i] = (float) b.get(i);
+            }
+        }
+    }
+
+    @Override
+    public void copyToHost(Tensor src, double[] dst) {
+        Buf b = buf(src);
+        checkLength(b, dst.length);
+        if (b instanceof Buf.F64 d) {
+            System.arraycopy(d.a, 0, dst, 0, dst.length);
+        } else {
+            for (int i = 0; i < dst.length; i++) {
+                dst[i] = b.get(i);
+            }
+        }
+    }
+
+    @Override
+    public void copyFromHost(float[] src, Tensor dst) {
+        Buf b = buf(dst);
+        checkLength(b, src.length);
+        if (b instanceof Buf.F32 f) {
+            System.arraycopy(src, 0, f.a, 0, src.length);
+        } else {
+            for (int i = 0; i < src.length; i++) {
+                b.set(i, src[i]);
+            }
+        }
+    }
+
+    @Override
+    public void copyFromHost(double[] src, Tensor dst) {
+        Buf b = buf(dst);
+        checkLength(b, src.length);
+        if (b instanceof Buf.F64 d) {
+            System.arraycopy(src, 0, d.a, 0, src.length);
+        } else {
+            for (int i = 0; i < src.length; i++) {
+                b.set(i, src[i]);
+            }
+        }
+    }
+
+    @Override
+    public Tensor reshape(Tensor t, int... shape) {
+        return new JavaTensor(this, buf(t), shape);
+    }
+
+    @Override
+    public void copyExamples(Tensor src, int srcFirst, Tensor dst, int dstFirst, int count) {
+        int per = Shapes.perExample(src.shape());
+        if (per != Shapes.perExample(dst.shape())) {
+            throw new IllegalArgumentException("copyExamples: example shapes differ: " + src.describe() + " vs "
+                    + dst.describe());
+        }
+        Buf s = buf(src);
+        Buf d = buf(dst);
+        if (s instanceof Buf.F32 sf && d instanceof Buf.F32 df) {
+            System.arraycopy(sf.a, srcFirst * per, df.a, dstFirst * per, count * per);
+        } else if (s instanceof Buf.F64 sd && d instanceof Buf.F64 dd) {
+            System.arraycopy(sd.a, srcFirst * per, dd.a, dstFirst * per, count * per);
+        } else {
+            for (int i = 0; i < count * per; i++) {
+                d.set(dstFirst * per + i, s.get(srcFirst * per + i));
+            }
+        }
+    }
+
+    // ---- element-wise and reductions ------------------------------------------------------------------
+
+    @Override
+    public void fill(Tensor t, double value) {
+        Buf b = buf(t);
+        if (b instanceof Buf.F32 f) {
+            Arrays.fill(f.a, (float) value);
+        } else {
+            Arrays.fill(((Buf.F64) b).a, value);
+        }
+    }
+
+    @Override
+    public void copy(Tensor src, Tensor dst) {
+        Shapes.requireSameShape(src, dst, "copy");
+        copyExamples(reshape(src, 1, src.size()), 0, reshape(dst, 1, dst.size()), 0, 1);
+    }
+
+    @Override
+    public void axpby(double a, Tensor x, double b, Tensor y) {
+        Shapes.requireSameShape(x, y, "axpby");
+        Buf xb = buf(x);
+        Buf yb = buf(y);
+        int n = xb.length();
+        if (xb instanceof Buf.F32 xf && yb instanceof Buf.F32 yf) {
+            float fa = (float) a;
+            float fb = (float) b;
+            float[] xa = xf.a;
+            float[] ya = yf.a;
+            for (int i = 0; i < n; i++) {
+                ya[i] = fa * xa[i] + fb * ya[i];
+            }
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            yb.set(i, a * xb.get(i) + b * yb.get(i));
+        }
+    }
+
+    @Override
+    public void multiply(Tensor x, Tensor y, Tensor out) {
+        Shapes.requireSameShape(x, y, "multiply");
+        Shapes.requireSameShape(x, out, "multiply");
+        Buf xb = buf(x);
+        Buf yb = buf(y);
+        Buf ob = buf(out);
+        for (int i = 0, n = xb.length(); i < n; i++) {
+            ob.set(i, xb.get(i) * yb.get(i));
+        }
+    }
+
+    @Override
+    public double sum(Tensor t) {
+        Buf b = buf(t);
+        double s = 0;
+        for (int i = 0, n = b.length(); i < n; i++) {
+            s += b.get(i);
+        }
+        return s;
+    }
+
+    @Override
+    public double sumSquares(Tensor t) {
+        Buf b = buf(t);
+        double s = 0;
+        for (int i = 0, n = b.length(); i < n; i++) {
+            double v = b.get(i);
+            s += v * v;
+        }
+        return s;
+    }
+
+    @Override
+    public double sumAbs(Tensor t) {
+        Buf b = buf(t);
+        double s = 0;
+        for (int i = 0, n = b.length(); i < n; i++) {
+            s += Math.abs(b.get(i));
+        }
+        return s;
+    }
+
+    @Override
+    public double dot(Tensor x, Tensor y) {
+        Shapes.requireSameShape(x, y, "dot");
+        Buf xb = buf(x);
+        Buf yb = buf(y);
+        double s = 0;
+        for (int i = 0, n = xb.length(); i < n; i++) {
+            s += xb.get(i) * yb.get(i);
+        }
+        return s;
+    }
+
+    @Override
+    public boolean allFinite(Tensor t) {
+        Buf b = buf(t);
+        for (int i = 0, n = b.length(); i < n; i++) {
+            if (!Double.isFinite(b.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ---- dense algebra --------------------------------------------------------------------------------
+
+    @Override
+    public void gemm(boolean transA, boolean transB, double alpha, Tensor a, Tensor b, double beta, Tensor c) {
+        Shapes.requireRank(a, 2, "gemm A");
+        Shapes.requireRank(b, 2, "gemm B");
+        Shapes.requireRank(c, 2, "gemm C");
+        int m = transA ? a.dim(1) : a.dim(0);
+        int k = transA ? a.dim(0) : a.dim(1);
+        int kb = transB ? b.dim(1) : b.dim(0);
+        int n = transB ? b.dim(0) : b.dim(1);
+        if (k != kb || c.dim(0) != m || c.dim(1) != n) {
+            throw new IllegalArgumentException("gemm shapes: op(A) " + m + "x" + k + ", op(B) " + kb + "x" + n
+                    + ", C " + Arrays.toString(c.shape()));
+        }
+        JavaGemm.gemm(transA, transB, m, n, k, alpha, buf(a), buf(b), beta, buf(c));
+    }
+
+    @Override
+    public void addBias(Tensor y, Tensor bias) {
+        int n = y.dim(0);
+        int channels = y.dim(1);
+        int spatial = y.size() / (n * channels);
+        Buf yb = buf(y);
+        Buf bb = buf(bias);
+        for (int i = 0; i < n; i++) {
+            for (int c = 0; c < channels; c++) {
+                double bc = bb.get(c);
+                int base = (i * channels + c) * spatial;
+                for (int s = 0; s < spatial; s++) {
+                    yb.set(base + s, yb.get(base + s) + bc);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void biasGradient(Tensor dy, Tensor dBias) {
+        int n = dy.dim(0);
+        int channels = dy.dim(1);
+        int spatial = dy.size() / (n * channels);
+        Buf d = buf(dy);
+        Buf g = buf(dBias);
+        for (int c = 0; c < channels; c++) {
+            double s = 0;
+            for (int i = 0; i < n; i++) {
+                int base = (i * channels + c) * spatial;
+                for (int k = 0; k < spatial; k++) {
+                    s += d.get(base + k);
+                }
+            }
+            g.set(c, s);
+        }
+    }
+
+    // ---- convolution and pooling ----------------------------------------------------------------------
+
+    @Override
+    public void conv2dForward(Tensor x, Tensor w, Tensor bias, ConvGeometry g, Tensor y) {
+        JavaConv.forward(buf(x), x.shape(), buf(w), w.shape(), bias == null ? null : buf(bias), g, buf(y));
+    }
+
+    @Override
+    public void conv2dBackward(Tensor x, Tensor w, Tensor dy, ConvGeometry g, Tensor dx, Tensor dw, Tensor dBias) {
+        JavaConv.backward(buf(x), x.shape(), buf(w), w.shape(), buf(dy), g,
+                dx == null ? null : buf(dx), buf(dw));
+        if (dBias != null) {
+            biasGradient(dy, dBias);
+        }
+    }
+
+    @Override
+    public void maxPoolForward(Tensor x, ConvGeometry g, Tensor y) {
+        JavaConv.maxPoolForward(buf(x), x.shape(), g, buf(y));
+    }
+
+    @Override
+    public void maxPoolBackward(Tensor x, Tensor dy, ConvGeometry g, Tensor dx) {
+        JavaConv.maxPoolBackward(buf(x), x.shape(), buf(dy), g, buf(dx));
+    }
+
+    // ---- activations ----------------------------------------------------------------------------------
+
+    @Override
+    public void activationForward(Activation f, Tensor z, Tensor y) {
+        Buf zb = buf(z);
+        Buf yb = buf(y);
+        int n = zb.length();
+        if (f == Activation.RELU && zb instanceof Buf.F32 zf && yb instanceof Buf.F32 yf) {
+            float[] za = zf.a;
+            float[] ya = yf.a;
+            for (int i = 0; i < n; i++) {
+                ya[i] = Math.max(za[i], 0f);
+            }
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            yb.set(i, f.apply(zb.get(i)));
+        }
+    }
+
+    @Override
+    public void activationBackward(Activation f, Tensor z, Tensor y, Tensor dy, Tensor dz) {
+        Buf zb = buf(z);
+        Buf yb = buf(y);
+        Buf db = buf(dy);
+        Buf out = buf(dz);
+        int n = zb.length();
+        if (f == Activation.RELU && zb instanceof Buf.F32 zf && db instanceof Buf.F32 df && out instanceof Buf.F32 of) {
+            float[] za = zf.a;
+            float[] da = df.a;
+            float[] oa = of.a;
+            for (int i = 0; i < n; i++) {
+                oa[i] = za[i] > 0f ? da[i] : 0f;
+            }
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            out.set(i, db.get(i) * f.derivative(zb.get(i), yb.get(i)));
+        }
+    }
+
+    @Override
+    public void softmaxRows(Tensor x, Tensor y) {
+        int rows = x.dim(0);
+        int cols = x.size() / rows;
+        Buf xb = buf(x);
+        Buf yb = buf(y);
+        for (int r = 0; r < rows; r++) {
+            int base = r * cols;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < cols; c++) {
+                max = Math.max(max, xb.get(base + c));
+            }
+            double s = 0;
+            for (int c = 0; c < cols; c++) {
+                double e = Math.exp(xb.get(base + c) - max);
+                yb.set(base + c, e);
+                s += e;
+            }
+            for (int c = 0; c < cols; c++) {
+                yb.set(base + c, yb.get(base + c) / s);
+            }
+        }
+    }
+
+    @Override
+    public void softmaxRowsBackward(Tensor y, Tensor dy, Tensor dx) {
+        int rows = y.dim(0);
+        int cols = y.size() / rows;
+        Buf yb = buf(y);
+        Buf db = buf(dy);
+        Buf out = buf(dx);
+        for (int r = 0; r < rows; r++) {
+            int base = r * cols;
+            double s = 0;
+            for (int c = 0; c < cols; c++) {
+                s += db.get(base + c) * yb.get(base + c);
+            }
+            for (int c = 0; c < cols; c++) {
+                out.set(base + c, yb.get(base + c) * (db.get(base + c) - s));
+            }
+        }
+    }
+
+    // ---- batch normalisation --------------------------------------------------------------------------
+
+    @Override
+    public void batchNormTrainForward(Tensor x, Tensor gamma, Tensor beta, double eps, double momentum,
+                                      Tensor runningMean, Tensor runningVar,
+                                      Tensor xHat, Tensor mean, Tensor invStd, Tensor y) {
+        JavaBatchNorm.trainForward(buf(x), x.shape(), buf(gamma), buf(beta), eps, momentum, buf(runningMean),
+                buf(runningVar), buf(xHat), buf(mean), buf(invStd), buf(y));
+    }
+
+    @Override
+    public void batchNormInferForward(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                                      double eps, Tensor y) {
+        JavaBatchNorm.inferForward(buf(x), x.shape(), buf(gamma), buf(beta), buf(runningMean), buf(runningVar),
+                eps, buf(y));
+    }
+
+    @Override
+    public void batchNormBackward(Tensor dy, Tensor xHat, Tensor gamma, Tensor invStd,
+                                  Tensor dx, Tensor dGamma, Tensor dBeta) {
+        JavaBatchNorm.backward(buf(dy), dy.shape(), buf(xHat), buf(gamma), buf(invStd), buf(dx), buf(dGamma),
+                buf(dBeta));
+    }
+
+    // ---- randomness -----------------------------------------------------------------------------------
+
+    @Override
+    public void dropoutMask(long seed, double p, Tensor mask) {
+        Buf m = buf(mask);
+        double keep = 1.0 / (1.0 - p);
+        for (int i = 0, n = m.length(); i < n; i++) {
+            m.set(i, CounterRng.uniform(seed, i) < p ? 0.0 : keep);
+        }
+    }
+
+    // ---- losses ---------------------------------------------------------------------------------------
+
+    @Override
+    public double softmaxCrossEntropy(Tensor logits, Tensor targets, Tensor probs) {
+        Shapes.requireSameShape(logits, targets, "softmaxCrossEntropy");
+        int rows = logits.dim(0);
+        int cols = logits.size() / rows;
+        Buf z = buf(logits);
+        Buf t = buf(targets);
+        Buf p = buf(probs);
+        double loss = 0;
+        for (int r = 0; r < rows; r++) {
+            int base = r * cols;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < cols; c++) {
+                max = Math.max(max, z.get(base + c));
+            }
+            double s = 0;
+            for (int c = 0; c < cols; c++) {
+                s += Math.exp(z.get(base + c) - max);
+            }
+            double lse = max + Math.log(s);
+            for (int c = 0; c < cols; c++) {
+                double zc = z.get(base + c);
+                p.set(base + c, Math.exp(zc - lse));
+                double tc = t.get(base + c);
+                if (tc != 0) {
+                    loss += tc * (lse - zc);
+                }
+            }
+        }
+        return loss / rows;
+    }
+
+    // ---- optimizer updates ----------------------------------------------------------------------------
+
+    @Override
+    public void sgdUpdate(Tensor param, Tensor grad, Tensor buf, double lr, double momentum, double weightDecay) {
+        Buf p = buf(param);
+        Buf g = buf(grad);
+        Buf b = buf(buf);
+        for (int i = 0, n = p.length(); i < n; i++) {
+            double d = g.get(i) + weightDecay * p.get(i);
+            double v = momentum * b.get(i) + d;
+            b.set(i, v);
+            p.set(i, p.get(i) - lr * v);
+        }
+    }
+
+    @Override
+    public void adamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, double lr, double beta1, double beta2,
+                           double eps, long step) {
+        Buf p = buf(param);
+        Buf g = buf(grad);
+        Buf mb = buf(m);
+        Buf vb = buf(v);
+        double c1 = 1 - Math.pow(beta1, step);
+        double c2 = 1 - Math.pow(beta2, step);
+        for (int i = 0, n = p.length(); i < n; i++) {
+            double gi = g.get(i);
+            double mi = beta1 * mb.get(i) + (1 - beta1) * gi;
+            double vi = beta2 * vb.get(i) + (1 - beta2) * gi * gi;
+            mb.set(i, mi);
+            vb.set(i, vi);
+            p.set(i, p.get(i) - lr * (mi / c1) / (Math.sqrt(vi / c2) + eps));
+        }
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------------
+
+    /** The heap storage of a tensor of this backend family. */
+    protected static Buf buf(Tensor t) {
+        if (t instanceof JavaTensor jt) {
+            return jt.buf();
+        }
+        throw new IllegalArgumentException("tensor " + t.describe() + " is not a heap tensor");
+    }
+
+    private static void checkLength(Buf b, int length) {
+        if (b.length() != length) {
+            throw new IllegalArgumentException("host array of " + length + " elements for a tensor of " + b.length());
+        }
+    }
+}

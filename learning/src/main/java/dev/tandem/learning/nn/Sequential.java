@@ -1,0 +1,111 @@
+package dev.tandem.learning.nn;
+
+import dev.tandem.learning.tensor.Backend;
+import dev.tandem.learning.tensor.CounterRng;
+import dev.tandem.learning.tensor.DType;
+import dev.tandem.learning.tensor.Shapes;
+import dev.tandem.learning.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/** A model as a chain of layers, built from plain {@link LayerSpec}s for a per-example input shape. */
+public final class Sequential {
+    private final Backend backend;
+    private final DType dtype;
+    private final int[] inputShape;
+    private final long seed;
+    private final List<LayerSpec> specs;
+    private final List<Layer> layers;
+    private final List<Param> params;
+    private final List<Tensor> buffers;
+
+    public Sequential(Backend backend, DType dtype, int[] inputShape, List<LayerSpec> specs, long seed) {
+        this.backend = backend;
+        this.dtype = dtype;
+        this.inputShape = inputShape.clone();
+        this.seed = seed;
+        this.specs = List.copyOf(specs);
+        List<Layer> built = new ArrayList<>();
+        List<Param> ps = new ArrayList<>();
+        List<Tensor> bs = new ArrayList<>();
+        int[] shape = this.inputShape;
+        for (int i = 0; i < specs.size(); i++) {
+            Layer layer = specs.get(i).build(backend, dtype, shape, CounterRng.mix(seed, i));
+            built.add(layer);
+            ps.addAll(layer.params());
+            bs.addAll(layer.buffers());
+            shape = layer.outputShape();
+        }
+        this.layers = Collections.unmodifiableList(built);
+        this.params = Collections.unmodifiableList(ps);
+        this.buffers = Collections.unmodifiableList(bs);
+    }
+
+    public Tensor forward(Tensor x, Pass pass) {
+        int[] perExample = java.util.Arrays.copyOfRange(x.shape(), 1, x.rank());
+        if (Shapes.size(perExample) != Shapes.size(inputShape)) {
+            throw new IllegalArgumentException("model input per example must be " + java.util.Arrays.toString(inputShape)
+                    + ", got " + x.describe());
+        }
+        Tensor h = x.rank() == inputShape.length + 1 ? x : x.reshape(Shapes.prepend(x.dim(0), inputShape));
+        for (int i = 0; i < layers.size(); i++) {
+            h = layers.get(i).forward(h, pass, i);
+        }
+        return h;
+    }
+
+    /** Backpropagates the loss gradient with respect to the output; writes every parameter's gradient. */
+    public Tensor backward(Tensor dOutput) {
+        Tensor d = dOutput;
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            d = layers.get(i).backward(d);
+        }
+        return d;
+    }
+
+    public List<Param> params() {
+        return params;
+    }
+
+    public List<Tensor> buffers() {
+        return buffers;
+    }
+
+    public List<Layer> layers() {
+        return layers;
+    }
+
+    public List<LayerSpec> specs() {
+        return specs;
+    }
+
+    public long parameterCount() {
+        long n = 0;
+        for (Param p : params) {
+            n += p.value().size();
+        }
+        return n;
+    }
+
+    public int[] inputShape() {
+        return inputShape.clone();
+    }
+
+    public int[] outputShape() {
+        return layers.isEmpty() ? inputShape.clone() : layers.get(layers.size() - 1).outputShape();
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    public DType dtype() {
+        return dtype;
+    }
+
+    public long seed() {
+        return seed;
+    }
+}

@@ -1,0 +1,153 @@
+package dev.tandem.learning.tensor;
+
+/**
+ * The compute SPI. A backend owns its tensors' memory and implements every operation the layers, losses and
+ * optimizers need. Operations are deliberately coarse (a whole convolution, a whole batch-norm pass, a whole
+ * optimizer update) so that a backend with a high per-call cost (ND4J, a GPU) pays it once per layer and not
+ * once per element. All tensors are NCHW / row-major; an output argument is written, never read, unless its
+ * documentation says "accumulate".
+ *
+ * <p>Implementations: {@code JavaBackend} (plain-Java reference, float and double), {@code Nd4jBackend}
+ * (backend-nd4j module), found through {@link BackendProvider} and {@link java.util.ServiceLoader}.
+ */
+public interface Backend {
+
+    /** Stable short name, as used by {@code compute.backend}. */
+    String name();
+
+    // ---- memory ---------------------------------------------------------------------------------------
+
+    Tensor zeros(DType dtype, int... shape);
+
+    Tensor fromHost(float[] data, int... shape);
+
+    Tensor fromHost(double[] data, int... shape);
+
+    /** Copies a tensor's values into a host array of exactly its size. */
+    void copyToHost(Tensor src, float[] dst);
+
+    void copyToHost(Tensor src, double[] dst);
+
+    /** Overwrites a tensor's values from a host array of exactly its size. */
+    void copyFromHost(float[] src, Tensor dst);
+
+    void copyFromHost(double[] src, Tensor dst);
+
+    /** A view with another shape of the same size, sharing storage. */
+    Tensor reshape(Tensor t, int... shape);
+
+    /** Copies {@code count} examples (slices along axis 0) of src starting at {@code srcFirst} into dst starting at {@code dstFirst}. */
+    void copyExamples(Tensor src, int srcFirst, Tensor dst, int dstFirst, int count);
+
+    // ---- element-wise and reductions ------------------------------------------------------------------
+
+    void fill(Tensor t, double value);
+
+    void copy(Tensor src, Tensor dst);
+
+    /** y = a * x + b * y. */
+    void axpby(double a, Tensor x, double b, Tensor y);
+
+    /** out = x ⊙ y (out may alias x or y). */
+    void multiply(Tensor x, Tensor y, Tensor out);
+
+    double sum(Tensor t);
+
+    /** Σ t². */
+    double sumSquares(Tensor t);
+
+    /** Σ |t|. */
+    double sumAbs(Tensor t);
+
+    /** Σ x ⊙ y. */
+    double dot(Tensor x, Tensor y);
+
+    /** True when every element is finite. */
+    boolean allFinite(Tensor t);
+
+    // ---- dense algebra --------------------------------------------------------------------------------
+
+    /** C = alpha · op(A) · op(B) + beta · C for rank-2 tensors. */
+    void gemm(boolean transA, boolean transB, double alpha, Tensor a, Tensor b, double beta, Tensor c);
+
+    /** y[n, j] += bias[j] for a tensor of shape [N, F] or [N, C, spatial...] (bias per axis-1 index). */
+    void addBias(Tensor y, Tensor bias);
+
+    /** dBias[j] = Σ over every axis but 1 of dy. */
+    void biasGradient(Tensor dy, Tensor dBias);
+
+    // ---- convolution and pooling (NCHW; a 1-D convolution is H = 1) ------------------------------------
+
+    /** y[N, O, outH, outW] = conv(x[N, C, H, W], w[O, C, kH, kW]) + bias[O] (bias may be null). */
+    void conv2dForward(Tensor x, Tensor w, Tensor bias, ConvGeometry g, Tensor y);
+
+    /** Gradients of a convolution: dx (may be null when not needed), dw and dBias (may be null) are overwritten. */
+    void conv2dBackward(Tensor x, Tensor w, Tensor dy, ConvGeometry g, Tensor dx, Tensor dw, Tensor dBias);
+
+    /** Max pooling with window kernelH×kernelW and the geometry's strides (no padding). */
+    void maxPoolForward(Tensor x, ConvGeometry g, Tensor y);
+
+    /** dx = routing of dy to the first maximal input of each window (recomputed from x). */
+    void maxPoolBackward(Tensor x, Tensor dy, ConvGeometry g, Tensor dx);
+
+    // ---- activations ----------------------------------------------------------------------------------
+
+    void activationForward(Activation f, Tensor z, Tensor y);
+
+    /** dz = dy ⊙ f'(z), with y = f(z) given. */
+    void activationBackward(Activation f, Tensor z, Tensor y, Tensor dy, Tensor dz);
+
+    /** Row-wise softmax of a rank-2 tensor. */
+    void softmaxRows(Tensor x, Tensor y);
+
+    /** dx = y ⊙ (dy − Σ_row dy ⊙ y), the softmax Jacobian-vector product. */
+    void softmaxRowsBackward(Tensor y, Tensor dy, Tensor dx);
+
+    // ---- batch normalisation over axis 1 of [N, C, spatial...] -----------------------------------------
+
+    /**
+     * Training-mode forward: per channel batch mean and biased variance; writes xHat, y = gamma·xHat + beta,
+     * mean and invStd = 1/sqrt(var + eps), and updates the running statistics
+     * running = (1 − momentum)·running + momentum·batch (running variance uses the unbiased estimate).
+     */
+    void batchNormTrainForward(Tensor x, Tensor gamma, Tensor beta, double eps, double momentum,
+                               Tensor runningMean, Tensor runningVar,
+                               Tensor xHat, Tensor mean, Tensor invStd, Tensor y);
+
+    /** Inference forward with the running statistics. */
+    void batchNormInferForward(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                               double eps, Tensor y);
+
+    /** Training-mode backward through the batch statistics. */
+    void batchNormBackward(Tensor dy, Tensor xHat, Tensor gamma, Tensor invStd,
+                           Tensor dx, Tensor dGamma, Tensor dBeta);
+
+    // ---- randomness -----------------------------------------------------------------------------------
+
+    /**
+     * Inverted-dropout mask: element i is 0 with probability p, else 1/(1−p). The decision is a pure function
+     * of (seed, i) — {@link CounterRng} — so every backend draws the same mask.
+     */
+    void dropoutMask(long seed, double p, Tensor mask);
+
+    // ---- losses ---------------------------------------------------------------------------------------
+
+    /**
+     * Softmax cross-entropy of logits [N, K] against target distributions [N, K] (one-hot or soft), mean over
+     * N. Writes the softmax into probs and returns the loss.
+     */
+    double softmaxCrossEntropy(Tensor logits, Tensor targets, Tensor probs);
+
+    // ---- optimizer updates ----------------------------------------------------------------------------
+
+    /** Heavy-ball SGD: buf = momentum·buf + grad (+ weightDecay·param); param −= lr·buf. */
+    void sgdUpdate(Tensor param, Tensor grad, Tensor buf, double lr, double momentum, double weightDecay);
+
+    /** Adam with bias correction at the given 1-based step. */
+    void adamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, double lr, double beta1, double beta2,
+                    double eps, long step);
+
+    /** Releases cached native resources; tensors stay valid. */
+    default void close() {
+    }
+}
