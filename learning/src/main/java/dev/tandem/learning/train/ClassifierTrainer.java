@@ -1,0 +1,135 @@
+package dev.tandem.learning.train;
+
+import dev.tandem.learning.loss.SoftmaxCrossEntropy;
+import dev.tandem.learning.nn.Pass;
+import dev.tandem.learning.nn.Sequential;
+import dev.tandem.learning.optim.Optimizer;
+import dev.tandem.learning.optim.OptimizerState;
+import dev.tandem.learning.tensor.Backend;
+import dev.tandem.learning.tensor.CounterRng;
+import dev.tandem.learning.tensor.DType;
+import dev.tandem.learning.tensor.Shapes;
+import dev.tandem.learning.tensor.Tensor;
+
+import java.util.Arrays;
+
+/**
+ * Trains a classifier (a model whose output is logits [N, K]) on host mini-batches with softmax cross-entropy,
+ * and predicts class probabilities. The pass seed of step s is a function of (model seed, s), so training is
+ * reproducible from a saved model, its optimizer state and the step counter (the optimizer state's step).
+ */
+public final class ClassifierTrainer {
+    private static final long PASS_SALT = 0x7A4D3E0F5B1C2A69L;
+    private final Sequential model;
+    private final Optimizer optimizer;
+    private final OptimizerState state;
+    private final int classes;
+    private final SupervisedObjective objective;
+    private Tensor x;
+    private Tensor targets;
+    private Tensor probs;
+
+    public ClassifierTrainer(Sequential model, Optimizer optimizer) {
+        this(model, optimizer, optimizer.init(model.params()));
+    }
+
+    public ClassifierTrainer(Sequential model, Optimizer optimizer, OptimizerState state) {
+        this.model = model;
+        this.optimizer = optimizer;
+        this.state = state;
+        int[] out = model.outputShape();
+        if (out.length != 1) {
+            throw new IllegalArgumentException("a classifier's output must be a vector of logits, got "
+                    + Arrays.toString(out));
+        }
+        this.classes = out[0];
+        this.objective = new SupervisedObjective(model, new SoftmaxCrossEntropy());
+    }
+
+    /** One optimizer step on n examples (inputs row-major, n × example size); returns the mini-batch loss. */
+    public double trainBatch(float[] inputs, int[] labels, int n) {
+        loadBatch(inputs, n);
+        float[] t = new float[n * classes];
+        for (int i = 0; i < n; i++) {
+            int y = labels[i];
+            if (y < 0 || y >= classes) {
+                throw new IllegalArgumentException("label " + y + " outside 0.." + (classes - 1));
+            }
+            t[i * classes + y] = 1f;
+        }
+        targets = ensure(targets, n, classes);
+        copyIn(t, targets);
+        Pass pass = Pass.training(CounterRng.mix(model.seed() ^ PASS_SALT, state.step()));
+        return optimizer.step(objective.on(x, targets, pass), model.params(), state);
+    }
+
+    /** Class probabilities in inference mode, n × K row-major. */
+    public float[] predictProbabilities(float[] inputs, int n) {
+        loadBatch(inputs, n);
+        Tensor logits = model.forward(x, Pass.INFERENCE);
+        probs = ensure(probs, n, classes);
+        model.backend().softmaxRows(logits, probs);
+        return probs.toFloatArray();
+    }
+
+    /** Predicted classes (argmax of the probabilities) for n examples. */
+    public int[] predict(float[] inputs, int n) {
+        float[] p = predictProbabilities(inputs, n);
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            int best = 0;
+            for (int k = 1; k < classes; k++) {
+                if (p[i * classes + k] > p[i * classes + best]) {
+                    best = k;
+                }
+            }
+            out[i] = best;
+        }
+        return out;
+    }
+
+    public Sequential model() {
+        return model;
+    }
+
+    public OptimizerState state() {
+        return state;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    public int classes() {
+        return classes;
+    }
+
+    private void loadBatch(float[] inputs, int n) {
+        int per = Shapes.size(model.inputShape());
+        if (inputs.length < n * per) {
+            throw new IllegalArgumentException("batch of " + n + " needs " + n * per + " values, got " + inputs.length);
+        }
+        x = ensure(x, Shapes.prepend(n, model.inputShape()));
+        copyIn(inputs.length == n * per ? inputs : Arrays.copyOf(inputs, n * per), x);
+    }
+
+    private Tensor ensure(Tensor t, int... shape) {
+        if (t != null && Arrays.equals(t.shape(), shape)) {
+            return t;
+        }
+        return model.backend().zeros(model.dtype(), shape);
+    }
+
+    private void copyIn(float[] values, Tensor t) {
+        Backend b = model.backend();
+        if (model.dtype() == DType.FLOAT32) {
+            b.copyFromHost(values, t);
+        } else {
+            double[] d = new double[values.length];
+            for (int i = 0; i < d.length; i++) {
+                d[i] = values[i];
+            }
+            b.copyFromHost(d, t);
+        }
+    }
+}
