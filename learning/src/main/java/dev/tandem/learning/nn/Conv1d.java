@@ -61,7 +61,7 @@ public final class Conv1d implements Layer {
         this.inChannels = in[0];
         this.length = in[1];
         this.geometry = ConvGeometry.of(1, length, 1, spec.kernel(), 1, spec.stride(), spec.padding());
-        this.weight = Param.of("weight", Init.heUniform(backend, dtype, seed, inChannels * spec.kernel(),
+        this.weight = Param.of("weight", Init.uniformFanIn(backend, dtype, seed, inChannels * spec.kernel(),
                 spec.filters(), inChannels, spec.kernel()));
         this.bias = Param.of("bias", backend.zeros(dtype, spec.filters()));
         this.weight4 = weight.value().reshape(spec.filters(), inChannels, 1, spec.kernel());

@@ -66,7 +66,7 @@ public final class Conv2d implements Layer {
         this.geometry = ConvGeometry.of(in[1], in[2], spec.kernelH(), spec.kernelW(), spec.strideH(), spec.strideW(),
                 spec.padding());
         int fanIn = inChannels * spec.kernelH() * spec.kernelW();
-        this.weight = Param.of("weight", Init.heUniform(backend, dtype, seed, fanIn,
+        this.weight = Param.of("weight", Init.uniformFanIn(backend, dtype, seed, fanIn,
                 spec.filters(), inChannels, spec.kernelH(), spec.kernelW()));
         this.bias = Param.of("bias", backend.zeros(dtype, spec.filters()));
     }

@@ -46,7 +46,7 @@ public final class Dense implements Layer {
         this.spec = spec;
         this.backend = backend;
         this.in = in;
-        this.weight = Param.of("weight", Init.heUniform(backend, dtype, seed, in, in, spec.units()));
+        this.weight = Param.of("weight", Init.uniformFanIn(backend, dtype, seed, in, in, spec.units()));
         this.bias = Param.of("bias", backend.zeros(dtype, spec.units()));
     }
 

@@ -20,6 +20,7 @@ public final class Sequential {
     private final List<Layer> layers;
     private final List<Param> params;
     private final List<Tensor> buffers;
+    private LayerProfiler profiler;
 
     public Sequential(Backend backend, DType dtype, int[] inputShape, List<LayerSpec> specs, long seed) {
         this.backend = backend;
@@ -51,7 +52,11 @@ public final class Sequential {
         }
         Tensor h = x.rank() == inputShape.length + 1 ? x : x.reshape(Shapes.prepend(x.dim(0), inputShape));
         for (int i = 0; i < layers.size(); i++) {
+            long t0 = profiler == null ? 0 : System.nanoTime();
             h = layers.get(i).forward(h, pass, i);
+            if (profiler != null) {
+                profiler.record(i, false, System.nanoTime() - t0);
+            }
         }
         return h;
     }
@@ -60,9 +65,35 @@ public final class Sequential {
     public Tensor backward(Tensor dOutput) {
         Tensor d = dOutput;
         for (int i = layers.size() - 1; i >= 0; i--) {
+            long t0 = profiler == null ? 0 : System.nanoTime();
             d = layers.get(i).backward(d);
+            if (profiler != null) {
+                profiler.record(i, true, System.nanoTime() - t0);
+            }
         }
         return d;
+    }
+
+    /** Times every layer's forward and backward pass (null switches it off). */
+    public void setProfiler(LayerProfiler profiler) {
+        this.profiler = profiler;
+    }
+
+    /** Multiply-adds of one forward pass of one example through the convolution and dense layers. */
+    public long forwardMacsPerExample() {
+        long macs = 0;
+        int[] shape = inputShape;
+        for (Layer layer : layers) {
+            if (layer instanceof Conv2d c) {
+                macs += c.geometry().macs(shape[0], c.outputShape()[0]);
+            } else if (layer instanceof Conv1d c) {
+                macs += (long) c.outputShape()[0] * c.outputShape()[1] * shape[0] * ((Conv1d.Spec) c.spec()).kernel();
+            } else if (layer instanceof Dense d) {
+                macs += (long) Shapes.size(shape) * d.outputShape()[0];
+            }
+            shape = layer.outputShape();
+        }
+        return macs;
     }
 
     public List<Param> params() {

@@ -21,7 +21,7 @@ import java.util.Arrays;
 public final class ClassifierTrainer {
     private static final long PASS_SALT = 0x7A4D3E0F5B1C2A69L;
     private final Sequential model;
-    private final Optimizer optimizer;
+    private Optimizer optimizer;
     private final OptimizerState state;
     private final int classes;
     private final SupervisedObjective objective;
@@ -86,6 +86,15 @@ public final class ClassifierTrainer {
             out[i] = best;
         }
         return out;
+    }
+
+    /** Replaces the optimizer by one of the same kind (a new learning rate, say), keeping its state. */
+    public void setOptimizer(Optimizer next) {
+        if (!next.name().equals(state.optimizer())) {
+            throw new IllegalArgumentException("optimizer " + next.name() + " cannot take over the state of "
+                    + state.optimizer());
+        }
+        this.optimizer = next;
     }
 
     public Sequential model() {

@@ -1,0 +1,113 @@
+package dev.tandem.job.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.job.bench.PyTorchPeer;
+import dev.tandem.job.bench.TrainingStepBenchmark;
+import dev.tandem.learning.models.ToolkitCnn;
+import dev.tandem.learning.optim.Sgd;
+import dev.tandem.learning.tensor.Backends;
+import dev.tandem.learning.tensor.DType;
+import dev.tandem.learning.train.ClassifierTrainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code tandem bench w1}: toolkit CNN training, batch 64 of 1×28×28, SGD momentum 0.9, lr 0.01. */
+@Command(name = "w1", mixinStandardHelpOptions = true,
+        description = {"W1: toolkit CNN training samples/s (batch 64 of 1x28x28, SGD momentum 0.9, lr 0.01) on the best",
+                "CPU backend, and the same workload on PyTorch in the same run when /usr/bin/python3 has torch."})
+final class BenchW1Command implements Callable<Integer> {
+
+    @Option(names = "--json", description = "End with one JSON object on the last line of standard output.")
+    boolean json;
+
+    @Mixin
+    BackendOption backend;
+
+    @Option(names = "--batch", defaultValue = "64", description = "Batch size. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--warmup", defaultValue = "5", description = "Untimed steps first. Default: ${DEFAULT-VALUE}.")
+    int warmup;
+
+    @Option(names = "--steps", defaultValue = "30", description = "Timed steps (median reported). Default: ${DEFAULT-VALUE}.")
+    int steps;
+
+    @Option(names = "--threads", defaultValue = "2", description = "Threads for PyTorch (torch.set_num_threads). Default: ${DEFAULT-VALUE}.")
+    int threads;
+
+    @Option(names = "--no-pytorch", description = "Skip the PyTorch peer.")
+    boolean noPytorch;
+
+    @Option(names = "--profile", description = "Also time every layer's forward and backward pass.")
+    boolean profile;
+
+    @Override
+    public Integer call() throws Exception {
+        require(batch >= 1, "--batch", batch, ">= 1");
+        require(warmup >= 0, "--warmup", warmup, ">= 0");
+        require(steps >= 1, "--steps", steps, ">= 1");
+        require(threads >= 1, "--threads", threads, ">= 1");
+        Backends.Choice choice = backend.choose();
+        System.err.println("W1 on " + choice.backend().name() + " (" + choice.reason() + "): " + warmup + " warm-up + "
+                + steps + " timed steps of batch " + batch);
+        ClassifierTrainer trainer = new ClassifierTrainer(ToolkitCnn.build(choice.backend(), DType.FLOAT32, 1),
+                new Sgd(0.01, 0.9));
+        TrainingStepBenchmark.Result t = TrainingStepBenchmark.run(trainer, batch, warmup, steps, 7, profile);
+        System.out.printf(Locale.ROOT, "tandem  %-6s median %.1f ms/step  %.1f samples/s  %.1f GFLOP/s%n",
+                choice.backend().name(), t.medianStepMs(), t.samplesPerSecond(), t.gflops());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("workload", "W1");
+        out.put("backend", choice.backend().name());
+        out.put("batch", batch);
+        out.put("steps", steps);
+        out.put("tandem_median_step_ms", round(t.medianStepMs()));
+        out.put("tandem_samples_per_s", round(t.samplesPerSecond()));
+        out.put("tandem_gflops", round(t.gflops()));
+        if (profile) {
+            t.layerMs().forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-24s %8.2f ms%n", k, v));
+            Map<String, Double> rounded = new LinkedHashMap<>();
+            t.layerMs().forEach((k, v) -> rounded.put(k, round(v)));
+            out.put("tandem_layer_ms", rounded);
+        }
+        if (!noPytorch) {
+            System.err.println("PyTorch peer ...");
+            PyTorchPeer.Outcome py = PyTorchPeer.run("w1_toolkit_cnn.py", List.of("--batch", "" + batch,
+                    "--warmup", "" + warmup, "--steps", "" + steps, "--threads", "" + threads), 1800);
+            if (py.measured()) {
+                JsonNode r = py.result();
+                double pys = r.get("samples_per_s").asDouble();
+                System.out.printf(Locale.ROOT, "pytorch %-6s median %.1f ms/step  %.1f samples/s%n",
+                        r.path("torch_version").asText(), r.get("median_step_ms").asDouble(), pys);
+                out.put("pytorch_version", r.path("torch_version").asText());
+                out.put("pytorch_median_step_ms", round(r.get("median_step_ms").asDouble()));
+                out.put("pytorch_samples_per_s", round(pys));
+                out.put("tandem_over_pytorch", Math.round(t.samplesPerSecond() / pys * 1000) / 1000.0);
+                System.out.printf(Locale.ROOT, "tandem/pytorch = %.3f%n", t.samplesPerSecond() / pys);
+            } else {
+                System.out.println("pytorch: not measured (" + py.unavailableReason() + ")");
+                out.put("pytorch", "not measured: " + py.unavailableReason());
+            }
+        }
+        if (json) {
+            JsonOutput.print(System.out, out);
+        }
+        return 0;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    private static void require(boolean ok, String option, Object value, String allowed) {
+        if (!ok) {
+            throw new IllegalArgumentException("invalid value " + value + " for " + option + "; allowed: " + allowed);
+        }
+    }
+}
