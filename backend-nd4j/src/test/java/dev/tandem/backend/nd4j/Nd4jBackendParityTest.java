@@ -1,0 +1,730 @@
+package dev.tandem.backend.nd4j;
+
+import dev.tandem.learning.backend.JavaBackend;
+import dev.tandem.learning.tensor.Activation;
+import dev.tandem.learning.tensor.Backend;
+import dev.tandem.learning.tensor.ConvGeometry;
+import dev.tandem.learning.tensor.ConvGeometry.Padding;
+import dev.tandem.learning.tensor.DType;
+import dev.tandem.learning.tensor.Tensor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.BiFunction;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Every Backend operation of {@link Nd4jBackend} against the plain-Java reference, in float and double, on random
+ * inputs. Each case runs on two ND4J backends: one with the default size thresholds (small calls stay in Java) and
+ * one with thresholds 0, so that every gemm and convolution below goes through OpenBLAS / libnd4j.
+ */
+class Nd4jBackendParityTest {
+    private static final double FLOAT_TOL = 1e-4;
+    private static final double DOUBLE_TOL = 1e-10;
+
+    private static final JavaBackend REF = new JavaBackend();
+    private static Nd4jBackend forced;
+    private static Nd4jBackend defaults;
+
+    @BeforeAll
+    static void load() {
+        forced = new Nd4jBackend(0, 0);
+        defaults = new Nd4jBackend();
+    }
+
+    @AfterAll
+    static void close() {
+        forced.close();
+        defaults.close();
+    }
+
+    /** One operation: builds its inputs from a seeded Random, runs, and returns every output as doubles. */
+    private interface Case extends BiFunction<Backend, DType, List<double[]>> {
+    }
+
+    /** Cases by name; the part of a name before ':' is the Backend method it covers. */
+    private static final Map<String, Case> CASES = new LinkedHashMap<>();
+
+    static {
+        // ---- memory --------------------------------------------------------------------------------
+        CASES.put("zeros", (be, dt) -> out(be.zeros(dt, 2, 3, 4)));
+        CASES.put("fromHost:float", (be, dt) -> {
+            float[] a = {1.5f, -2f, 3.25f, 0f, 7f, -0.5f};
+            Tensor t = be.fromHost(a, 2, 3);
+            a[0] = 99; // fromHost copies
+            return out(t);
+        });
+        CASES.put("fromHost:double", (be, dt) -> {
+            double[] a = {1.5, -2, 3.25, 0, 7, -0.1};
+            Tensor t = be.fromHost(a, 3, 2);
+            a[0] = 99;
+            return out(t);
+        });
+        CASES.put("copyToHost:float", (be, dt) -> {
+            float[] h = new float[12];
+            be.copyToHost(rand(be, dt, 1, 3, 4), h);
+            return List.of(toDouble(h));
+        });
+        CASES.put("copyToHost:double", (be, dt) -> {
+            double[] h = new double[12];
+            be.copyToHost(rand(be, dt, 1, 3, 4), h);
+            return List.of(h);
+        });
+        CASES.put("copyFromHost:float", (be, dt) -> {
+            Tensor t = be.zeros(dt, 4, 3);
+            be.copyFromHost(new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12.5f}, t);
+            return out(t);
+        });
+        CASES.put("copyFromHost:double", (be, dt) -> {
+            Tensor t = be.zeros(dt, 4, 3);
+            be.copyFromHost(new double[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12.25}, t);
+            return out(t);
+        });
+        CASES.put("reshape", (be, dt) -> {
+            Tensor t = rand(be, dt, 2, 6, 1);
+            Tensor r = be.reshape(t, 3, 4);
+            be.fill(r, 0.5); // shares storage
+            return List.of(r.toDoubleArray(), t.toDoubleArray(), shape(r));
+        });
+        CASES.put("copyExamples", (be, dt) -> {
+            Tensor src = rand(be, dt, 5, 2, 3);
+            Tensor dst = rand(be, dt, 4, 6);
+            be.copyExamples(src, 1, dst, 2, 2);
+            return out(dst);
+        });
+        // ---- element-wise and reductions -----------------------------------------------------------
+        CASES.put("fill", (be, dt) -> {
+            Tensor t = rand(be, dt, 3, 7);
+            be.fill(t, -1.25);
+            return out(t);
+        });
+        CASES.put("copy", (be, dt) -> {
+            Tensor a = rand(be, dt, 3, 7);
+            Tensor b = be.zeros(dt, 3, 7);
+            be.copy(a, b);
+            return out(b);
+        });
+        CASES.put("axpby", (be, dt) -> {
+            Tensor x = rand(be, dt, 17, 5);
+            Tensor y = rand(be, dt, 17, 5);
+            be.axpby(0.75, x, -1.5, y);
+            return out(y);
+        });
+        CASES.put("multiply", (be, dt) -> {
+            Tensor x = rand(be, dt, 6, 5);
+            Tensor y = rand(be, dt, 6, 5);
+            Tensor o = be.zeros(dt, 6, 5);
+            be.multiply(x, y, o);
+            be.multiply(x, y, x); // aliasing
+            return out(o, x);
+        });
+        CASES.put("sum", (be, dt) -> scalars(be.sum(rand(be, dt, 9, 11))));
+        CASES.put("sumSquares", (be, dt) -> scalars(be.sumSquares(rand(be, dt, 9, 11))));
+        CASES.put("sumAbs", (be, dt) -> scalars(be.sumAbs(rand(be, dt, 9, 11))));
+        CASES.put("dot", (be, dt) -> scalars(be.dot(rand(be, dt, 9, 11), rand(be, dt, 9, 11))));
+        CASES.put("allFinite", (be, dt) -> {
+            Tensor t = rand(be, dt, 4, 4);
+            boolean before = be.allFinite(t);
+            float[] h = t.toFloatArray();
+            h[5] = Float.NaN;
+            be.copyFromHost(h, t);
+            boolean nan = be.allFinite(t);
+            h[5] = Float.POSITIVE_INFINITY;
+            be.copyFromHost(h, t);
+            return scalars(before ? 1 : 0, nan ? 1 : 0, be.allFinite(t) ? 1 : 0);
+        });
+        // ---- dense algebra -------------------------------------------------------------------------
+        int[][] gemmSizes = {{1, 1, 1}, {3, 5, 4}, {7, 2, 9}, {1, 40, 30}, {16, 16, 16}, {33, 17, 65},
+            {64, 48, 80}, {130, 70, 90}};
+        double[][] alphaBeta = {{1, 0}, {0.7, -1.3}, {-2, 1}, {0, 0.5}};
+        for (int[] s : gemmSizes) {
+            for (int t = 0; t < 4; t++) {
+                boolean ta = (t & 1) != 0;
+                boolean tb = (t & 2) != 0;
+                for (double[] ab : alphaBeta) {
+                    CASES.put("gemm:" + s[0] + "x" + s[1] + "x" + s[2] + (ta ? " A^T" : " A") + (tb ? " B^T" : " B")
+                            + " alpha=" + ab[0] + " beta=" + ab[1], (be, dt) -> {
+                                int m = s[0];
+                                int n = s[1];
+                                int k = s[2];
+                                Tensor a = ta ? rand(be, dt, k, m) : rand(be, dt, m, k);
+                                Tensor b = tb ? rand(be, dt, n, k) : rand(be, dt, k, n);
+                                Tensor c = rand(be, dt, m, n);
+                                be.gemm(ta, tb, ab[0], a, b, ab[1], c);
+                                return out(c);
+                            });
+                }
+            }
+        }
+        CASES.put("gemm:beta=0 ignores NaN in C", (be, dt) -> {
+            Tensor a = rand(be, dt, 20, 30);
+            Tensor b = rand(be, dt, 30, 25);
+            Tensor c = be.zeros(dt, 20, 25);
+            be.fill(c, Double.NaN);
+            be.gemm(false, false, 1, a, b, 0, c);
+            return out(c);
+        });
+        CASES.put("addBias:dense", (be, dt) -> {
+            Tensor y = rand(be, dt, 5, 7);
+            be.addBias(y, rand(be, dt, 7));
+            return out(y);
+        });
+        CASES.put("addBias:nchw", (be, dt) -> {
+            Tensor y = rand(be, dt, 3, 4, 5, 6);
+            be.addBias(y, rand(be, dt, 4));
+            return out(y);
+        });
+        CASES.put("biasGradient", (be, dt) -> {
+            Tensor g = be.zeros(dt, 4);
+            be.biasGradient(rand(be, dt, 3, 4, 5, 6), g);
+            Tensor g2 = be.zeros(dt, 7);
+            be.biasGradient(rand(be, dt, 5, 7), g2);
+            return out(g, g2);
+        });
+        // ---- convolution ---------------------------------------------------------------------------
+        // n, c, h, w, o, kH, kW, sH, sW, padding
+        Object[][] convs = {
+            {2, 3, 7, 9, 4, 3, 3, 1, 1, Padding.SAME},
+            {2, 3, 7, 9, 4, 3, 3, 1, 1, Padding.VALID},
+            {2, 3, 7, 9, 4, 3, 3, 2, 2, Padding.SAME},
+            {2, 3, 7, 9, 4, 3, 3, 2, 2, Padding.VALID},
+            {2, 2, 10, 6, 5, 2, 2, 1, 1, Padding.SAME},
+            {2, 2, 10, 6, 5, 4, 4, 1, 1, Padding.SAME},
+            {2, 2, 10, 6, 5, 4, 2, 2, 2, Padding.SAME},
+            {2, 2, 10, 6, 5, 4, 4, 2, 2, Padding.VALID},
+            {3, 2, 11, 8, 3, 5, 3, 2, 1, Padding.SAME},
+            {1, 4, 6, 5, 2, 6, 5, 1, 1, Padding.SAME},
+            {2, 3, 9, 9, 2, 1, 1, 3, 3, Padding.SAME},
+            {2, 1, 28, 28, 8, 5, 5, 1, 1, Padding.SAME},      // toolkit conv1, narrowed
+            {2, 8, 14, 14, 16, 5, 5, 1, 1, Padding.SAME},     // toolkit conv2, narrowed
+            {3, 4, 1, 50, 6, 1, 8, 1, 4, Padding.SAME},       // conv1d
+            {3, 4, 1, 50, 6, 1, 7, 1, 3, Padding.SAME},
+            {3, 4, 1, 50, 6, 1, 8, 1, 4, Padding.VALID},
+            {4, 4, 1, 512, 8, 1, 64, 1, 16, Padding.SAME},    // conv1d as in the forecaster, shorter
+            {2, 3, 8, 6, 4, 1, 4, 4, 1, Padding.SAME},        // odd W pad and a clipped H pad
+            {2, 3, 9, 9, 4, 2, 2, 2, 2, Padding.SAME},        // odd 1 pad cell at the bottom/right only
+        };
+        for (Object[] cv : convs) {
+            int n = (int) cv[0];
+            int c = (int) cv[1];
+            int h = (int) cv[2];
+            int w = (int) cv[3];
+            int o = (int) cv[4];
+            ConvGeometry g = ConvGeometry.of(h, w, (int) cv[5], (int) cv[6], (int) cv[7], (int) cv[8],
+                    (Padding) cv[9]);
+            String name = "[" + n + "," + c + "," + h + "," + w + "] -> " + o + " k" + g.kernelH() + "x" + g.kernelW()
+                    + " s" + g.strideH() + "x" + g.strideW() + " " + cv[9];
+            addConvCases(name, n, c, o, g);
+        }
+        // Hand-made geometries, not from ConvGeometry.of: asymmetric padding (top 2, bottom 0), a negative pad (a crop)
+        addConvCases("hand-made pads", 2, 3, 4, new ConvGeometry(6, 7, 3, 3, 1, 1, 2, 0, 6, 5));
+        addConvCases("hand-made negative pad", 2, 3, 4, new ConvGeometry(6, 7, 3, 3, 1, 1, -1, 0, 3, 5));
+        addConvCases("hand-made stride 3, pads 2/1", 2, 2, 3, new ConvGeometry(8, 10, 3, 4, 3, 3, 2, 1, 3, 4));
+        CASES.put("conv2dForward:toolkit conv2 full width", (be, dt) -> {
+            ConvGeometry g = ConvGeometry.of(14, 14, 5, 5, 1, 1, Padding.SAME);
+            Tensor y = be.zeros(dt, 2, 64, 14, 14);
+            be.conv2dForward(rand(be, dt, 2, 32, 14, 14), rand(be, dt, 64, 32, 5, 5), rand(be, dt, 64), g, y);
+            return out(y);
+        });
+        // ---- pooling --------------------------------------------------------------------------------
+        CASES.put("maxPoolForward", (be, dt) -> {
+            ConvGeometry g = ConvGeometry.of(8, 6, 2, 2, 2, 2, Padding.VALID);
+            Tensor y = be.zeros(dt, 2, 3, 4, 3);
+            be.maxPoolForward(rand(be, dt, 2, 3, 8, 6), g, y);
+            ConvGeometry g3 = ConvGeometry.of(7, 9, 3, 2, 2, 3, Padding.VALID);
+            Tensor y3 = be.zeros(dt, 2, 3, g3.outH(), g3.outW());
+            be.maxPoolForward(rand(be, dt, 2, 3, 7, 9), g3, y3);
+            return out(y, y3);
+        });
+        CASES.put("maxPoolBackward", (be, dt) -> {
+            ConvGeometry g = ConvGeometry.of(8, 6, 2, 2, 2, 2, Padding.VALID);
+            Tensor x = rand(be, dt, 2, 3, 8, 6);
+            float[] h = x.toFloatArray();
+            for (int i = 0; i < h.length; i += 3) {
+                h[i] = 0; // ties, as after a ReLU
+            }
+            be.copyFromHost(h, x);
+            Tensor dx = rand(be, dt, 2, 3, 8, 6);
+            be.maxPoolBackward(x, rand(be, dt, 2, 3, 4, 3), g, dx);
+            return out(dx);
+        });
+        CASES.put("maxPool:1d", (be, dt) -> {
+            ConvGeometry g = ConvGeometry.of(1, 40, 1, 4, 1, 4, Padding.VALID);
+            Tensor x = rand(be, dt, 2, 3, 1, 40);
+            Tensor y = be.zeros(dt, 2, 3, 1, 10);
+            be.maxPoolForward(x, g, y);
+            Tensor dx = be.zeros(dt, 2, 3, 1, 40);
+            be.maxPoolBackward(x, rand(be, dt, 2, 3, 1, 10), g, dx);
+            return out(y, dx);
+        });
+        // ---- activations ----------------------------------------------------------------------------
+        for (Activation f : Activation.values()) {
+            CASES.put("activationForward:" + f, (be, dt) -> {
+                Tensor z = rand(be, dt, 4, 9);
+                Tensor y = be.zeros(dt, 4, 9);
+                be.activationForward(f, z, y);
+                return out(y);
+            });
+            CASES.put("activationBackward:" + f, (be, dt) -> {
+                Tensor z = rand(be, dt, 4, 9);
+                Tensor y = be.zeros(dt, 4, 9);
+                be.activationForward(f, z, y);
+                Tensor dz = be.zeros(dt, 4, 9);
+                be.activationBackward(f, z, y, rand(be, dt, 4, 9), dz);
+                return out(dz);
+            });
+        }
+        for (Activation f : Activation.values()) {
+            for (boolean neuronWise : new boolean[] {false, true}) {
+                String kind = neuronWise ? " neuron-wise" : " layer-wise";
+                CASES.put("adaptiveActivationForward:" + f + kind, (be, dt) -> {
+                    Tensor y = be.zeros(dt, 4, 9);
+                    be.adaptiveActivationForward(f, rand(be, dt, 4, 9), positive(be, dt, neuronWise ? 9 : 1), 10, y);
+                    return out(y);
+                });
+                CASES.put("adaptiveActivationBackward:" + f + kind, (be, dt) -> {
+                    Tensor z = rand(be, dt, 4, 9);
+                    Tensor slope = positive(be, dt, neuronWise ? 9 : 1);
+                    Tensor y = be.zeros(dt, 4, 9);
+                    be.adaptiveActivationForward(f, z, slope, 10, y);
+                    Tensor dz = rand(be, dt, 4, 9);
+                    Tensor dSlope = rand(be, dt, neuronWise ? 9 : 1);
+                    be.adaptiveActivationBackward(f, z, slope, 10, y, rand(be, dt, 4, 9), dz, dSlope);
+                    return out(dz, dSlope);
+                });
+            }
+        }
+        CASES.put("softmaxRows", (be, dt) -> {
+            Tensor y = be.zeros(dt, 5, 10);
+            be.softmaxRows(rand(be, dt, 5, 10), y);
+            return out(y);
+        });
+        CASES.put("softmaxRowsBackward", (be, dt) -> {
+            Tensor y = be.zeros(dt, 5, 10);
+            be.softmaxRows(rand(be, dt, 5, 10), y);
+            Tensor dx = be.zeros(dt, 5, 10);
+            be.softmaxRowsBackward(y, rand(be, dt, 5, 10), dx);
+            return out(dx);
+        });
+        // ---- batch normalisation ----------------------------------------------------------------------
+        CASES.put("batchNormTrainForward", (be, dt) -> {
+            int c = 4;
+            Tensor x = rand(be, dt, 6, c, 3, 5);
+            Tensor rm = rand(be, dt, c);
+            Tensor rv = positive(be, dt, c);
+            Tensor xHat = be.zeros(dt, 6, c, 3, 5);
+            Tensor mean = be.zeros(dt, c);
+            Tensor invStd = be.zeros(dt, c);
+            Tensor y = be.zeros(dt, 6, c, 3, 5);
+            be.batchNormTrainForward(x, rand(be, dt, c), rand(be, dt, c), 1e-5, 0.1, rm, rv, xHat, mean, invStd, y);
+            Tensor x2 = rand(be, dt, 7, 3); // dense [N, F]
+            Tensor y2 = be.zeros(dt, 7, 3);
+            be.batchNormTrainForward(x2, rand(be, dt, 3), rand(be, dt, 3), 1e-3, 0.3, be.zeros(dt, 3),
+                    positive(be, dt, 3), be.zeros(dt, 7, 3), be.zeros(dt, 3), be.zeros(dt, 3), y2);
+            return out(xHat, y, mean, invStd, rm, rv, y2);
+        });
+        CASES.put("batchNormInferForward", (be, dt) -> {
+            Tensor y = be.zeros(dt, 6, 4, 3, 5);
+            be.batchNormInferForward(rand(be, dt, 6, 4, 3, 5), rand(be, dt, 4), rand(be, dt, 4), rand(be, dt, 4),
+                    positive(be, dt, 4), 1e-5, y);
+            return out(y);
+        });
+        CASES.put("batchNormBackward", (be, dt) -> {
+            int c = 4;
+            Tensor x = rand(be, dt, 6, c, 3, 5);
+            Tensor xHat = be.zeros(dt, 6, c, 3, 5);
+            Tensor mean = be.zeros(dt, c);
+            Tensor invStd = be.zeros(dt, c);
+            Tensor gamma = rand(be, dt, c);
+            be.batchNormTrainForward(x, gamma, rand(be, dt, c), 1e-5, 0.1, be.zeros(dt, c), positive(be, dt, c),
+                    xHat, mean, invStd, be.zeros(dt, 6, c, 3, 5));
+            Tensor dx = be.zeros(dt, 6, c, 3, 5);
+            Tensor dGamma = be.zeros(dt, c);
+            Tensor dBeta = be.zeros(dt, c);
+            be.batchNormBackward(rand(be, dt, 6, c, 3, 5), xHat, gamma, invStd, dx, dGamma, dBeta);
+            return out(dx, dGamma, dBeta);
+        });
+        // ---- randomness, losses, optimizers ---------------------------------------------------------
+        CASES.put("dropoutMask", (be, dt) -> {
+            Tensor m = be.zeros(dt, 10, 30);
+            be.dropoutMask(1234L, 0.3, m);
+            return out(m);
+        });
+        CASES.put("softmaxCrossEntropy", (be, dt) -> {
+            Tensor logits = rand(be, dt, 6, 5);
+            Tensor targets = be.zeros(dt, 6, 5);
+            float[] t = new float[30];
+            for (int r = 0; r < 6; r++) {
+                t[r * 5 + (r * 3) % 5] = 1;
+            }
+            t[2] = 0.5f; // one soft target row
+            t[0] = 0.5f;
+            be.copyFromHost(t, targets);
+            Tensor probs = be.zeros(dt, 6, 5);
+            double loss = be.softmaxCrossEntropy(logits, targets, probs);
+            List<double[]> r = new ArrayList<>(out(probs));
+            r.add(new double[] {loss});
+            return r;
+        });
+        CASES.put("sgdUpdate", (be, dt) -> {
+            Tensor p = rand(be, dt, 3, 8);
+            Tensor buf = rand(be, dt, 3, 8);
+            be.sgdUpdate(p, rand(be, dt, 3, 8), buf, 0.05, 0.9, 1e-4);
+            return out(p, buf);
+        });
+        CASES.put("adamUpdate", (be, dt) -> {
+            Tensor p = rand(be, dt, 3, 8);
+            Tensor m = rand(be, dt, 3, 8);
+            Tensor v = positive(be, dt, 3, 8);
+            be.adamUpdate(p, rand(be, dt, 3, 8), m, v, 1e-3, 0.9, 0.999, 1e-8, 7);
+            return out(p, m, v);
+        });
+        CASES.put("proximalSgdUpdate", (be, dt) -> {
+            Tensor p = rand(be, dt, 3, 8);
+            Tensor buf = rand(be, dt, 3, 8);
+            be.proximalSgdUpdate(p, rand(be, dt, 3, 8), rand(be, dt, 3, 8), buf, 0.05, 0.9, 1e-4, 0.3);
+            return out(p, buf);
+        });
+        CASES.put("yamAdamUpdate", (be, dt) -> {
+            Tensor p = rand(be, dt, 3, 8);
+            Tensor m = rand(be, dt, 3, 8);
+            Tensor v = positive(be, dt, 3, 8);
+            Tensor s = positive(be, dt, 3, 8);
+            Tensor h = rand(be, dt, 3, 8);
+            double[] norms = be.yamAdamUpdate(p, rand(be, dt, 3, 8), m, v, s, h, 0.8, 1e-8);
+            List<double[]> r = new ArrayList<>(out(p, m, v, s, h));
+            r.add(norms);
+            return r;
+        });
+        CASES.put("salpLeaderMove", (be, dt) -> {
+            Tensor salp = rand(be, dt, 5, 7);
+            be.salpLeaderMove(rand(be, dt, 5, 7), salp, 99L, 0.4, -2, 3);
+            return out(salp);
+        });
+        CASES.put("addScalar", (be, dt) -> {
+            Tensor t = rand(be, dt, 5, 7);
+            be.addScalar(t, -0.625);
+            return out(t);
+        });
+    }
+
+    private static void addConvCases(String name, int n, int c, int o, ConvGeometry g) {
+        CASES.put("conv2dForward:" + name, (be, dt) -> {
+            Tensor x = rand(be, dt, n, c, g.inH(), g.inW());
+            Tensor w = rand(be, dt, o, c, g.kernelH(), g.kernelW());
+            Tensor y = rand(be, dt, n, o, g.outH(), g.outW()); // stale values must be overwritten
+            be.conv2dForward(x, w, rand(be, dt, o), g, y);
+            Tensor y0 = be.zeros(dt, n, o, g.outH(), g.outW());
+            be.conv2dForward(x, w, null, g, y0);
+            return out(y, y0);
+        });
+        CASES.put("conv2dBackward:" + name, (be, dt) -> {
+            Tensor x = rand(be, dt, n, c, g.inH(), g.inW());
+            Tensor w = rand(be, dt, o, c, g.kernelH(), g.kernelW());
+            Tensor dy = rand(be, dt, n, o, g.outH(), g.outW());
+            Tensor dx = rand(be, dt, n, c, g.inH(), g.inW());
+            Tensor dw = rand(be, dt, o, c, g.kernelH(), g.kernelW());
+            Tensor db = rand(be, dt, o);
+            be.conv2dBackward(x, w, dy, g, dx, dw, db);
+            Tensor dw2 = rand(be, dt, o, c, g.kernelH(), g.kernelW());
+            be.conv2dBackward(x, w, dy, g, null, dw2, null); // first layer: no dx, no bias
+            return out(dx, dw, db, dw2);
+        });
+    }
+
+    // ---- the parity loop ------------------------------------------------------------------------------
+
+    @TestFactory
+    Stream<DynamicTest> everyOperationMatchesTheJavaReference() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Map.Entry<String, Case> e : CASES.entrySet()) {
+            for (DType dt : DType.values()) {
+                for (Nd4jBackend be : new Nd4jBackend[] {forced, defaults}) {
+                    String label = e.getKey() + " " + dt + (be == forced ? " (native always)" : " (default thresholds)");
+                    tests.add(DynamicTest.dynamicTest(label, () -> compare(label, e.getValue(), be, dt)));
+                }
+            }
+        }
+        return tests.stream();
+    }
+
+    @Test
+    void theCasesCoverEveryBackendMethod() {
+        Set<String> covered = new TreeSet<>();
+        for (String name : CASES.keySet()) {
+            covered.add(name.split(":")[0]);
+        }
+        Set<String> missing = new TreeSet<>();
+        for (Method m : Backend.class.getDeclaredMethods()) {
+            if (!covered.contains(m.getName()) && !m.getName().equals("name") && !m.getName().equals("close")) {
+                missing.add(m.getName());
+            }
+        }
+        assertTrue(missing.isEmpty(), "Backend methods without a parity case: " + missing);
+    }
+
+    @Test
+    void nameAndTensors() {
+        assertEquals("nd4j", forced.name());
+        Tensor t = forced.zeros(DType.FLOAT32, 2, 2);
+        assertEquals("nd4j", t.backend().name());
+        assertEquals(DType.FLOAT32, t.dtype());
+    }
+
+    @Test
+    void mixedPrecisionFallsBackToTheReference() {
+        ConvGeometry g = ConvGeometry.of(6, 6, 3, 3, 1, 1, Padding.SAME);
+        RNG.set(new Random(5));
+        Tensor x = rand(forced, DType.FLOAT32, 2, 3, 6, 6);
+        Tensor w = rand(forced, DType.FLOAT64, 4, 3, 3, 3);
+        Tensor y0 = REF.zeros(DType.FLOAT32, 2, 4, 6, 6);
+        Tensor y1 = forced.zeros(DType.FLOAT32, 2, 4, 6, 6);
+        long convs = forced.nativeConvCount();
+        REF.conv2dForward(x, w, null, g, y0);
+        forced.conv2dForward(x, w, null, g, y1);
+        assertEquals(convs, forced.nativeConvCount());
+        assertArrayEquals(y0.toDoubleArray(), y1.toDoubleArray());
+        Tensor a = rand(forced, DType.FLOAT32, 20, 30);
+        Tensor b = rand(forced, DType.FLOAT64, 30, 10);
+        Tensor c0 = REF.zeros(DType.FLOAT64, 20, 10);
+        Tensor c1 = forced.zeros(DType.FLOAT64, 20, 10);
+        long gemms = forced.nativeGemmCount();
+        REF.gemm(false, false, 1, a, b, 0, c0);
+        forced.gemm(false, false, 1, a, b, 0, c1);
+        assertEquals(gemms, forced.nativeGemmCount());
+        assertArrayEquals(c0.toDoubleArray(), c1.toDoubleArray());
+    }
+
+    @Test
+    void mismatchedShapesAreReportedLikeTheReference() {
+        ConvGeometry g = ConvGeometry.of(6, 6, 3, 3, 1, 1, Padding.SAME);
+        Tensor x = forced.zeros(DType.FLOAT32, 2, 3, 6, 6);
+        Tensor w = forced.zeros(DType.FLOAT32, 4, 2, 3, 3); // 2 input channels, x has 3
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> forced.conv2dForward(x, w, null, g, forced.zeros(DType.FLOAT32, 2, 4, 6, 6)));
+        assertTrue(e.getMessage().contains("conv weights"), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> forced.gemm(false, false, 1, forced.zeros(DType.FLOAT32, 3, 4), forced.zeros(DType.FLOAT32, 5, 6), 0,
+                        forced.zeros(DType.FLOAT32, 3, 6)));
+    }
+
+    @Test
+    void scratchIsReusedAndFreedByClose() {
+        Nd4jBackend be = new Nd4jBackend(0, 0);
+        try {
+            ConvGeometry g = ConvGeometry.of(12, 12, 3, 3, 1, 1, Padding.SAME);
+            long peak = 0;
+            for (int i = 0; i < 300; i++) {
+                int n = 1 + i % 45;
+                Tensor x = rand(be, DType.FLOAT32, n, 3, 12, 12);
+                Tensor w = rand(be, DType.FLOAT32, 4, 3, 3, 3);
+                Tensor y = be.zeros(DType.FLOAT32, n, 4, 12, 12);
+                be.conv2dForward(x, w, null, g, y);
+                be.conv2dBackward(x, w, y, g, be.zeros(DType.FLOAT32, n, 3, 12, 12), be.zeros(DType.FLOAT32, 4, 3, 3, 3),
+                        be.zeros(DType.FLOAT32, 4));
+                be.gemm(false, true, 1, rand(be, DType.FLOAT32, n, 30), rand(be, DType.FLOAT32, 20, 30), 0,
+                        be.zeros(DType.FLOAT32, n, 20));
+                peak = Math.max(peak, scratchOf(be).offHeapBytes());
+            }
+            // per-example buffers: independent of the batch size, a few KB here
+            assertTrue(peak < 64 * 1024, "off-heap scratch " + peak);
+            be.close();
+            assertEquals(0, scratchOf(be).offHeapBytes());
+            // usable after close
+            Tensor y = be.zeros(DType.FLOAT32, 1, 4, 12, 12);
+            be.conv2dForward(rand(be, DType.FLOAT32, 1, 3, 12, 12), rand(be, DType.FLOAT32, 4, 3, 3, 3), null, g, y);
+            assertTrue(be.sumAbs(y) > 0);
+        } finally {
+            be.close();
+        }
+    }
+
+    @Test
+    void threadsDoNotShareScratch() throws Exception {
+        ConvGeometry g = ConvGeometry.of(10, 10, 3, 3, 1, 1, Padding.SAME);
+        Tensor x = rand(forced, DType.FLOAT32, 4, 3, 10, 10);
+        Tensor w = rand(forced, DType.FLOAT32, 5, 3, 3, 3);
+        Tensor expected = forced.zeros(DType.FLOAT32, 4, 5, 10, 10);
+        REF.conv2dForward(x, w, null, g, expected);
+        Thread[] threads = new Thread[4];
+        Throwable[] failure = new Throwable[1];
+        for (int t = 0; t < threads.length; t++) {
+            threads[t] = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 50; i++) {
+                        Tensor y = forced.zeros(DType.FLOAT32, 4, 5, 10, 10);
+                        forced.conv2dForward(x, w, null, g, y);
+                        assertClose("thread conv", expected.toDoubleArray(), y.toDoubleArray(), FLOAT_TOL);
+                    }
+                } catch (Throwable e) {
+                    synchronized (failure) {
+                        failure[0] = e;
+                    }
+                }
+            });
+            threads[t].start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        if (failure[0] != null) {
+            fail(failure[0]);
+        }
+    }
+
+    private static Scratch scratchOf(Nd4jBackend be) {
+        try {
+            java.lang.reflect.Field f = Nd4jBackend.class.getDeclaredField("scratch");
+            f.setAccessible(true);
+            @SuppressWarnings("unchecked")
+            ThreadLocal<Scratch> tl = (ThreadLocal<Scratch>) f.get(be);
+            return tl.get();
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------------
+
+    private static final ThreadLocal<Random> RNG = new ThreadLocal<>();
+
+    private static void compare(String label, Case c, Nd4jBackend be, DType dt) {
+        RNG.set(new Random(label.hashCode()));
+        List<double[]> expected = c.apply(REF, dt);
+        RNG.set(new Random(label.hashCode()));
+        long gemms = be.nativeGemmCount();
+        long convs = be.nativeConvCount();
+        List<double[]> actual = c.apply(be, dt);
+        if (be == forced) {
+            // the forced backend must really have left Java (except where no libnd4j padding fits)
+            if (label.startsWith("gemm:") && !label.startsWith("gemm:1x1x1")) {
+                assertTrue(be.nativeGemmCount() > gemms, label + " did not run on OpenBLAS");
+            }
+            if (label.startsWith("conv2d")) {
+                assertTrue(be.nativeConvCount() > convs, label + " did not run natively");
+            }
+        }
+        assertEquals(expected.size(), actual.size(), label);
+        for (int i = 0; i < expected.size(); i++) {
+            assertClose(label + " output " + i, expected.get(i), actual.get(i),
+                    dt == DType.FLOAT32 ? FLOAT_TOL : DOUBLE_TOL);
+        }
+    }
+
+    /** Normwise relative: max |a − e| ≤ tol · max(max |e|, 1e-30), NaN where expected NaN. */
+    static void assertClose(String label, double[] expected, double[] actual, double tol) {
+        assertEquals(expected.length, actual.length, label + ": length");
+        double scale = 0;
+        for (double e : expected) {
+            if (Double.isFinite(e)) {
+                scale = Math.max(scale, Math.abs(e));
+            }
+        }
+        double worst = 0;
+        int at = -1;
+        for (int i = 0; i < expected.length; i++) {
+            if (Double.isNaN(expected[i]) || Double.isInfinite(expected[i])) {
+                if (Double.compare(expected[i], actual[i]) != 0) {
+                    fail(label + ": element " + i + " expected " + expected[i] + " got " + actual[i]);
+                }
+                continue;
+            }
+            double d = Math.abs(expected[i] - actual[i]);
+            if (!(d <= worst)) {
+                worst = d;
+                at = i;
+            }
+        }
+        if (worst > tol * Math.max(scale, 1e-30) || Double.isNaN(worst)) {
+            fail(label + ": element " + at + " expected " + expected[at] + " got " + actual[at] + " (error "
+                    + worst + ", scale " + scale + ", tol " + tol + ")\n expected "
+                    + Arrays.toString(Arrays.copyOf(expected, Math.min(12, expected.length))) + "\n actual   "
+                    + Arrays.toString(Arrays.copyOf(actual, Math.min(12, actual.length))));
+        }
+    }
+
+    private static Tensor rand(Backend be, DType dt, int... shape) {
+        Random r = RNG.get() != null ? RNG.get() : new Random(42);
+        int n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        double[] a = new double[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = r.nextGaussian();
+        }
+        return fromDoubles(be, dt, a, shape);
+    }
+
+    private static Tensor positive(Backend be, DType dt, int... shape) {
+        Tensor t = rand(be, dt, shape);
+        double[] a = t.toDoubleArray();
+        for (int i = 0; i < a.length; i++) {
+            a[i] = 0.1 + Math.abs(a[i]);
+        }
+        return fromDoubles(be, dt, a, shape);
+    }
+
+    private static Tensor fromDoubles(Backend be, DType dt, double[] a, int... shape) {
+        if (dt == DType.FLOAT64) {
+            return be.fromHost(a, shape);
+        }
+        float[] f = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            f[i] = (float) a[i];
+        }
+        return be.fromHost(f, shape);
+    }
+
+    private static List<double[]> out(Tensor... ts) {
+        List<double[]> r = new ArrayList<>();
+        for (Tensor t : ts) {
+            r.add(t.toDoubleArray());
+            r.add(shape(t));
+            r.add(new double[] {t.dtype().ordinal()});
+        }
+        return r;
+    }
+
+    private static double[] shape(Tensor t) {
+        return Arrays.stream(t.shape()).asDoubleStream().toArray();
+    }
+
+    private static List<double[]> scalars(double... v) {
+        return List.of(v);
+    }
+
+    private static double[] toDouble(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+
+    @Test
+    void assertCloseAcceptsTheToleranceOnly() {
+        assertClose("ok", new double[] {1, 2, 100}, new double[] {1, 2.005, 100}, 1e-4);
+        AssertionError e = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
+                () -> assertClose("bad", new double[] {1, 2, 100}, new double[] {1, 2.02, 100}, 1e-4));
+        assertTrue(e.getMessage().contains("element 1"));
+        assertArrayEquals(new double[] {1}, new double[] {1});
+    }
+}
