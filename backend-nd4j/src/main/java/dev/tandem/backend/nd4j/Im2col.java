@@ -25,16 +25,25 @@ final class Im2col {
     }
 
     static void im2col(float[] x, int xOff, int c, int h, int w, ConvGeometry g, float[] col) {
+        im2col(x, xOff, c, h, w, g, col, 0, g.outH() * g.outW());
+    }
+
+    /**
+     * Like {@link #im2col(float[], int, int, int, int, ConvGeometry, float[])}, but row r of the column matrix starts
+     * at colOff + r·ld: several examples side by side in one wide matrix, [C·kH·kW, examples·outH·outW].
+     */
+    static void im2col(float[] x, int xOff, int c, int h, int w, ConvGeometry g, float[] col, int colOff, int ld) {
         int kh = g.kernelH();
         int kw = g.kernelW();
         int sh = g.strideH();
         int sw = g.strideW();
         int oh = g.outH();
         int ow = g.outW();
-        int o = 0;
+        int r = 0;
         for (int ic = 0; ic < c; ic++) {
             for (int ky = 0; ky < kh; ky++) {
-                for (int kx = 0; kx < kw; kx++) {
+                for (int kx = 0; kx < kw; kx++, r++) {
+                    int o = colOff + r * ld;
                     int lo = firstOx(sw, g.padLeft(), kx);
                     int hi = Math.max(lo, endOx(sw, g.padLeft(), kx, w, ow));
                     int shift = kx - g.padLeft();
@@ -106,16 +115,22 @@ final class Im2col {
 
     /** dx[example] += col2im(col); the caller zeroes dx first. */
     static void col2imAdd(float[] col, float[] dx, int dxOff, int c, int h, int w, ConvGeometry g) {
+        col2imAdd(col, 0, g.outH() * g.outW(), dx, dxOff, c, h, w, g);
+    }
+
+    /** The adjoint of the wide {@link #im2col(float[], int, int, int, int, ConvGeometry, float[], int, int)}. */
+    static void col2imAdd(float[] col, int colOff, int ld, float[] dx, int dxOff, int c, int h, int w, ConvGeometry g) {
         int kh = g.kernelH();
         int kw = g.kernelW();
         int sh = g.strideH();
         int sw = g.strideW();
         int oh = g.outH();
         int ow = g.outW();
-        int o = 0;
+        int r = 0;
         for (int ic = 0; ic < c; ic++) {
             for (int ky = 0; ky < kh; ky++) {
-                for (int kx = 0; kx < kw; kx++) {
+                for (int kx = 0; kx < kw; kx++, r++) {
+                    int o = colOff + r * ld;
                     int lo = firstOx(sw, g.padLeft(), kx);
                     int hi = endOx(sw, g.padLeft(), kx, w, ow);
                     int shift = kx - g.padLeft();

@@ -229,27 +229,46 @@ public class Nd4jBackend extends JavaBackend {
         return f32 || f64;
     }
 
-    // Per example i: col = im2col(x_i) in Java, then y_i [O, P] = W [O, CK] · col [CK, P] on OpenBLAS.
+    /**
+     * Column matrices are built for several examples side by side, [CK, m·P], so one OpenBLAS product covers m
+     * examples: products with a wide N run near BLAS peak, one example's [O, CK]·[CK, P] does not (toolkit CNN conv2:
+     * 64×196×800 per example). m is bounded so the wide matrix stays within {@link #WIDE_COLUMN_FLOATS}.
+     */
+    static final int WIDE_COLUMN_FLOATS = 4 << 20;
+
+    private static int examplesPerProduct(int n, int ck, int p) {
+        return (int) Math.max(1, Math.min(n, WIDE_COLUMN_FLOATS / Math.max(1L, (long) ck * p)));
+    }
+
+    // Per chunk of m examples: cols = [im2col(x_i) ...] [CK, m·P]; Y [O, m·P] = W [O, CK] · cols; y_i = Y[:, i·P..].
     private void colForward(float[] x, float[] w, float[] bias, int n, int c, int o, ConvGeometry g, float[] y) {
         int ck = c * g.kernelH() * g.kernelW();
         int p = g.outH() * g.outW();
         int inPer = c * g.inH() * g.inW();
         int outPer = o * p;
+        int chunk = examplesPerProduct(n, ck, p);
         Scratch s = scratch.get();
         FloatPointer pw = s.floats(0, (long) o * ck).put(w, 0, o * ck);
-        FloatPointer pcol = s.floats(1, (long) ck * p);
-        FloatPointer py = s.floats(2, outPer);
-        float[] col = s.heapFloats(0, ck * p);
-        for (int i = 0; i < n; i++) {
-            Im2col.im2col(x, i * inPer, c, g.inH(), g.inW(), g, col);
-            pcol.put(col, 0, ck * p);
-            openblas_nolapack.cblas_sgemm(ROW, NO, NO, o, p, ck, 1f, pw, ck, pcol, p, 0f, py, p);
-            py.get(y, i * outPer, outPer);
-            if (bias != null) {
-                for (int oc = 0, at = i * outPer; oc < o; oc++, at += p) {
-                    float b = bias[oc];
-                    for (int j = at; j < at + p; j++) {
-                        y[j] += b;
+        FloatPointer pcol = s.floats(1, (long) ck * chunk * p);
+        FloatPointer py = s.floats(2, (long) o * chunk * p);
+        float[] col = s.heapFloats(0, ck * chunk * p);
+        float[] wide = s.heapFloats(1, o * chunk * p);
+        for (int first = 0; first < n; first += chunk) {
+            int m = Math.min(chunk, n - first);
+            int ld = m * p;
+            for (int i = 0; i < m; i++) {
+                Im2col.im2col(x, (first + i) * inPer, c, g.inH(), g.inW(), g, col, i * p, ld);
+            }
+            pcol.put(col, 0, ck * ld);
+            openblas_nolapack.cblas_sgemm(ROW, NO, NO, o, ld, ck, 1f, pw, ck, pcol, ld, 0f, py, ld);
+            py.get(wide, 0, o * ld);
+            for (int oc = 0; oc < o; oc++) {
+                float b = bias == null ? 0f : bias[oc];
+                for (int i = 0; i < m; i++) {
+                    int from = oc * ld + i * p;
+                    int to = (first + i) * outPer + oc * p;
+                    for (int j = 0; j < p; j++) {
+                        y[to + j] = wide[from + j] + b;
                     }
                 }
             }
@@ -282,36 +301,49 @@ public class Nd4jBackend extends JavaBackend {
         }
     }
 
-    // Per example i: dW += dy_i [O, P] · col^T [P, CK]; dcol = W^T [CK, O] · dy_i [O, P]; dx_i = col2im(dcol).
+    // Per chunk of m examples: dW += dY [O, m·P] · colsᵀ; dcols = Wᵀ · dY; dx_i = col2im(dcols[:, i·P..]).
     private void colBackward(float[] x, float[] w, float[] dy, int n, int c, int o, ConvGeometry g, float[] dx,
                              float[] dw) {
         int ck = c * g.kernelH() * g.kernelW();
         int p = g.outH() * g.outW();
         int inPer = c * g.inH() * g.inW();
         int outPer = o * p;
+        int chunk = examplesPerProduct(n, ck, p);
         Scratch s = scratch.get();
-        FloatPointer pcol = s.floats(1, (long) ck * p);
-        FloatPointer pdy = s.floats(2, outPer);
+        FloatPointer pcol = s.floats(1, (long) ck * chunk * p);
+        FloatPointer pdy = s.floats(2, (long) o * chunk * p);
         FloatPointer pdw = s.floats(3, (long) o * ck);
-        float[] col = s.heapFloats(0, ck * p);
+        float[] col = s.heapFloats(0, ck * chunk * p);
+        float[] wide = s.heapFloats(1, o * chunk * p);
         FloatPointer pw = null;
         FloatPointer pdcol = null;
         float[] dcol = null;
         if (dx != null) {
             pw = s.floats(0, (long) o * ck).put(w, 0, o * ck);
-            pdcol = s.floats(4, (long) ck * p);
-            dcol = s.heapFloats(1, ck * p);
+            pdcol = s.floats(4, (long) ck * chunk * p);
+            dcol = s.heapFloats(2, ck * chunk * p);
             Arrays.fill(dx, 0f);
         }
-        for (int i = 0; i < n; i++) {
-            Im2col.im2col(x, i * inPer, c, g.inH(), g.inW(), g, col);
-            pcol.put(col, 0, ck * p);
-            pdy.put(dy, i * outPer, outPer);
-            openblas_nolapack.cblas_sgemm(ROW, NO, TRANS, o, ck, p, 1f, pdy, p, pcol, p, i == 0 ? 0f : 1f, pdw, ck);
+        for (int first = 0; first < n; first += chunk) {
+            int m = Math.min(chunk, n - first);
+            int ld = m * p;
+            for (int i = 0; i < m; i++) {
+                Im2col.im2col(x, (first + i) * inPer, c, g.inH(), g.inW(), g, col, i * p, ld);
+            }
+            pcol.put(col, 0, ck * ld);
+            for (int oc = 0; oc < o; oc++) {
+                for (int i = 0; i < m; i++) {
+                    System.arraycopy(dy, (first + i) * outPer + oc * p, wide, oc * ld + i * p, p);
+                }
+            }
+            pdy.put(wide, 0, o * ld);
+            openblas_nolapack.cblas_sgemm(ROW, NO, TRANS, o, ck, ld, 1f, pdy, ld, pcol, ld, first == 0 ? 0f : 1f, pdw, ck);
             if (dx != null) {
-                openblas_nolapack.cblas_sgemm(ROW, TRANS, NO, ck, p, o, 1f, pw, ck, pdy, p, 0f, pdcol, p);
-                pdcol.get(dcol, 0, ck * p);
-                Im2col.col2imAdd(dcol, dx, i * inPer, c, g.inH(), g.inW(), g);
+                openblas_nolapack.cblas_sgemm(ROW, TRANS, NO, ck, ld, o, 1f, pw, ck, pdy, ld, 0f, pdcol, ld);
+                pdcol.get(dcol, 0, ck * ld);
+                for (int i = 0; i < m; i++) {
+                    Im2col.col2imAdd(dcol, i * p, ld, dx, (first + i) * inPer, c, g.inH(), g.inW(), g);
+                }
             }
         }
         pdw.get(dw, 0, o * ck);

@@ -543,8 +543,9 @@ class Nd4jBackendParityTest {
                         be.zeros(DType.FLOAT32, n, 20));
                 peak = Math.max(peak, scratchOf(be).offHeapBytes());
             }
-            // per-example buffers: independent of the batch size, a few KB here
-            assertTrue(peak < 64 * 1024, "off-heap scratch " + peak);
+            // buffers grow to the widest chunk seen (45 examples side by side: 2 column matrices of 27×6480 floats
+            // and 2 of 4×6480, ~1.5 MB) and are reused, never allocated per call
+            assertTrue(peak < 2 * 1024 * 1024, "off-heap scratch " + peak);
             be.close();
             assertEquals(0, scratchOf(be).offHeapBytes());
             // usable after close
