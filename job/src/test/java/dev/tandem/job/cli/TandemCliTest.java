@@ -49,7 +49,7 @@ class TandemCliTest {
 
     @Test
     void everySubcommandHasHelp() {
-        for (String[] args : new String[][] {{"--help"}, {"info", "--help"}, {"eval", "--help"}, {"eval", "mnist", "--help"},
+        for (String[] args : new String[][] {{"--help"}, {"info", "--help"}, {"eval", "--help"}, {"eval", "mnist", "--help"}, {"eval", "optimizers", "--help"},
                 {"bench", "--help"}, {"bench", "w1", "--help"}}) {
             Run r = run(args);
             assertEquals(0, r.code(), String.join(" ", args) + ": " + r.err());

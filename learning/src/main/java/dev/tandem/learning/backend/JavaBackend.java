@@ -501,6 +501,125 @@ public class JavaBackend implements Backend {
         }
     }
 
+    @Override
+    public void proximalSgdUpdate(Tensor param, Tensor grad, Tensor anchor, Tensor buf, double lr, double momentum,
+                                  double weightDecay, double proximal) {
+        Buf p = buf(param);
+        Buf g = buf(grad);
+        Buf a = buf(anchor);
+        Buf b = buf(buf);
+        for (int i = 0, n = p.length(); i < n; i++) {
+            double w = p.get(i);
+            double d = g.get(i) + weightDecay * w + proximal * (w - a.get(i));
+            double v = momentum * b.get(i) + d;
+            b.set(i, v);
+            p.set(i, w - lr * v);
+        }
+    }
+
+    @Override
+    public double[] yamAdamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, Tensor s, Tensor h, double beta,
+                                  double eps) {
+        Buf p = buf(param);
+        Buf g = buf(grad);
+        Buf mb = buf(m);
+        Buf vb = buf(v);
+        Buf sb = buf(s);
+        Buf hb = buf(h);
+        double oldL1 = 0;
+        double newL1 = 0;
+        double keep = 1 - beta;
+        for (int i = 0, n = p.length(); i < n; i++) {
+            double gi = g.get(i);
+            double mOld = mb.get(i);
+            double hOld = hb.get(i);
+            double dev = gi - mOld;
+            double mi = beta * mOld + keep * gi;
+            double vi = beta * vb.get(i) + keep * dev * dev;
+            double si = beta * sb.get(i) + keep * hOld * hOld;
+            double hi = mi * Math.sqrt((si + eps) / (vi + eps));
+            mb.set(i, mi);
+            vb.set(i, vi);
+            sb.set(i, si);
+            hb.set(i, hi);
+            p.set(i, p.get(i) - hi);
+            oldL1 += Math.abs(hOld);
+            newL1 += Math.abs(hb.get(i));
+        }
+        return new double[] {oldL1, newL1};
+    }
+
+    @Override
+    public void salpLeaderMove(Tensor food, Tensor salp, long seed, double c1, double lb, double ub) {
+        Shapes.requireSameShape(food, salp, "salpLeaderMove");
+        Buf f = buf(food);
+        Buf x = buf(salp);
+        double width = ub - lb;
+        for (int j = 0, n = f.length(); j < n; j++) {
+            double c2 = CounterRng.uniform(seed, 2L * j);
+            double c3 = CounterRng.uniform(seed, 2L * j + 1);
+            double step = c1 * (width * c2 + lb);
+            x.set(j, c3 < 0.5 ? f.get(j) + step : f.get(j) - step);
+        }
+    }
+
+    @Override
+    public void addScalar(Tensor t, double c) {
+        Buf b = buf(t);
+        for (int i = 0, n = b.length(); i < n; i++) {
+            b.set(i, b.get(i) + c);
+        }
+    }
+
+    @Override
+    public void adaptiveActivationForward(Activation f, Tensor z, Tensor slope, double scale, Tensor y) {
+        Shapes.requireSameShape(z, y, "adaptiveActivationForward");
+        Buf zb = buf(z);
+        Buf yb = buf(y);
+        double[] k = slopeFactors(slope, scale);
+        int per = k.length;
+        for (int i = 0, n = zb.length(); i < n; i++) {
+            yb.set(i, f.apply(k[per == 1 ? 0 : i % per] * zb.get(i)));
+        }
+    }
+
+    @Override
+    public void adaptiveActivationBackward(Activation f, Tensor z, Tensor slope, double scale, Tensor y, Tensor dy,
+                                           Tensor dz, Tensor dSlope) {
+        Shapes.requireSameShape(z, dy, "adaptiveActivationBackward");
+        Shapes.requireSameShape(z, dz, "adaptiveActivationBackward");
+        Buf zb = buf(z);
+        Buf yb = buf(y);
+        Buf db = buf(dy);
+        Buf out = buf(dz);
+        double[] k = slopeFactors(slope, scale);
+        int per = k.length;
+        double[] ds = new double[per];
+        for (int i = 0, n = zb.length(); i < n; i++) {
+            int j = per == 1 ? 0 : i % per;
+            double zi = zb.get(i);
+            double d = db.get(i) * f.derivative(k[j] * zi, yb.get(i));
+            out.set(i, k[j] * d);
+            ds[j] += d * zi;
+        }
+        Buf sb = buf(dSlope);
+        for (int j = 0; j < per; j++) {
+            sb.set(j, scale * ds[j]);
+        }
+    }
+
+    /** k = scale · slope per slope element, rounded to the slope's precision (so 1/scale · scale is exactly 1). */
+    private static double[] slopeFactors(Tensor slope, double scale) {
+        Buf sb = buf(slope);
+        double[] k = new double[sb.length()];
+        boolean single = sb instanceof Buf.F32;
+        for (int j = 0; j < k.length; j++) {
+            double v = scale * sb.get(j);
+            k[j] = single ? (float) v : v;
+        }
+        return k;
+    }
+
     // ---- helpers --------------------------------------------------------------------------------------
 
     /** The heap storage of a tensor of this backend family. */

@@ -34,6 +34,8 @@ public interface LayerSpec {
             case "maxpool" -> new MaxPool.Spec(in.readInt(), in.readInt());
             case "dropout" -> new Dropout.Spec(in.readDouble());
             case "activation" -> new ActivationLayer.Spec(Activation.valueOf(in.readUTF()));
+            case "adaptive_activation" -> new AdaptiveActivation.Spec(Activation.valueOf(in.readUTF()),
+                    AdaptiveActivation.Mode.valueOf(in.readUTF()), in.readDouble());
             case "softmax" -> new Softmax.Spec();
             case "flatten" -> new Flatten.Spec();
             default -> throw new IOException("unknown layer tag '" + tag + "' in model file");

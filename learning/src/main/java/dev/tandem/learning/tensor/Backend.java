@@ -147,6 +147,44 @@ public interface Backend {
     void adamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, double lr, double beta1, double beta2,
                     double eps, long step);
 
+    /**
+     * One LRSGD inner step (ALGORITHMS.md §4), SGD with a proximal pull toward an anchor:
+     * d = grad + weightDecay·param + proximal·(param − anchor); buf = momentum·buf + d; param −= lr·buf.
+     * With proximal = 0 it is {@link #sgdUpdate} exactly (the same operations in the same order).
+     */
+    void proximalSgdUpdate(Tensor param, Tensor grad, Tensor anchor, Tensor buf, double lr, double momentum,
+                           double weightDecay, double proximal);
+
+    /**
+     * One YamAdam update (ALGORITHMS.md §5) of one tensor with its scalar beta; every right-hand side uses the old
+     * values: m' = β·m + (1−β)·g; v' = β·v + (1−β)·(g − m)²; s' = β·s + (1−β)·h²; h' = m'·√((s' + eps)/(v' + eps));
+     * param −= h'. Returns the L1 norms {Σ|h|, Σ|h'|} (old, new) from which the caller computes the next β.
+     */
+    double[] yamAdamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, Tensor s, Tensor h, double beta, double eps);
+
+    /**
+     * A salp-swarm leader move (ALGORITHMS.md §2.2): per coordinate j, with c2 = U(seed, 2j) and c3 = U(seed, 2j+1)
+     * from {@link CounterRng}, salp[j] = food[j] ± c1·((ub − lb)·c2 + lb), + when c3 &lt; 0.5, − otherwise.
+     */
+    void salpLeaderMove(Tensor food, Tensor salp, long seed, double c1, double lb, double ub);
+
+    /** t += c for every element. */
+    void addScalar(Tensor t, double c);
+
+    /**
+     * Locally adaptive activation (ALGORITHMS.md §3): y = f(k·z) with k = scale·slope, where slope has one
+     * element (layer-wise) or one per element of an example (neuron-wise, broadcast over axis 0). k is rounded
+     * to the tensors' precision, so a slope initialised to 1/scale (k = 1) gives exactly f(z).
+     */
+    void adaptiveActivationForward(Activation f, Tensor z, Tensor slope, double scale, Tensor y);
+
+    /**
+     * Backward of {@link #adaptiveActivationForward}, given its y: with d = dy ⊙ f'(k·z), dz = k·d (overwritten)
+     * and dSlope = scale · Σ over the batch (and, layer-wise, over every element) of d ⊙ z (overwritten).
+     */
+    void adaptiveActivationBackward(Activation f, Tensor z, Tensor slope, double scale, Tensor y, Tensor dy,
+                                    Tensor dz, Tensor dSlope);
+
     /** Releases cached native resources; tensors stay valid. */
     default void close() {
     }
