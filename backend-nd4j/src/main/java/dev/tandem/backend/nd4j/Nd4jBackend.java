@@ -23,7 +23,9 @@ import java.util.concurrent.atomic.LongAdder;
  * <ul>
  *   <li>{@link #gemm}: one {@code cblas_sgemm}/{@code cblas_dgemm} call from {@link #DEFAULT_GEMM_MIN_MACS}
  *       multiply-adds up; smaller products stay in the Java loop, which is faster there.</li>
- *   <li>{@link #conv2dForward}/{@link #conv2dBackward}: per example, im2col in Java straight from the heap
+ *   <li>{@link #conv2dForward}/{@link #conv2dBackward} with stride 1 in float: {@link ShiftedConv}, im2col as one
+ *       bulk copy per kernel tap on an extended output grid, several examples per OpenBLAS product.</li>
+ *   <li>{@link #conv2dForward}/{@link #conv2dBackward} otherwise: per example, im2col in Java straight from the heap
  *       input into a [C·kH·kW, outH·outW] matrix, then one or two OpenBLAS products (y = W·col; dW += dy·colᵀ;
  *       dcol = Wᵀ·dy, folded back by col2im in Java). Padding is whatever {@link ConvGeometry} says — padTop and
  *       padLeft place the windows, reads outside the input are zeros — so TensorFlow SAME with the odd cell at
@@ -53,6 +55,9 @@ public class Nd4jBackend extends JavaBackend {
      */
     public static final long DEFAULT_CONV_MIN_MACS = 1024;
 
+    /** Float products of at least this many multiply-adds are split by rows across the workers. */
+    static final long PARALLEL_GEMM_MIN_MACS = 1L << 20;
+
     private static final int ROW = openblas_nolapack.CblasRowMajor;
     private static final int NO = openblas_nolapack.CblasNoTrans;
     private static final int TRANS = openblas_nolapack.CblasTrans;
@@ -63,6 +68,7 @@ public class Nd4jBackend extends JavaBackend {
     private final List<WeakReference<Scratch>> scratches = new ArrayList<>();
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(this::newScratch);
     private final LongAdder nativeGemms = new LongAdder();
+    private final ExampleParallelism parallel = new ExampleParallelism(ExampleParallelism.defaultWorkers());
     private final LongAdder nativeConvs = new LongAdder();
 
     public Nd4jBackend() {
@@ -76,6 +82,9 @@ public class Nd4jBackend extends JavaBackend {
      */
     public Nd4jBackend(long gemmMinMacs, long convMinMacs) {
         Nd4jRuntime.require();
+        // Tandem parallelises across examples and rows itself (ExampleParallelism); OpenBLAS's own threads would
+        // spin between calls and fight it for the cores.
+        openblas_nolapack.blas_set_num_threads(1);
         this.gemmMinMacs = gemmMinMacs;
         this.convMinMacs = convMinMacs;
     }
@@ -135,7 +144,14 @@ public class Nd4jBackend extends JavaBackend {
                 pc.put(cf.a, 0, cf.a.length);
             }
             nativeGemms.increment();
-            openblas_nolapack.cblas_sgemm(ROW, ta, tb, m, n, k, (float) alpha, pa, lda, pb, ldb, (float) beta, pc, n);
+            if (macs < PARALLEL_GEMM_MIN_MACS) {
+                openblas_nolapack.cblas_sgemm(ROW, ta, tb, m, n, k, (float) alpha, pa, lda, pb, ldb, (float) beta, pc, n);
+            } else {
+                // rows [i0, i1) of C from rows [i0, i1) of op(A): single-threaded OpenBLAS calls side by side
+                parallel.forRanges(m, (i0, i1, worker) -> openblas_nolapack.cblas_sgemm(ROW, ta, tb, i1 - i0, n, k,
+                        (float) alpha, new FloatPointer(pa).position(transA ? i0 : (long) i0 * lda), lda, pb, ldb,
+                        (float) beta, new FloatPointer(pc).position((long) i0 * n), n));
+            }
             pc.get(cf.a, 0, cf.a.length);
         } else if (ab instanceof Buf.F64 ad && bb instanceof Buf.F64 bd && cb instanceof Buf.F64 cd) {
             DoublePointer pa = s.doubles(0, ad.a.length).put(ad.a, 0, ad.a.length);
@@ -165,7 +181,15 @@ public class Nd4jBackend extends JavaBackend {
             return;
         }
         nativeConvs.increment();
-        if (xb instanceof Buf.F32 xf) {
+        if (xb instanceof Buf.F32 xf && ShiftedConv.applies(g)) {
+            float[] wa = ((Buf.F32) wb).a;
+            float[] ba = bb == null ? null : ((Buf.F32) bb).a;
+            float[] ya = ((Buf.F32) yb).a;
+            int c = x.dim(1);
+            int o = w.dim(0);
+            parallel.forRanges(x.dim(0), (from, to, worker) ->
+                    ShiftedConv.forward(scratch.get(), xf.a, wa, ba, from, to, c, o, g, ya, WIDE_COLUMN_FLOATS));
+        } else if (xb instanceof Buf.F32 xf) {
             colForward(xf.a, ((Buf.F32) wb).a, bb == null ? null : ((Buf.F32) bb).a, x.dim(0), x.dim(1), w.dim(0), g,
                     ((Buf.F32) yb).a);
         } else {
@@ -188,7 +212,24 @@ public class Nd4jBackend extends JavaBackend {
             return;
         }
         nativeConvs.increment();
-        if (xb instanceof Buf.F32 xf) {
+        if (xb instanceof Buf.F32 xf && ShiftedConv.applies(g)) {
+            float[] wa = ((Buf.F32) wb).a;
+            float[] dya = ((Buf.F32) dyb).a;
+            float[] dxa = dxb == null ? null : ((Buf.F32) dxb).a;
+            float[] dwa = ((Buf.F32) dwb).a;
+            int c = x.dim(1);
+            int o = w.dim(0);
+            float[][] partial = parallel.partials(dwa.length);
+            int used = parallel.forRanges(x.dim(0), (from, to, worker) ->
+                    ShiftedConv.backward(scratch.get(), xf.a, wa, dya, from, to, c, o, g, dxa,
+                            worker == 0 ? dwa : partial[worker], WIDE_COLUMN_FLOATS));
+            for (int k = 1; k < used; k++) {
+                float[] part = partial[k];
+                for (int i = 0; i < dwa.length; i++) {
+                    dwa[i] += part[i];
+                }
+            }
+        } else if (xb instanceof Buf.F32 xf) {
             colBackward(xf.a, ((Buf.F32) wb).a, ((Buf.F32) dyb).a, x.dim(0), x.dim(1), w.dim(0), g,
                     dxb == null ? null : ((Buf.F32) dxb).a, ((Buf.F32) dwb).a);
         } else {
