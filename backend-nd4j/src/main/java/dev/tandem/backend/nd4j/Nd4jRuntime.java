@@ -131,20 +131,18 @@ final class Nd4jRuntime {
     private static String describe() {
         String version = nd4jVersion();
         String vendor;
-        int blasThreads;
         try {
             vendor = String.valueOf(Nd4j.factory().blas().getBlasVendor());
-            blasThreads = Nd4j.factory().blas().getMaxThreads();
         } catch (RuntimeException e) {
             vendor = "BLAS unknown";
-            blasThreads = -1;
         }
-        int ompThreads = Nd4j.getEnvironment().maxMasterThreads();
         String vendorName = vendor.equalsIgnoreCase("OPENBLAS") ? "OpenBLAS" : vendor;
-        return String.format(Locale.ROOT, "ND4J %s %s, %s, %d threads (BLAS %d); off-heap cap %s, process cap %s",
+        return String.format(Locale.ROOT,
+                "ND4J %s %s, %s single-threaded per call, %d example-parallel workers (tandem.nd4j.threads); "
+                        + "off-heap cap %s, process cap %s",
                 version, Nd4j.getBackend().getClass().getSimpleName().equals("CpuBackend") ? "nd4j-native"
                         : Nd4j.getBackend().getClass().getSimpleName(),
-                vendorName, ompThreads, blasThreads,
+                vendorName, ExampleParallelism.defaultWorkers(),
                 System.getProperty(MAX_BYTES, "default"), formatBytes(System.getProperty(MAX_PHYSICAL_BYTES)));
     }
 

@@ -33,7 +33,7 @@ class Nd4jBackendProviderTest {
         assertTrue(a.reason().contains("ND4J 1.0.0-M2.1"), a.reason());
         assertTrue(a.reason().contains("nd4j-native"), a.reason());
         assertTrue(a.reason().contains("OpenBLAS"), a.reason());
-        assertTrue(a.reason().matches(".*\\d+ threads.*"), a.reason());
+        assertTrue(a.reason().matches(".*\\d+ example-parallel workers.*"), a.reason());
     }
 
     @Test
