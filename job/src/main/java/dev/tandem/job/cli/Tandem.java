@@ -8,7 +8,9 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Tandem.Version.class,
         description = "Tandem: online training of neural networks inside Apache Flink.",
-        subcommands = {InfoCommand.class, EvalCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InfoCommand.class, EvalCommand.class, BenchCommand.class, ConvertCommand.class,
+                DemoCommand.class, ReplayCommand.class, RunCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Tandem implements Runnable {
 
     @CommandLine.Spec

@@ -72,6 +72,17 @@ public final class ClassifierTrainer {
         return probs.toFloatArray();
     }
 
+    /**
+     * Adapts batch-normalisation statistics to n unlabelled examples, without any label and without touching
+     * parameters or optimizer state (AdaBN-style, Li et al. 2016): one forward pass in training mode, so every
+     * batch-norm layer moves its running mean and variance toward this batch's statistics by its momentum. The
+     * pass seed is fixed (this is not a training step), so only models without dropout should rely on it.
+     */
+    public void adaptNormalisation(float[] inputs, int n) {
+        loadBatch(inputs, n);
+        model.forward(x, Pass.training(CounterRng.mix(model.seed() ^ PASS_SALT, -1)));
+    }
+
     /** Predicted classes (argmax of the probabilities) for n examples. */
     public int[] predict(float[] inputs, int n) {
         float[] p = predictProbabilities(inputs, n);

@@ -1,0 +1,163 @@
+package dev.tandem.job.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.job.bench.PyTorchPeer;
+import dev.tandem.job.bench.TrainingStepBenchmark;
+import dev.tandem.learning.models.GearboxCnn;
+import dev.tandem.learning.optim.Adam;
+import dev.tandem.learning.tensor.Backends;
+import dev.tandem.learning.tensor.DType;
+import dev.tandem.learning.train.ClassifierTrainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+
+/** {@code tandem bench w3}: gearbox base network training, batch 32 of 4×2048, 10 classes, Adam 1e-3. */
+@Command(name = "w3", mixinStandardHelpOptions = true,
+        description = {"W3: gearbox base network (ALGORITHMS.md, 57,382 parameters) training samples/s (batch 32 of",
+                "4x2048, 10 classes, Adam 1e-3) on the best CPU backend and single-window inference latency (median",
+                "ms), and the same on PyTorch in the same run when /usr/bin/python3 has torch."})
+final class BenchW3Command implements Callable<Integer> {
+    static final int CHANNELS = 4;
+    static final int WINDOW = 2048;
+    static final int CLASSES = 10;
+
+    @Option(names = "--json", description = "End with one JSON object on the last line of standard output.")
+    boolean json;
+
+    @Mixin
+    BackendOption backend;
+
+    @Option(names = "--batch", defaultValue = "32", description = "Batch size. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--warmup", defaultValue = "5", description = "Untimed steps first. Default: ${DEFAULT-VALUE}.")
+    int warmup;
+
+    @Option(names = "--steps", defaultValue = "30", description = "Timed steps (median reported). Default: ${DEFAULT-VALUE}.")
+    int steps;
+
+    @Option(names = "--infer-runs", defaultValue = "200",
+            description = "Timed single-window inference runs (median reported). Default: ${DEFAULT-VALUE}.")
+    int inferRuns;
+
+    @Option(names = "--threads", defaultValue = "2", description = "Threads for PyTorch (torch.set_num_threads). Default: ${DEFAULT-VALUE}.")
+    int threads;
+
+    @Option(names = "--no-pytorch", description = "Skip the PyTorch peer.")
+    boolean noPytorch;
+
+    @Option(names = "--profile", description = "Also time every layer's forward and backward pass.")
+    boolean profile;
+
+    @Override
+    public Integer call() throws Exception {
+        require(batch >= 1, "--batch", batch, ">= 1");
+        require(warmup >= 0, "--warmup", warmup, ">= 0");
+        require(steps >= 1, "--steps", steps, ">= 1");
+        require(inferRuns >= 1, "--infer-runs", inferRuns, ">= 1");
+        require(threads >= 1, "--threads", threads, ">= 1");
+        Backends.Choice choice = backend.choose();
+        System.err.println("W3 on " + choice.backend().name() + " (" + choice.reason() + "): " + warmup + " warm-up + "
+                + steps + " timed steps of batch " + batch + ", then " + inferRuns + " single-window inferences");
+        ClassifierTrainer trainer = new ClassifierTrainer(
+                GearboxCnn.build(choice.backend(), DType.FLOAT32, CHANNELS, WINDOW, CLASSES, 1), new Adam(1e-3));
+        TrainingStepBenchmark.Result t = TrainingStepBenchmark.run(trainer, batch, warmup, steps, 7, profile);
+        double inferMs = inferenceMedianMs(trainer, inferRuns, 11);
+        System.out.printf(Locale.ROOT, "tandem  %-6s median %.2f ms/step  %.1f samples/s  %.1f GFLOP/s  inference %.3f ms%n",
+                choice.backend().name(), t.medianStepMs(), t.samplesPerSecond(), t.gflops(), inferMs);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("workload", "W3");
+        out.put("backend", choice.backend().name());
+        out.put("batch", batch);
+        out.put("steps", steps);
+        out.put("params", trainer.model().parameterCount());
+        out.put("tandem_median_step_ms", round(t.medianStepMs()));
+        out.put("tandem_samples_per_s", round(t.samplesPerSecond()));
+        out.put("tandem_gflops", round(t.gflops()));
+        out.put("tandem_infer_ms", round3(inferMs));
+        if (profile) {
+            t.layerMs().forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-24s %8.3f ms%n", k, v));
+            Map<String, Double> rounded = new LinkedHashMap<>();
+            t.layerMs().forEach((k, v) -> rounded.put(k, round3(v)));
+            out.put("tandem_layer_ms", rounded);
+        }
+        if (!noPytorch) {
+            System.err.println("PyTorch peer ...");
+            PyTorchPeer.Outcome py = PyTorchPeer.run("w3_gearbox_cnn.py", List.of("--batch", "" + batch,
+                    "--warmup", "" + warmup, "--steps", "" + steps, "--threads", "" + threads,
+                    "--infer-runs", "" + inferRuns), 1800);
+            if (py.measured()) {
+                JsonNode r = py.result();
+                double pys = r.get("samples_per_s").asDouble();
+                double pyInfer = r.path("infer_ms").asDouble(Double.NaN);
+                System.out.printf(Locale.ROOT, "pytorch %-6s median %.2f ms/step  %.1f samples/s  inference %.3f ms%n",
+                        r.path("torch_version").asText(), r.get("median_step_ms").asDouble(), pys, pyInfer);
+                out.put("pytorch_version", r.path("torch_version").asText());
+                out.put("pytorch_params", r.path("params").asLong());
+                out.put("pytorch_median_step_ms", round(r.get("median_step_ms").asDouble()));
+                out.put("pytorch_samples_per_s", round(pys));
+                out.put("pytorch_infer_ms", round3(pyInfer));
+                out.put("tandem_over_pytorch", Math.round(t.samplesPerSecond() / pys * 1000) / 1000.0);
+                if (Double.isFinite(pyInfer) && inferMs > 0) {
+                    out.put("infer_pytorch_over_tandem", Math.round(pyInfer / inferMs * 1000) / 1000.0);
+                }
+                System.out.printf(Locale.ROOT, "tandem/pytorch = %.3f (training samples/s); inference latency pytorch/tandem = %.3f%n",
+                        t.samplesPerSecond() / pys, pyInfer / inferMs);
+            } else {
+                System.out.println("pytorch: not measured (" + py.unavailableReason() + ")");
+                out.put("pytorch", "not measured: " + py.unavailableReason());
+            }
+        }
+        if (json) {
+            JsonOutput.print(System.out, out);
+        }
+        return 0;
+    }
+
+    /**
+     * Median wall time of one inference-mode prediction of a single window (host window in, class probabilities
+     * out: the copy in, the forward pass with batch-norm running statistics and the softmax), after 10 untimed ones.
+     */
+    static double inferenceMedianMs(ClassifierTrainer trainer, int runs, long seed) {
+        int per = Arrays.stream(trainer.model().inputShape()).reduce(1, (a, b) -> a * b);
+        SplittableRandom rng = new SplittableRandom(seed);
+        float[] x = new float[per];
+        for (int i = 0; i < per; i++) {
+            x[i] = (float) rng.nextGaussian();
+        }
+        for (int i = 0; i < 10; i++) {
+            trainer.predictProbabilities(x, 1);
+        }
+        long[] nanos = new long[runs];
+        for (int i = 0; i < runs; i++) {
+            long t0 = System.nanoTime();
+            trainer.predictProbabilities(x, 1);
+            nanos[i] = System.nanoTime() - t0;
+        }
+        Arrays.sort(nanos);
+        return (runs % 2 == 1 ? nanos[runs / 2] : (nanos[runs / 2 - 1] + nanos[runs / 2]) / 2.0) / 1e6;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    private static double round3(double v) {
+        return Double.isFinite(v) ? Math.round(v * 1000) / 1000.0 : Double.NaN;
+    }
+
+    private static void require(boolean ok, String option, Object value, String allowed) {
+        if (!ok) {
+            throw new IllegalArgumentException("invalid value " + value + " for " + option + "; allowed: " + allowed);
+        }
+    }
+}

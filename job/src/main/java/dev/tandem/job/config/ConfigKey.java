@@ -1,0 +1,120 @@
+package dev.tandem.job.config;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One configuration key: its name, type and allowed values. {@link #check} turns a string into the typed value or
+ * fails with a message that names the key, the value and what is allowed.
+ */
+public record ConfigKey(String name, Type type, double min, double max, List<String> choices, String description) {
+
+    public enum Type { STRING, NON_EMPTY, INT, LONG, DOUBLE, BOOLEAN, CHOICE, LIST }
+
+    static ConfigKey string(String name, String description) {
+        return new ConfigKey(name, Type.STRING, 0, 0, List.of(), description);
+    }
+
+    static ConfigKey nonEmpty(String name, String description) {
+        return new ConfigKey(name, Type.NON_EMPTY, 0, 0, List.of(), description);
+    }
+
+    static ConfigKey integer(String name, long min, long max, String description) {
+        return new ConfigKey(name, Type.INT, min, max, List.of(), description);
+    }
+
+    static ConfigKey longValue(String name, String description) {
+        return new ConfigKey(name, Type.LONG, Long.MIN_VALUE, Long.MAX_VALUE, List.of(), description);
+    }
+
+    static ConfigKey decimal(String name, double min, double max, String description) {
+        return new ConfigKey(name, Type.DOUBLE, min, max, List.of(), description);
+    }
+
+    static ConfigKey bool(String name, String description) {
+        return new ConfigKey(name, Type.BOOLEAN, 0, 0, List.of("true", "false"), description);
+    }
+
+    static ConfigKey choice(String name, String description, String... choices) {
+        return new ConfigKey(name, Type.CHOICE, 0, 0, Arrays.asList(choices), description);
+    }
+
+    static ConfigKey list(String name, String description) {
+        return new ConfigKey(name, Type.LIST, 0, 0, List.of(), description);
+    }
+
+    /** What a value must be, in words ("an integer in [1, 16]"). */
+    public String allowed() {
+        return switch (type) {
+            case STRING -> "any text";
+            case NON_EMPTY -> "non-empty text";
+            case INT -> "an integer in [" + fmt(min) + ", " + fmt(max) + "]";
+            case LONG -> "an integer";
+            case DOUBLE -> "a number in [" + fmt(min) + ", " + fmt(max) + "]";
+            case BOOLEAN -> "true or false";
+            case CHOICE -> "one of " + String.join(", ", choices);
+            case LIST -> "a comma-separated list";
+        };
+    }
+
+    /** Parses and checks a value; the exception's message names the key. */
+    public Object check(String raw) {
+        String v = raw == null ? "" : raw.trim();
+        try {
+            return switch (type) {
+                case STRING -> v;
+                case NON_EMPTY -> {
+                    if (v.isEmpty()) {
+                        throw bad(raw);
+                    }
+                    yield v;
+                }
+                case INT -> {
+                    long x = Long.parseLong(v);
+                    if (x < min || x > max) {
+                        throw bad(raw);
+                    }
+                    yield (int) x;
+                }
+                case LONG -> Long.parseLong(v);
+                case DOUBLE -> {
+                    double x = Double.parseDouble(v);
+                    if (!Double.isFinite(x) || x < min || x > max) {
+                        throw bad(raw);
+                    }
+                    yield x;
+                }
+                case BOOLEAN -> {
+                    if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+                        throw bad(raw);
+                    }
+                    yield Boolean.parseBoolean(v);
+                }
+                case CHOICE -> {
+                    String lower = v.toLowerCase(Locale.ROOT);
+                    if (!choices.contains(lower)) {
+                        throw bad(raw);
+                    }
+                    yield lower;
+                }
+                case LIST -> v.isEmpty() ? List.<String>of()
+                        : Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+            };
+        } catch (NumberFormatException e) {
+            throw bad(raw);
+        }
+    }
+
+    private IllegalArgumentException bad(String raw) {
+        return new IllegalArgumentException("invalid value '" + raw + "' for configuration key " + name + "; allowed: "
+                + allowed());
+    }
+
+    private static String fmt(double d) {
+        if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+            return Long.toString((long) d);
+        }
+        return Double.toString(d);
+    }
+}

@@ -1,0 +1,308 @@
+package dev.tandem.job.config;
+
+import dev.tandem.operators.gearbox.AlertSettings;
+import dev.tandem.operators.gearbox.TrainerSettings;
+import dev.tandem.operators.records.WindowFormat;
+import dev.tandem.operators.validate.ValidationRules;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The job's configuration: the defaults of {@code config/defaults.properties}, then an optional file of overrides
+ * ({@code --config FILE}), then {@code --set key=value} pairs, each checked against {@link #KEYS}. An unknown key,
+ * a value of the wrong type or out of range, and inconsistent keys fail at start-up with a message naming the key
+ * and the allowed values. Immutable and serializable.
+ */
+public final class TandemConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public static final List<ConfigKey> KEYS = List.of(
+            ConfigKey.nonEmpty("kafka.bootstrap-servers", "Kafka brokers, host:port[,host:port...]"),
+            ConfigKey.nonEmpty("kafka.group-id", "consumer group of the job's sources"),
+            ConfigKey.choice("kafka.starting-offsets", "where a source without committed offsets starts",
+                    "earliest", "latest", "committed"),
+            ConfigKey.nonEmpty("topics.gearbox-windows", "input topic of vibration windows"),
+            ConfigKey.nonEmpty("topics.gearbox-predictions", "output topic of predictions"),
+            ConfigKey.nonEmpty("topics.gearbox-alerts", "output topic of alerts"),
+            ConfigKey.nonEmpty("topics.dead-letters", "output topic of refused records"),
+            ConfigKey.integer("topics.partitions", 1, 1024, "partitions of topics the embedded mode creates"),
+            ConfigKey.choice("gearbox.windows.format", "encoding of gearbox-windows values", "json", "binary"),
+            ConfigKey.list("gearbox.fleets", "known fleets (empty: any)"),
+            ConfigKey.list("gearbox.classes", "class names, the model's outputs"),
+            ConfigKey.nonEmpty("gearbox.healthy-class", "the class that means no fault"),
+            ConfigKey.integer("gearbox.channels.min", 1, 1024, "fewest channels a window may have"),
+            ConfigKey.integer("gearbox.channels.max", 1, 1024, "most channels a window may have"),
+            ConfigKey.integer("gearbox.window.min", 8, 1 << 20, "shortest window, samples per channel"),
+            ConfigKey.integer("gearbox.window.max", 8, 1 << 20, "longest window, samples per channel"),
+            ConfigKey.integer("gearbox.batch", 1, 4096, "labelled windows per optimizer step"),
+            ConfigKey.choice("gearbox.optimizer", "optimizer of the fleet models", "adam", "sgd"),
+            ConfigKey.decimal("gearbox.learning-rate", 1e-9, 10, "learning rate"),
+            ConfigKey.decimal("gearbox.momentum", 0, 0.999, "SGD momentum"),
+            ConfigKey.longValue("gearbox.seed", "seed of initial weights"),
+            ConfigKey.bool("gearbox.normalize", "normalise each channel of a window to mean 0, sd 1"),
+            ConfigKey.integer("alert.k", 1, 100_000, "consecutive faulty windows that raise an alert"),
+            ConfigKey.decimal("alert.confidence", 0, 1, "confidence a faulty window needs to count"),
+            ConfigKey.integer("alert.clear-windows", 1, 100_000, "consecutive healthy windows that clear an alert"),
+            ConfigKey.integer("alert.state-ttl-hours", 0, 100_000, "idle hours before a machine's alert state expires"),
+            ConfigKey.integer("dead-letters.raw-max-bytes", 0, 1 << 20, "bytes of a refused record kept"),
+            ConfigKey.integer("job.parallelism", 1, 1024, "parallelism of the job"),
+            ConfigKey.integer("job.checkpoint-interval-ms", 100, 3_600_000, "checkpoint interval"),
+            ConfigKey.nonEmpty("job.transactional-id-prefix", "prefix of the sinks' Kafka transactional ids"),
+            ConfigKey.integer("job.transaction-timeout-ms", 1000, 3_600_000, "Kafka producer transaction timeout"),
+            ConfigKey.integer("job.watermark-out-of-orderness-ms", 0, 86_400_000, "bounded out-of-orderness of event time"),
+            ConfigKey.integer("job.source-idle-timeout-ms", 0, 86_400_000, "idleness of a quiet partition (0: never)"),
+            ConfigKey.choice("compute.backend", "compute backend", "auto", "java", "nd4j", "cuda"),
+            ConfigKey.integer("replay.window", 8, 1 << 20, "window length when recordings are cut"),
+            ConfigKey.integer("replay.hop", 1, 1 << 20, "hop between window starts when recordings are cut"));
+
+    public static final String DEFAULTS_RESOURCE = "config/defaults.properties";
+
+    private final Map<String, Object> values;
+    private final Map<String, String> raw;
+
+    private TandemConfig(Map<String, Object> values, Map<String, String> raw) {
+        this.values = Collections.unmodifiableMap(values);
+        this.raw = Collections.unmodifiableMap(raw);
+    }
+
+    /** The defaults, overridden by the file (may be null) and by key=value pairs. */
+    public static TandemConfig load(Path overrides, List<String> sets) throws IOException {
+        List<Path> files = new ArrayList<>();
+        if (overrides != null) {
+            files.add(overrides);
+        }
+        return load(files, sets);
+    }
+
+    /** The defaults, overridden by each file in turn, then by key=value pairs. */
+    public static TandemConfig load(List<Path> files, List<String> sets) throws IOException {
+        Map<String, String> raw = new LinkedHashMap<>(readDefaults());
+        for (Path overrides : files) {
+            if (!Files.isRegularFile(overrides)) {
+                throw new IOException("configuration file " + overrides + " does not exist");
+            }
+            try (Reader r = Files.newBufferedReader(overrides, StandardCharsets.UTF_8)) {
+                Properties p = new Properties();
+                p.load(r);
+                for (String k : p.stringPropertyNames()) {
+                    put(raw, k, p.getProperty(k), "in " + overrides);
+                }
+            }
+        }
+        return withSets(raw, sets);
+    }
+
+    /** The defaults with key=value pairs applied. */
+    public static TandemConfig defaults(String... sets) {
+        try {
+            return load(List.<Path>of(), List.of(sets));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** This configuration with more key=value pairs applied. */
+    public TandemConfig with(String... sets) {
+        return withSets(new LinkedHashMap<>(raw), List.of(sets));
+    }
+
+    private static TandemConfig withSets(Map<String, String> raw, List<String> sets) {
+        for (String s : sets == null ? List.<String>of() : sets) {
+            int eq = s.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--set needs key=value, got '" + s + "'");
+            }
+            put(raw, s.substring(0, eq).trim(), s.substring(eq + 1), "in --set");
+        }
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (ConfigKey k : KEYS) {
+            String v = raw.get(k.name());
+            if (v == null) {
+                throw new IllegalArgumentException("configuration key " + k.name() + " has no value (defaults file incomplete)");
+            }
+            values.put(k.name(), k.check(v));
+        }
+        TandemConfig c = new TandemConfig(values, raw);
+        c.crossCheck();
+        return c;
+    }
+
+    private static void put(Map<String, String> raw, String key, String value, String where) {
+        if (key(key) == null) {
+            throw new IllegalArgumentException("unknown configuration key '" + key + "' " + where + "; known keys: "
+                    + String.join(", ", KEYS.stream().map(ConfigKey::name).toList()));
+        }
+        raw.put(key, value);
+    }
+
+    /** A file of config/ (under tandem.home, else on the classpath), e.g. {@code demo.properties}. */
+    public static Path bundled(String name) throws IOException {
+        String home = System.getProperty("tandem.home");
+        Path file = home == null ? null : Path.of(home, "config", name);
+        if (file != null && Files.isRegularFile(file)) {
+            return file;
+        }
+        try (InputStream in = TandemConfig.class.getClassLoader().getResourceAsStream("config/" + name)) {
+            if (in == null) {
+                throw new IOException("cannot find config/" + name);
+            }
+            Path tmp = Files.createTempFile("tandem-", "-" + name);
+            tmp.toFile().deleteOnExit();
+            Files.write(tmp, in.readAllBytes());
+            return tmp;
+        }
+    }
+
+    private static Map<String, String> readDefaults() throws IOException {
+        Properties p = new Properties();
+        String home = System.getProperty("tandem.home");
+        Path file = home == null ? null : Path.of(home, DEFAULTS_RESOURCE);
+        if (file != null && Files.isRegularFile(file)) {
+            try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                p.load(r);
+            }
+        } else {
+            try (InputStream in = TandemConfig.class.getClassLoader().getResourceAsStream(DEFAULTS_RESOURCE)) {
+                if (in == null) {
+                    throw new IOException("cannot find " + DEFAULTS_RESOURCE + " (neither under tandem.home nor on the classpath)");
+                }
+                p.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+            }
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String k : p.stringPropertyNames()) {
+            put(out, k, p.getProperty(k), "in " + DEFAULTS_RESOURCE);
+        }
+        return out;
+    }
+
+    public static ConfigKey key(String name) {
+        for (ConfigKey k : KEYS) {
+            if (k.name().equals(name)) {
+                return k;
+            }
+        }
+        return null;
+    }
+
+    private void crossCheck() {
+        if (classes().size() < 2) {
+            throw new IllegalArgumentException("invalid value '" + raw.get("gearbox.classes")
+                    + "' for configuration key gearbox.classes; allowed: at least 2 distinct class names");
+        }
+        if (classes().stream().distinct().count() != classes().size()) {
+            throw new IllegalArgumentException("configuration key gearbox.classes lists a class twice: " + classes());
+        }
+        if (!classes().contains(string("gearbox.healthy-class"))) {
+            throw new IllegalArgumentException("invalid value '" + string("gearbox.healthy-class")
+                    + "' for configuration key gearbox.healthy-class; allowed: one of gearbox.classes ("
+                    + String.join(", ", classes()) + ")");
+        }
+        if (integer("gearbox.channels.min") > integer("gearbox.channels.max")) {
+            throw new IllegalArgumentException("gearbox.channels.min (" + integer("gearbox.channels.min")
+                    + ") must not exceed gearbox.channels.max (" + integer("gearbox.channels.max") + ")");
+        }
+        if (integer("gearbox.window.min") > integer("gearbox.window.max")) {
+            throw new IllegalArgumentException("gearbox.window.min (" + integer("gearbox.window.min")
+                    + ") must not exceed gearbox.window.max (" + integer("gearbox.window.max") + ")");
+        }
+        if (integer("job.transaction-timeout-ms") <= integer("job.checkpoint-interval-ms")) {
+            throw new IllegalArgumentException("job.transaction-timeout-ms (" + integer("job.transaction-timeout-ms")
+                    + ") must exceed job.checkpoint-interval-ms (" + integer("job.checkpoint-interval-ms") + ")");
+        }
+    }
+
+    public String string(String key) {
+        return (String) get(key);
+    }
+
+    public int integer(String key) {
+        return (Integer) get(key);
+    }
+
+    public long longValue(String key) {
+        return (Long) get(key);
+    }
+
+    public double decimal(String key) {
+        return (Double) get(key);
+    }
+
+    public boolean bool(String key) {
+        return (Boolean) get(key);
+    }
+
+    @SuppressWarnings("unchecked")
+    public List<String> list(String key) {
+        return (List<String>) get(key);
+    }
+
+    private Object get(String key) {
+        Object v = values.get(key);
+        if (v == null && !values.containsKey(key)) {
+            throw new IllegalArgumentException("unknown configuration key '" + key + "'");
+        }
+        return v;
+    }
+
+    /** Every key with its effective value, in declaration order. */
+    public Map<String, String> effective() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (ConfigKey k : KEYS) {
+            out.put(k.name(), raw.get(k.name()).trim());
+        }
+        return out;
+    }
+
+    public List<String> classes() {
+        return list("gearbox.classes");
+    }
+
+    public ValidationRules validationRules() {
+        return new ValidationRules(WindowFormat.parse(string("gearbox.windows.format")), integer("gearbox.channels.min"),
+                integer("gearbox.channels.max"), integer("gearbox.window.min"), integer("gearbox.window.max"),
+                list("gearbox.fleets"), classes(), integer("dead-letters.raw-max-bytes"));
+    }
+
+    public TrainerSettings trainerSettings() {
+        return new TrainerSettings(classes(), integer("gearbox.batch"), string("gearbox.optimizer"),
+                decimal("gearbox.learning-rate"), decimal("gearbox.momentum"), longValue("gearbox.seed"),
+                bool("gearbox.normalize"), string("compute.backend"));
+    }
+
+    public AlertSettings alertSettings() {
+        return new AlertSettings(integer("alert.k"), decimal("alert.confidence"), integer("alert.clear-windows"),
+                string("gearbox.healthy-class"));
+    }
+
+    public Duration alertStateTtl() {
+        return Duration.ofHours(integer("alert.state-ttl-hours"));
+    }
+
+    public WindowFormat windowFormat() {
+        return WindowFormat.parse(string("gearbox.windows.format"));
+    }
+
+    public List<String> overriddenKeys(TandemConfig base) {
+        List<String> out = new ArrayList<>();
+        for (ConfigKey k : KEYS) {
+            if (!values.get(k.name()).equals(base.values.get(k.name()))) {
+                out.add(k.name());
+            }
+        }
+        return out;
+    }
+}

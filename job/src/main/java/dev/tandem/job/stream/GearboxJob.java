@@ -1,0 +1,117 @@
+package dev.tandem.job.stream;
+
+import dev.tandem.job.config.TandemConfig;
+import dev.tandem.operators.gearbox.AlertFunction;
+import dev.tandem.operators.gearbox.GearboxCnnFactory;
+import dev.tandem.operators.gearbox.ClassifierTrainerFunction;
+import dev.tandem.operators.gearbox.ModelFactory;
+import dev.tandem.operators.records.Alert;
+import dev.tandem.operators.records.DeadLetter;
+import dev.tandem.operators.records.Prediction;
+import dev.tandem.operators.records.RawRecord;
+import dev.tandem.operators.records.VibrationWindow;
+import dev.tandem.operators.validate.ParseAndValidate;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.time.Duration;
+
+/**
+ * The gearbox job: vibration windows → parse + validate (dead letters aside) → keyBy(fleet) → prequential fleet
+ * trainer → predictions; predictions → keyBy(machine) → alert function → alerts. A small class whose source and
+ * sinks are passed in: {@code GearboxMain} passes Kafka ones, tests may pass others. Every stateful operator and
+ * every sink has a stable uid (the {@code UID_*} constants), so checkpoints and savepoints survive changes.
+ */
+public final class GearboxJob {
+    public static final String UID_SOURCE = "gearbox-windows-source";
+    public static final String UID_PARSE = "gearbox-parse-validate";
+    public static final String UID_TRAINER = "gearbox-fleet-trainer";
+    public static final String UID_ALERTS = "gearbox-alerts";
+    public static final String UID_PREDICTION_SINK = "gearbox-predictions-sink";
+    public static final String UID_ALERT_SINK = "gearbox-alerts-sink";
+    public static final String UID_DEAD_LETTER_SINK = "dead-letters-sink";
+
+    /** The three output streams of the job graph. */
+    public record Outputs(DataStream<Prediction> predictions, DataStream<Alert> alerts, DataStream<DeadLetter> deadLetters) {
+    }
+
+    private final TandemConfig config;
+    private final Source<RawRecord, ?, ?> source;
+    private final Sink<Prediction> predictionSink;
+    private final Sink<Alert> alertSink;
+    private final Sink<DeadLetter> deadLetterSink;
+    private final ModelFactory factory;
+
+    public GearboxJob(TandemConfig config, Source<RawRecord, ?, ?> source, Sink<Prediction> predictionSink,
+            Sink<Alert> alertSink, Sink<DeadLetter> deadLetterSink) {
+        this(config, source, predictionSink, alertSink, deadLetterSink, new GearboxCnnFactory());
+    }
+
+    public GearboxJob(TandemConfig config, Source<RawRecord, ?, ?> source, Sink<Prediction> predictionSink,
+            Sink<Alert> alertSink, Sink<DeadLetter> deadLetterSink, ModelFactory factory) {
+        this.config = config;
+        this.source = source;
+        this.predictionSink = predictionSink;
+        this.alertSink = alertSink;
+        this.deadLetterSink = deadLetterSink;
+        this.factory = factory;
+    }
+
+    /** Checkpointing (exactly-once), parallelism, and no Kryo fallback for generic types. */
+    public static void configure(StreamExecutionEnvironment env, TandemConfig config) {
+        Configuration c = new Configuration();
+        c.set(PipelineOptions.GENERIC_TYPES, false);
+        env.configure(c);
+        env.setParallelism(config.integer("job.parallelism"));
+        env.enableCheckpointing(config.integer("job.checkpoint-interval-ms"), CheckpointingMode.EXACTLY_ONCE);
+    }
+
+    /** Event time from the record timestamp (set by the replay tools to the window's time), bounded out-of-orderness. */
+    public static WatermarkStrategy<RawRecord> watermarks(TandemConfig config) {
+        WatermarkStrategy<RawRecord> w = WatermarkStrategy
+                .<RawRecord>forBoundedOutOfOrderness(Duration.ofMillis(config.integer("job.watermark-out-of-orderness-ms")))
+                .withTimestampAssigner((r, previous) -> r.timestamp);
+        int idle = config.integer("job.source-idle-timeout-ms");
+        return idle > 0 ? w.withIdleness(Duration.ofMillis(idle)) : w;
+    }
+
+    /** Adds the job to env: source, the graph of {@link #wire}, and the sinks. */
+    public Outputs attach(StreamExecutionEnvironment env) {
+        DataStream<RawRecord> raw = env.fromSource(source, watermarks(config), "gearbox-windows")
+                .uid(UID_SOURCE).returns(TypeInformation.of(RawRecord.class));
+        Outputs out = wire(raw, config, factory);
+        out.predictions().sinkTo(predictionSink).name("gearbox-predictions").uid(UID_PREDICTION_SINK);
+        out.alerts().sinkTo(alertSink).name("gearbox-alerts").uid(UID_ALERT_SINK);
+        out.deadLetters().sinkTo(deadLetterSink).name("dead-letters").uid(UID_DEAD_LETTER_SINK);
+        return out;
+    }
+
+    /** The job graph between a stream of raw records and the three outputs. */
+    public static Outputs wire(DataStream<RawRecord> raw, TandemConfig config, ModelFactory factory) {
+        SingleOutputStreamOperator<VibrationWindow> windows = raw
+                .process(new ParseAndValidate(config.validationRules()))
+                .returns(TypeInformation.of(VibrationWindow.class))
+                .name("parse-validate").uid(UID_PARSE);
+        SingleOutputStreamOperator<Prediction> predictions = windows
+                .keyBy(w -> w.fleet, TypeInformation.of(String.class))
+                .process(new ClassifierTrainerFunction(config.trainerSettings(), factory))
+                .returns(TypeInformation.of(Prediction.class))
+                .name("fleet-trainer").uid(UID_TRAINER);
+        DataStream<Alert> alerts = predictions
+                .keyBy(p -> p.machine, TypeInformation.of(String.class))
+                .process(new AlertFunction(config.alertSettings(), config.alertStateTtl()))
+                .returns(TypeInformation.of(Alert.class))
+                .name("alert-function").uid(UID_ALERTS);
+        DataStream<DeadLetter> dead = windows.getSideOutput(ParseAndValidate.DEAD_LETTERS)
+                .union(predictions.getSideOutput(ClassifierTrainerFunction.MISFITS));
+        return new Outputs(predictions, alerts, dead);
+    }
+}

@@ -1,0 +1,90 @@
+package dev.tandem.operators.gearbox;
+
+import dev.tandem.learning.tensor.Backends;
+import dev.tandem.operators.records.DeadLetter;
+import dev.tandem.operators.records.Prediction;
+import dev.tandem.operators.records.VibrationWindow;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * The fleet trainer, keyed by fleet: one classifier per fleet in keyed state ({@link FleetModelSerializer}, no
+ * Kryo). Prequential: every window is predicted first and emitted as a {@link Prediction} carrying the model
+ * version that made it; labelled windows are then learned from in mini-batches ({@link FleetLearner}). A window
+ * whose shape does not fit the fleet's model goes to {@link #MISFITS} as a dead letter.
+ *
+ * <p>Metrics: {@code windows}, {@code labelledWindows}, {@code trainingSteps} (counters), {@code modelVersion},
+ * {@code prequentialAccuracy}, {@code loss} (gauges of the fleet seen last).
+ */
+public final class ClassifierTrainerFunction extends KeyedProcessFunction<String, VibrationWindow, Prediction> {
+    public static final OutputTag<DeadLetter> MISFITS = new OutputTag<>("trainer-misfits") {
+    };
+    public static final String STATE_NAME = "fleet-model";
+    private final TrainerSettings settings;
+    private final ModelFactory factory;
+    private transient ValueState<FleetModel> state;
+    private transient FleetLearner learner;
+    private transient Counter windows;
+    private transient Counter labelled;
+    private transient Counter steps;
+    private transient volatile FleetModel last;
+
+    public ClassifierTrainerFunction(TrainerSettings settings, ModelFactory factory) {
+        this.settings = settings;
+        this.factory = factory;
+    }
+
+    public static ValueStateDescriptor<FleetModel> descriptor(String backend) {
+        return new ValueStateDescriptor<>(STATE_NAME, new FleetModelSerializer(backend));
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        state = getRuntimeContext().getState(descriptor(settings.backend()));
+        learner = new FleetLearner(settings, Backends.choose(settings.backend()).backend(), factory);
+        var g = getRuntimeContext().getMetricGroup();
+        windows = g.counter("windows");
+        labelled = g.counter("labelledWindows");
+        steps = g.counter("trainingSteps");
+        g.gauge("modelVersion", () -> last == null ? 0L : last.version);
+        g.gauge("prequentialAccuracy", () -> last == null ? Double.NaN : last.prequentialAccuracy());
+        g.gauge("loss", () -> last == null ? Double.NaN : last.lastLoss);
+    }
+
+    @Override
+    public void processElement(VibrationWindow w, Context ctx, Collector<Prediction> out) throws Exception {
+        FleetModel m = state.value();
+        String misfit = null;
+        if (m == null) {
+            try {
+                m = learner.create(w);
+            } catch (IllegalArgumentException e) { // a window the network cannot take (too short, say)
+                misfit = "cannot build fleet '" + w.fleet + "' model for a " + w.channelCount() + "x" + w.length()
+                        + " window: " + e.getMessage();
+            }
+        }
+        if (misfit == null) {
+            misfit = learner.mismatch(m, w);
+        }
+        if (misfit != null) {
+            ctx.output(MISFITS, new DeadLetter("trainer", -1, -1, misfit, w.toString(),
+                    ctx.timerService().currentProcessingTime()));
+            return;
+        }
+        long before = m.version;
+        Prediction p = learner.observe(m, w);
+        windows.inc();
+        if (w.label != null) {
+            labelled.inc();
+        }
+        steps.inc(m.version - before);
+        state.update(m);
+        last = m;
+        out.collect(p);
+    }
+}

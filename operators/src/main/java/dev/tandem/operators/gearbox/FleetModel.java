@@ -1,0 +1,71 @@
+package dev.tandem.operators.gearbox;
+
+import dev.tandem.learning.nn.Sequential;
+import dev.tandem.learning.optim.OptimizerState;
+import dev.tandem.learning.tensor.Shapes;
+
+/**
+ * The keyed state of one fleet: its classifier, the optimizer's state, the model version (optimizer steps taken),
+ * counters, and the labelled windows waiting for the next mini-batch. Written by {@link FleetModelSerializer}.
+ */
+public final class FleetModel {
+    public final Sequential model;
+    public final OptimizerState optimizerState;
+    /** Class names; index k is output k of the model. */
+    public final String[] classes;
+    /** Optimizer steps applied so far. */
+    public long version;
+    public long windows;
+    public long labelled;
+    /** Labelled windows whose prediction (made before learning from them) was right. */
+    public long correct;
+    public double lastLoss = Double.NaN;
+    /** Pending labelled examples: pendingCount × example size values, and their class indices. */
+    public float[] pendingInputs;
+    public int[] pendingLabels;
+    public int pendingCount;
+    private transient String hash;
+    private transient long hashVersion = -1;
+
+    public FleetModel(Sequential model, OptimizerState optimizerState, String[] classes, int batch) {
+        this.model = model;
+        this.optimizerState = optimizerState;
+        this.classes = classes.clone();
+        this.pendingInputs = new float[batch * exampleSize()];
+        this.pendingLabels = new int[batch];
+    }
+
+    public int exampleSize() {
+        return Shapes.size(model.inputShape());
+    }
+
+    public int channels() {
+        return model.inputShape()[0];
+    }
+
+    public int length() {
+        return model.inputShape()[1];
+    }
+
+    /** The hash of the current weights (cached per version). */
+    public String hash() {
+        if (hash == null || hashVersion != version) {
+            hash = ModelHash.of(model);
+            hashVersion = version;
+        }
+        return hash;
+    }
+
+    public double prequentialAccuracy() {
+        return labelled == 0 ? Double.NaN : (double) correct / labelled;
+    }
+
+    /** Makes room for a batch of the given size (a configuration change between runs), keeping pending examples. */
+    void ensureBatch(int batch) {
+        int need = Math.max(batch, pendingCount);
+        if (pendingLabels.length < need) {
+            pendingInputs = java.util.Arrays.copyOf(pendingInputs, need * exampleSize());
+            pendingLabels = java.util.Arrays.copyOf(pendingLabels, need);
+        }
+    }
+}

@@ -1,0 +1,255 @@
+package dev.tandem.operators.gearbox;
+
+import dev.tandem.learning.io.ModelCodec;
+import dev.tandem.learning.tensor.Backend;
+import dev.tandem.learning.tensor.Backends;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The versioned binary serializer of {@link FleetModel} keyed state (no Kryo). One record (big-endian
+ * {@code DataOutput} conventions unless said otherwise):
+ * <pre>
+ * int   record format (1)
+ * long  model version · long windows · long labelled · long correct · double last loss
+ * int   K · K × UTF class name
+ * int   batch capacity B · int pending count P · int example size S · P·S float32 (little-endian) pending inputs · P × int labels
+ * int   length M · M bytes: the model and its optimizer state in {@link ModelCodec} format (its own version inside)
+ * </pre>
+ * S is the example size of the model's input shape (checked against the model on reading). The serializer snapshot ({@link Snapshot}, version 1) records
+ * the backend name; a restore on a machine where that backend is missing falls back to {@code auto}.
+ */
+public final class FleetModelSerializer extends TypeSerializer<FleetModel> {
+    public static final int RECORD_FORMAT = 1;
+    private static final long serialVersionUID = 1L;
+    private final String backendName;
+    private transient Backend backend;
+
+    public FleetModelSerializer(String backendName) {
+        this.backendName = backendName;
+    }
+
+    private Backend backend() {
+        if (backend == null) {
+            Backend b;
+            try {
+                b = Backends.choose(backendName).backend();
+            } catch (IllegalArgumentException e) {
+                b = Backends.choose("auto").backend();
+            }
+            backend = b;
+        }
+        return backend;
+    }
+
+    @Override
+    public boolean isImmutableType() {
+        return false;
+    }
+
+    @Override
+    public TypeSerializer<FleetModel> duplicate() {
+        return new FleetModelSerializer(backendName);
+    }
+
+    @Override
+    public FleetModel createInstance() {
+        return null;
+    }
+
+    @Override
+    public FleetModel copy(FleetModel from) {
+        if (from == null) {
+            return null;
+        }
+        try {
+            return fromBytes(toBytes(from));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot copy fleet model state", e);
+        }
+    }
+
+    @Override
+    public FleetModel copy(FleetModel from, FleetModel reuse) {
+        return copy(from);
+    }
+
+    @Override
+    public int getLength() {
+        return -1;
+    }
+
+    @Override
+    public void serialize(FleetModel m, DataOutputView out) throws IOException {
+        out.writeInt(RECORD_FORMAT);
+        out.writeLong(m.version);
+        out.writeLong(m.windows);
+        out.writeLong(m.labelled);
+        out.writeLong(m.correct);
+        out.writeDouble(m.lastLoss);
+        out.writeInt(m.classes.length);
+        for (String c : m.classes) {
+            out.writeUTF(c);
+        }
+        int s = m.exampleSize();
+        out.writeInt(m.pendingLabels.length);
+        out.writeInt(m.pendingCount);
+        out.writeInt(s);
+        ByteBuffer bb = ByteBuffer.allocate(4 * m.pendingCount * s).order(ByteOrder.LITTLE_ENDIAN);
+        bb.asFloatBuffer().put(m.pendingInputs, 0, m.pendingCount * s);
+        out.write(bb.array());
+        for (int i = 0; i < m.pendingCount; i++) {
+            out.writeInt(m.pendingLabels[i]);
+        }
+        ByteArrayOutputStream model = new ByteArrayOutputStream(1 << 16);
+        ModelCodec.write(model, m.model, m.optimizerState);
+        out.writeInt(model.size());
+        out.write(model.toByteArray());
+    }
+
+    @Override
+    public FleetModel deserialize(DataInputView in) throws IOException {
+        int format = in.readInt();
+        if (format != RECORD_FORMAT) {
+            throw new IOException("fleet model state format " + format + " unsupported; this build reads " + RECORD_FORMAT);
+        }
+        long version = in.readLong();
+        long windows = in.readLong();
+        long labelled = in.readLong();
+        long correct = in.readLong();
+        double lastLoss = in.readDouble();
+        int k = in.readInt();
+        if (k < 0 || k > 65536) {
+            throw new IOException("corrupt class count " + k);
+        }
+        String[] classes = new String[k];
+        for (int i = 0; i < k; i++) {
+            classes[i] = in.readUTF();
+        }
+        int capacity = in.readInt();
+        int pending = in.readInt();
+        if (capacity < 1 || pending < 0 || pending > capacity) {
+            throw new IOException("corrupt pending batch " + pending + "/" + capacity);
+        }
+        int size = in.readInt();
+        if (size < 1 || (long) size * capacity > Integer.MAX_VALUE / 4) {
+            throw new IOException("corrupt example size " + size);
+        }
+        byte[] raw = new byte[4 * pending * size];
+        in.readFully(raw);
+        int[] labels = new int[capacity];
+        for (int i = 0; i < pending; i++) {
+            labels[i] = in.readInt();
+        }
+        int modelBytes = in.readInt();
+        if (modelBytes < 0) {
+            throw new IOException("corrupt model length " + modelBytes);
+        }
+        byte[] model = new byte[modelBytes];
+        in.readFully(model);
+        ModelCodec.Saved saved = ModelCodec.read(new ByteArrayInputStream(model), backend());
+        if (saved.optimizerState() == null) {
+            throw new IOException("fleet model state lacks its optimizer state");
+        }
+        FleetModel m = new FleetModel(saved.model(), saved.optimizerState(), classes, capacity);
+        if (m.exampleSize() != size) {
+            throw new IOException("pending examples of size " + size + " do not fit the model's " + m.exampleSize());
+        }
+        ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(m.pendingInputs, 0, pending * size);
+        System.arraycopy(labels, 0, m.pendingLabels, 0, pending);
+        m.pendingCount = pending;
+        m.version = version;
+        m.windows = windows;
+        m.labelled = labelled;
+        m.correct = correct;
+        m.lastLoss = lastLoss;
+        return m;
+    }
+
+    @Override
+    public FleetModel deserialize(FleetModel reuse, DataInputView in) throws IOException {
+        return deserialize(in);
+    }
+
+    @Override
+    public void copy(DataInputView in, DataOutputView out) throws IOException {
+        serialize(deserialize(in), out);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof FleetModelSerializer;
+    }
+
+    @Override
+    public int hashCode() {
+        return FleetModelSerializer.class.hashCode();
+    }
+
+    @Override
+    public TypeSerializerSnapshot<FleetModel> snapshotConfiguration() {
+        return new Snapshot(backendName);
+    }
+
+    byte[] toBytes(FleetModel m) throws IOException {
+        org.apache.flink.core.memory.DataOutputSerializer out = new org.apache.flink.core.memory.DataOutputSerializer(1 << 16);
+        serialize(m, out);
+        return out.getCopyOfBuffer();
+    }
+
+    FleetModel fromBytes(byte[] bytes) throws IOException {
+        return deserialize(new org.apache.flink.core.memory.DataInputDeserializer(bytes));
+    }
+
+    /** Snapshot of the serializer's configuration: version 1 holds the backend name. */
+    public static final class Snapshot implements TypeSerializerSnapshot<FleetModel> {
+        private String backendName = "auto";
+
+        public Snapshot() {
+        }
+
+        Snapshot(String backendName) {
+            this.backendName = backendName;
+        }
+
+        @Override
+        public int getCurrentVersion() {
+            return 1;
+        }
+
+        @Override
+        public void writeSnapshot(DataOutputView out) throws IOException {
+            out.writeUTF(backendName);
+        }
+
+        @Override
+        public void readSnapshot(int readVersion, DataInputView in, ClassLoader userCodeClassLoader) throws IOException {
+            if (readVersion != 1) {
+                throw new IOException("fleet model serializer snapshot version " + readVersion + " unsupported");
+            }
+            backendName = in.readUTF();
+        }
+
+        @Override
+        public TypeSerializer<FleetModel> restoreSerializer() {
+            return new FleetModelSerializer(backendName);
+        }
+
+        @Override
+        public TypeSerializerSchemaCompatibility<FleetModel> resolveSchemaCompatibility(
+                TypeSerializerSnapshot<FleetModel> oldSerializerSnapshot) {
+            return oldSerializerSnapshot instanceof Snapshot
+                    ? TypeSerializerSchemaCompatibility.compatibleAsIs()
+                    : TypeSerializerSchemaCompatibility.incompatible();
+        }
+    }
+}

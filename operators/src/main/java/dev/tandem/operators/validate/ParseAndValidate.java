@@ -1,0 +1,73 @@
+package dev.tandem.operators.validate;
+
+import dev.tandem.operators.records.DeadLetter;
+import dev.tandem.operators.records.RawRecord;
+import dev.tandem.operators.records.VibrationWindow;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Parses raw records into vibration windows and checks them against {@link ValidationRules}. A record that does not
+ * parse or validate goes to the {@link #DEAD_LETTERS} side output with the reason, and is counted in the metric
+ * {@code deadLetters}; nothing thrown by a bad record escapes, so bad input never stops the job.
+ */
+public final class ParseAndValidate extends ProcessFunction<RawRecord, VibrationWindow> {
+    public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {
+    };
+    private final ValidationRules rules;
+    private transient Counter deadLetters;
+    private transient Counter valid;
+
+    public ParseAndValidate(ValidationRules rules) {
+        this.rules = rules;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        deadLetters = getRuntimeContext().getMetricGroup().counter("deadLetters");
+        valid = getRuntimeContext().getMetricGroup().counter("validWindows");
+    }
+
+    @Override
+    public void processElement(RawRecord raw, Context ctx, Collector<VibrationWindow> out) {
+        String reason;
+        VibrationWindow w = null;
+        try {
+            w = rules.format().decode(raw.value);
+            reason = rules.problem(w);
+        } catch (Exception e) {
+            reason = "unparseable " + rules.format().name().toLowerCase() + ": " + firstLine(e.getMessage());
+        }
+        if (reason == null) {
+            valid.inc();
+            out.collect(w);
+            return;
+        }
+        deadLetters.inc();
+        ctx.output(DEAD_LETTERS, new DeadLetter(raw.topic, raw.partition, raw.offset, reason,
+                truncate(raw.value, rules.rawMaxBytes()), ctx.timerService().currentProcessingTime()));
+    }
+
+    static String truncate(byte[] value, int max) {
+        if (value == null) {
+            return "";
+        }
+        int n = Math.min(value.length, max);
+        String s = new String(value, 0, n, StandardCharsets.UTF_8);
+        return n < value.length ? s + "…(" + value.length + " bytes)" : s;
+    }
+
+    private static String firstLine(String m) {
+        if (m == null) {
+            return "(no message)";
+        }
+        int nl = m.indexOf('\n');
+        String s = nl < 0 ? m : m.substring(0, nl);
+        return s.length() > 300 ? s.substring(0, 300) + "…" : s;
+    }
+}
