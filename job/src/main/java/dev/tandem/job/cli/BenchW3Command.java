@@ -22,9 +22,10 @@ import java.util.concurrent.Callable;
 
 /** {@code tandem bench w3}: gearbox base network training, batch 32 of 4×2048, 10 classes, Adam 1e-3. */
 @Command(name = "w3", mixinStandardHelpOptions = true,
-        description = {"W3: gearbox base network (ALGORITHMS.md, 57,382 parameters) training samples/s (batch 32 of",
-                "4x2048, 10 classes, Adam 1e-3) on the best CPU backend and single-window inference latency (median",
-                "ms), and the same on PyTorch in the same run when /usr/bin/python3 has torch."})
+        description = {"W3: gearbox base network (ALGORITHMS.md, 57,382 parameters) training samples/s",
+                "(batch 32 of 4x2048, 10 classes, Adam 1e-3) on the best CPU backend and",
+                "single-window inference latency (median ms), and the same on PyTorch in the",
+                "same run when /usr/bin/python3 has torch."})
 final class BenchW3Command implements Callable<Integer> {
     static final int CHANNELS = 4;
     static final int WINDOW = 2048;

@@ -13,9 +13,11 @@ import java.util.concurrent.Callable;
 
 /** {@code tandem convert gfd}: a canonical manifest for the SpectraQuest gearbox data set. */
 @Command(name = "gfd", mixinStandardHelpOptions = true,
-        description = {"Write a canonical vibration manifest (manifest.csv: file,label,sample_rate_hz,machine) for the",
-                "SpectraQuest gearbox data set (files {h,b}<speed>hz<load>.csv[.gz]): label healthy / broken_tooth,",
-                "machine gfd-<speed>hz-load<load>. Its sample rate is not documented: give it with --sample-rate."})
+        description = {"Write a canonical vibration manifest (manifest.csv:",
+                "file,label,sample_rate_hz,machine) for the SpectraQuest gearbox data set (files",
+                "{h,b}<speed>hz<load>.csv[.gz]): label healthy / broken_tooth, machine",
+                "gfd-<speed>hz-load<load>. Its sample rate is not documented: give it with",
+                "--sample-rate; it is written as given. See docs/GEARBOX.md."})
 final class ConvertGfdCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "End with one JSON object on the last line of standard output.")

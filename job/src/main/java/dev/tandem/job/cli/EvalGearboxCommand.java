@@ -17,10 +17,11 @@ import java.util.concurrent.Callable;
 
 /** {@code tandem eval gearbox}: offline prequential learning of the gearbox base network over a manifest folder. */
 @Command(name = "gearbox", mixinStandardHelpOptions = true,
-        description = {"Prequential learning of the gearbox base network (ALGORITHMS.md, WDCNN-like) over a canonical",
-                "vibration data set (manifest.csv + channel CSVs), in stream order: machines and classes interleaved",
-                "(seeded), every window predicted first, then learned from in mini-batches. The last 20%% of every",
-                "recording is the holdout, never trained on. See docs/GEARBOX.md."})
+        description = {"Prequential learning of the gearbox base network (ALGORITHMS.md, WDCNN-like)",
+                "over a canonical vibration data set (manifest.csv + channel CSVs), in stream",
+                "order: machines and classes interleaved (seeded), every window predicted first,",
+                "then learned from in mini-batches. The last 20%% of every recording is the",
+                "holdout, never trained on. See docs/GEARBOX.md."})
 final class EvalGearboxCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "End with one JSON object on the last line of standard output.")
@@ -44,7 +45,7 @@ final class EvalGearboxCommand implements Callable<Integer> {
             description = "Samples between holdout windows. Default: the window length (no overlap).")
     Integer holdoutHop;
 
-    @Option(names = "--machines", paramLabel = "M1,M2", split = ",",
+    @Option(names = "--machines", paramLabel = "M", split = ",",
             description = "Only these machine ids of the manifest. Default: all.")
     List<String> machines;
 

@@ -91,7 +91,7 @@ class GfdConversionTest {
         assertEquals(10, m.entries().stream().filter(e -> e.label().equals("healthy")).count());
 
         // and the converted set feeds the gearbox evaluation: one short pass over two load levels
-        GearboxEvaluation.Result e = new GearboxEvaluation(new GearboxEvaluation.Settings(2048, 1024, 2048,
+        GearboxEvaluation.Result e = new GearboxEvaluation(new GearboxEvaluation.Settings(2048, 512, 2048,
                 List.of("gfd-30hz-load0", "gfd-30hz-load90"), null, null, 1, 32, 1e-3, 1, true, true, true),
                 Backends.choose("auto").backend()).run(m, new GearboxEvaluation.Listener() {
                 });

@@ -97,6 +97,14 @@ public final class Conv1d implements Layer {
     }
 
     @Override
+    public Tensor backwardParameters(Tensor dy) {
+        int n = dy.dim(0);
+        backend.conv2dBackward(x4, weight4, dy.reshape(n, spec.filters(), 1, geometry.outW()), geometry, null,
+                weightGrad4, bias.grad());
+        return null;
+    }
+
+    @Override
     public List<Param> params() {
         return List.of(weight, bias);
     }

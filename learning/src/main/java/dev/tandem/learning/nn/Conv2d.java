@@ -101,6 +101,12 @@ public final class Conv2d implements Layer {
     }
 
     @Override
+    public Tensor backwardParameters(Tensor dy) {
+        backend.conv2dBackward(x, weight.value(), dy, geometry, null, weight.grad(), bias.grad());
+        return null;
+    }
+
+    @Override
     public List<Param> params() {
         return List.of(weight, bias);
     }

@@ -81,6 +81,13 @@ public final class Dense implements Layer {
     }
 
     @Override
+    public Tensor backwardParameters(Tensor dy) {
+        backend.gemm(true, false, 1, x, dy, 0, weight.grad());
+        backend.biasGradient(dy, bias.grad());
+        return null;
+    }
+
+    @Override
     public List<Param> params() {
         return List.of(weight, bias);
     }

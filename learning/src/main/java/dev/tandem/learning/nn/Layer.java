@@ -21,6 +21,14 @@ public interface Layer {
 
     Tensor backward(Tensor dy);
 
+    /**
+     * Like {@link #backward} when the caller needs only the parameter gradients (the first trainable layer of a
+     * model): writes the same parameter gradients and may skip the input gradient, returning null.
+     */
+    default Tensor backwardParameters(Tensor dy) {
+        return backward(dy);
+    }
+
     default List<Param> params() {
         return List.of();
     }

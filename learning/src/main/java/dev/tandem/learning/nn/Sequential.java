@@ -20,6 +20,7 @@ public final class Sequential {
     private final List<Layer> layers;
     private final List<Param> params;
     private final List<Tensor> buffers;
+    private final int firstTrainable;
     private LayerProfiler profiler;
 
     public Sequential(Backend backend, DType dtype, int[] inputShape, List<LayerSpec> specs, long seed) {
@@ -40,6 +41,14 @@ public final class Sequential {
             shape = layer.outputShape();
         }
         this.layers = Collections.unmodifiableList(built);
+        int first = built.size();
+        for (int i = 0; i < built.size(); i++) {
+            if (!built.get(i).params().isEmpty()) {
+                first = i;
+                break;
+            }
+        }
+        this.firstTrainable = first;
         this.params = Collections.unmodifiableList(ps);
         this.buffers = Collections.unmodifiableList(bs);
     }
@@ -72,6 +81,23 @@ public final class Sequential {
             }
         }
         return d;
+    }
+
+    /**
+     * Backpropagates for the parameter gradients only (training): writes the same parameter gradients as
+     * {@link #backward}, but stops at the first layer with parameters and lets it skip its input gradient, which
+     * no one needs (for a 1-D CNN's wide first convolution that is the most expensive gradient of the step).
+     */
+    public void backwardParameters(Tensor dOutput) {
+        Tensor d = dOutput;
+        for (int i = layers.size() - 1; i >= firstTrainable; i--) {
+            long t0 = profiler == null ? 0 : System.nanoTime();
+            Layer layer = layers.get(i);
+            d = i == firstTrainable ? layer.backwardParameters(d) : layer.backward(d);
+            if (profiler != null) {
+                profiler.record(i, true, System.nanoTime() - t0);
+            }
+        }
     }
 
     /** Times every layer's forward and backward pass (null switches it off). */

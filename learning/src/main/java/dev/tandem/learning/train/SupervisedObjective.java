@@ -47,7 +47,7 @@ public final class SupervisedObjective implements Objective {
     @Override
     public double lossAndGradients() {
         double l = loss.forward(model.forward(inputs, pass), targets);
-        model.backward(loss.backward());
+        model.backwardParameters(loss.backward());
         if (slopeRecovery.isPresent()) {
             l += slopeRecovery.get().addGradient();
         }
