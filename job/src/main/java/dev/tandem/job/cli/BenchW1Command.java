@@ -1,5 +1,7 @@
 package dev.tandem.job.cli;
 
+import static dev.tandem.job.OptionCheck.require;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.job.bench.PyTorchPeer;
 import dev.tandem.job.bench.TrainingStepBenchmark;
@@ -103,11 +105,5 @@ final class BenchW1Command implements Callable<Integer> {
 
     private static double round(double v) {
         return Math.round(v * 100) / 100.0;
-    }
-
-    private static void require(boolean ok, String option, Object value, String allowed) {
-        if (!ok) {
-            throw new IllegalArgumentException("invalid value " + value + " for " + option + "; allowed: " + allowed);
-        }
     }
 }

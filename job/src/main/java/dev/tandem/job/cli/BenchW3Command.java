@@ -1,5 +1,7 @@
 package dev.tandem.job.cli;
 
+import static dev.tandem.job.OptionCheck.require;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.job.bench.PyTorchPeer;
 import dev.tandem.job.bench.TrainingStepBenchmark;
@@ -154,11 +156,5 @@ final class BenchW3Command implements Callable<Integer> {
 
     private static double round3(double v) {
         return Double.isFinite(v) ? Math.round(v * 1000) / 1000.0 : Double.NaN;
-    }
-
-    private static void require(boolean ok, String option, Object value, String allowed) {
-        if (!ok) {
-            throw new IllegalArgumentException("invalid value " + value + " for " + option + "; allowed: " + allowed);
-        }
     }
 }

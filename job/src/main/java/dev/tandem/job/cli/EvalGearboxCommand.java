@@ -1,5 +1,7 @@
 package dev.tandem.job.cli;
 
+import static dev.tandem.job.OptionCheck.require;
+
 import dev.tandem.job.eval.GearboxEvaluation;
 import dev.tandem.learning.data.VibrationManifest;
 import dev.tandem.learning.tensor.Backends;
@@ -210,11 +212,5 @@ final class EvalGearboxCommand implements Callable<Integer> {
 
     private static Object round6(double v) {
         return Double.isFinite(v) ? Math.round(v * 1e6) / 1e6 : null;
-    }
-
-    private static void require(boolean ok, String option, Object value, String allowed) {
-        if (!ok) {
-            throw new IllegalArgumentException("invalid value " + value + " for " + option + "; allowed: " + allowed);
-        }
     }
 }

@@ -1,5 +1,7 @@
 package dev.tandem.job.eval;
 
+import static dev.tandem.job.OptionCheck.require;
+
 import dev.tandem.learning.data.VibrationManifest;
 import dev.tandem.learning.data.VibrationRecording;
 import dev.tandem.learning.data.Windowing;
@@ -349,11 +351,5 @@ public final class GearboxEvaluation {
 
     private static String fmt(double v) {
         return v == Math.rint(v) ? String.format(Locale.ROOT, "%.0f", v) : Double.toString(v);
-    }
-
-    private static void require(boolean ok, String option, Object value, String allowed) {
-        if (!ok) {
-            throw new IllegalArgumentException("invalid value " + value + " for " + option + "; allowed: " + allowed);
-        }
     }
 }

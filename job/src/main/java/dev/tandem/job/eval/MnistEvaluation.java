@@ -1,5 +1,7 @@
 package dev.tandem.job.eval;
 
+import static dev.tandem.job.OptionCheck.require;
+
 import dev.tandem.learning.data.MnistDigits;
 import dev.tandem.learning.models.ToolkitCnn;
 import dev.tandem.learning.nn.Sequential;
@@ -143,12 +145,6 @@ public final class MnistEvaluation {
             int t = a[i];
             a[i] = a[j];
             a[j] = t;
-        }
-    }
-
-    private static void require(boolean ok, String option, Object value, String allowed) {
-        if (!ok) {
-            throw new IllegalArgumentException("invalid value " + value + " for " + option + "; allowed: " + allowed);
         }
     }
 }

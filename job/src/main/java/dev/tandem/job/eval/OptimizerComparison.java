@@ -1,5 +1,7 @@
 package dev.tandem.job.eval;
 
+import static dev.tandem.job.OptionCheck.require;
+
 import dev.tandem.learning.data.MnistDigits;
 import dev.tandem.learning.loss.SoftmaxCrossEntropy;
 import dev.tandem.learning.nn.ActivationLayer;
@@ -345,12 +347,6 @@ public final class OptimizerComparison {
             int tmp = a[i];
             a[i] = a[j];
             a[j] = tmp;
-        }
-    }
-
-    private static void require(boolean ok, String option, Object value, String allowed) {
-        if (!ok) {
-            throw new IllegalArgumentException("invalid value " + value + " for " + option + "; allowed: " + allowed);
         }
     }
 }
