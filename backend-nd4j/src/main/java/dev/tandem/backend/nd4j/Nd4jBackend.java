@@ -3,7 +3,7 @@ package dev.tandem.backend.nd4j;
 import dev.tandem.learning.backend.Buf;
 import dev.tandem.learning.backend.JavaBackend;
 import dev.tandem.learning.tensor.ConvGeometry;
-import dev.tandem.learning.tensor.Shapes;
+import dev.tandem.learning.tensor.GemmShape;
 import dev.tandem.learning.tensor.Tensor;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
@@ -112,18 +112,11 @@ public class Nd4jBackend extends JavaBackend {
 
     @Override
     public void gemm(boolean transA, boolean transB, double alpha, Tensor a, Tensor b, double beta, Tensor c) {
-        Shapes.requireRank(a, 2, "gemm A");
-        Shapes.requireRank(b, 2, "gemm B");
-        Shapes.requireRank(c, 2, "gemm C");
-        int m = transA ? a.dim(1) : a.dim(0);
-        int k = transA ? a.dim(0) : a.dim(1);
-        int kb = transB ? b.dim(1) : b.dim(0);
-        int n = transB ? b.dim(0) : b.dim(1);
-        if (k != kb || c.dim(0) != m || c.dim(1) != n) {
-            throw new IllegalArgumentException("gemm shapes: op(A) " + m + "x" + k + ", op(B) " + kb + "x" + n
-                    + ", C " + Arrays.toString(c.shape()));
-        }
-        long macs = (long) m * n * k;
+        GemmShape shape = GemmShape.of(transA, transB, a, b, c);
+        int m = shape.m();
+        int n = shape.n();
+        int k = shape.k();
+        long macs = shape.macs();
         Buf ab = buf(a);
         Buf bb = buf(b);
         Buf cb = buf(c);

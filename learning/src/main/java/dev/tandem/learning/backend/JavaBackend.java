@@ -5,6 +5,7 @@ import dev.tandem.learning.tensor.Backend;
 import dev.tandem.learning.tensor.ConvGeometry;
 import dev.tandem.learning.tensor.CounterRng;
 import dev.tandem.learning.tensor.DType;
+import dev.tandem.learning.tensor.GemmShape;
 import dev.tandem.learning.tensor.Shapes;
 import dev.tandem.learning.tensor.Tensor;
 
@@ -237,18 +238,8 @@ public class JavaBackend implements Backend {
 
     @Override
     public void gemm(boolean transA, boolean transB, double alpha, Tensor a, Tensor b, double beta, Tensor c) {
-        Shapes.requireRank(a, 2, "gemm A");
-        Shapes.requireRank(b, 2, "gemm B");
-        Shapes.requireRank(c, 2, "gemm C");
-        int m = transA ? a.dim(1) : a.dim(0);
-        int k = transA ? a.dim(0) : a.dim(1);
-        int kb = transB ? b.dim(1) : b.dim(0);
-        int n = transB ? b.dim(0) : b.dim(1);
-        if (k != kb || c.dim(0) != m || c.dim(1) != n) {
-            throw new IllegalArgumentException("gemm shapes: op(A) " + m + "x" + k + ", op(B) " + kb + "x" + n
-                    + ", C " + Arrays.toString(c.shape()));
-        }
-        JavaGemm.gemm(transA, transB, m, n, k, alpha, buf(a), buf(b), beta, buf(c));
+        GemmShape g = GemmShape.of(transA, transB, a, b, c);
+        JavaGemm.gemm(transA, transB, g.m(), g.n(), g.k(), alpha, buf(a), buf(b), beta, buf(c));
     }
 
     @Override
