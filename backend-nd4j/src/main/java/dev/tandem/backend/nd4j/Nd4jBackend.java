@@ -429,7 +429,10 @@ public class Nd4jBackend extends JavaBackend {
         }
         int planes = x.dim(0) * x.dim(1);
         if (xb instanceof Buf.F32 xf) {
-            Pool.forward(xf.a, planes, x.dim(2), x.dim(3), g, ((Buf.F32) yb).a);
+            float[] ya = ((Buf.F32) yb).a;
+            int h = x.dim(2);
+            int w = x.dim(3);
+            parallel.forRanges(planes, (from, to, worker) -> Pool.forward(xf.a, from, to, h, w, g, ya));
         } else {
             Pool.forward(((Buf.F64) xb).a, planes, x.dim(2), x.dim(3), g, ((Buf.F64) yb).a);
         }
@@ -446,7 +449,11 @@ public class Nd4jBackend extends JavaBackend {
         }
         int planes = x.dim(0) * x.dim(1);
         if (xb instanceof Buf.F32 xf) {
-            Pool.backward(xf.a, planes, x.dim(2), x.dim(3), g, ((Buf.F32) dyb).a, ((Buf.F32) dxb).a);
+            float[] dya = ((Buf.F32) dyb).a;
+            float[] dxa = ((Buf.F32) dxb).a;
+            int h = x.dim(2);
+            int w = x.dim(3);
+            parallel.forRanges(planes, (from, to, worker) -> Pool.backward(xf.a, from, to, h, w, g, dya, dxa));
         } else {
             Pool.backward(((Buf.F64) xb).a, planes, x.dim(2), x.dim(3), g, ((Buf.F64) dyb).a, ((Buf.F64) dxb).a);
         }

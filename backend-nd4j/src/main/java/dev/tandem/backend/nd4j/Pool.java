@@ -12,11 +12,12 @@ final class Pool {
     private Pool() {
     }
 
-    static void forward(float[] x, int planes, int h, int w, ConvGeometry g, float[] y) {
+    /** Planes [from, to) only: disjoint ranges can run in parallel. */
+    static void forward(float[] x, int from, int to, int h, int w, ConvGeometry g, float[] y) {
         int kh = g.kernelH();
         int kw = g.kernelW();
-        int o = 0;
-        for (int p = 0; p < planes; p++) {
+        int o = from * g.outH() * g.outW();
+        for (int p = from; p < to; p++) {
             int base = p * h * w;
             for (int oy = 0; oy < g.outH(); oy++) {
                 int rowBase = base + oy * g.strideH() * w;
@@ -58,12 +59,13 @@ final class Pool {
         }
     }
 
-    static void backward(float[] x, int planes, int h, int w, ConvGeometry g, float[] dy, float[] dx) {
-        Arrays.fill(dx, 0f);
+    /** Planes [from, to) only (their part of dx is zeroed first): disjoint ranges can run in parallel. */
+    static void backward(float[] x, int from, int to, int h, int w, ConvGeometry g, float[] dy, float[] dx) {
+        Arrays.fill(dx, from * h * w, to * h * w, 0f);
         int kh = g.kernelH();
         int kw = g.kernelW();
-        int o = 0;
-        for (int p = 0; p < planes; p++) {
+        int o = from * g.outH() * g.outW();
+        for (int p = from; p < to; p++) {
             int base = p * h * w;
             for (int oy = 0; oy < g.outH(); oy++) {
                 int rowBase = base + oy * g.strideH() * w;
