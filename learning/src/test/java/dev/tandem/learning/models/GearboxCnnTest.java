@@ -3,7 +3,6 @@ package dev.tandem.learning.models;
 import dev.tandem.learning.backend.JavaBackend;
 import dev.tandem.learning.nn.Conv1d;
 import dev.tandem.learning.nn.Layer;
-import dev.tandem.learning.nn.LayerSpec;
 import dev.tandem.learning.nn.Param;
 import dev.tandem.learning.nn.Pass;
 import dev.tandem.learning.nn.Sequential;
@@ -97,35 +96,8 @@ class GearboxCnnTest {
             BACKEND.copyFromHost(v, p.value());
         }
         Tensor x = BACKEND.fromHost(GradientCheck.random(4 * 2 * 96, 8), 4, 2, 96);
-        GradientCheck.Result r = GradientCheck.check(new AsLayer(m), x, Pass.training(3), 9);
+        GradientCheck.Result r = GradientCheck.checkModel(m, x, Pass.training(3), 9);
         assertTrue(r.checked() > m.parameterCount(), "every parameter and input checked");
     }
 
-    /** A whole model in the layer-shaped gradient check. */
-    private record AsLayer(Sequential model) implements Layer {
-        @Override
-        public LayerSpec spec() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public int[] outputShape() {
-            return model.outputShape();
-        }
-
-        @Override
-        public Tensor forward(Tensor x, Pass pass, int layerIndex) {
-            return model.forward(x, pass);
-        }
-
-        @Override
-        public Tensor backward(Tensor dy) {
-            return model.backward(dy);
-        }
-
-        @Override
-        public List<Param> params() {
-            return model.params();
-        }
-    }
 }

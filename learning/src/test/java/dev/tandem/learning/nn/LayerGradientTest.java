@@ -12,7 +12,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.util.Arrays;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -74,8 +73,7 @@ class LayerGradientTest {
                 BatchNorm.Spec.defaults(), Conv2d.Spec.same(2, 3), ActivationLayer.relu(), MaxPool.Spec.square(2),
                 BatchNorm.Spec.defaults(), new Flatten.Spec(), new Dropout.Spec(0.3), new Dense.Spec(3)), 3);
         Tensor x = BACKEND.fromHost(GradientCheck.random(4 * 36, 8), 4, 1, 6, 6);
-        Layer asLayer = new SequentialAsLayer(model);
-        GradientCheck.check(asLayer, x, Pass.training(5), 9);
+        GradientCheck.checkModel(model, x, Pass.training(5), 9);
     }
 
     static void randomizeParams(Layer layer, long seed) {
@@ -88,39 +86,6 @@ class LayerGradientTest {
                 }
             }
             p.value().backend().copyFromHost(v, p.value());
-        }
-    }
-
-    /** Adapts a model to the layer-shaped gradient check. */
-    record SequentialAsLayer(Sequential model) implements Layer {
-        @Override
-        public LayerSpec spec() {
-            throw new UnsupportedOperationException("test adapter");
-        }
-
-        @Override
-        public int[] outputShape() {
-            return model.outputShape();
-        }
-
-        @Override
-        public Tensor forward(Tensor x, Pass pass, int layerIndex) {
-            return model.forward(x, pass);
-        }
-
-        @Override
-        public Tensor backward(Tensor dy) {
-            return model.backward(dy);
-        }
-
-        @Override
-        public java.util.List<Param> params() {
-            return model.params();
-        }
-
-        @Override
-        public String toString() {
-            return Arrays.toString(model.inputShape());
         }
     }
 }

@@ -1,10 +1,13 @@
 package dev.tandem.learning.testing;
 
 import dev.tandem.learning.nn.Layer;
+import dev.tandem.learning.nn.LayerSpec;
 import dev.tandem.learning.nn.Param;
 import dev.tandem.learning.nn.Pass;
+import dev.tandem.learning.nn.Sequential;
 import dev.tandem.learning.tensor.Tensor;
 
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
@@ -46,6 +49,39 @@ public final class GradientCheck {
             t.compare("param " + p.name(), p.value(), dpA[i], objective);
         }
         return t.result();
+    }
+
+    /** Checks a whole model's input and parameter gradients, as {@link #check} does for one layer. */
+    public static Result checkModel(Sequential model, Tensor x, Pass pass, long seed) {
+        return check(new ModelAsLayer(model), x, pass, seed);
+    }
+
+    /** A model seen as one layer, for the layer-shaped check. */
+    private record ModelAsLayer(Sequential model) implements Layer {
+        @Override
+        public LayerSpec spec() {
+            throw new UnsupportedOperationException("a test adapter has no spec");
+        }
+
+        @Override
+        public int[] outputShape() {
+            return model.outputShape();
+        }
+
+        @Override
+        public Tensor forward(Tensor x, Pass pass, int layerIndex) {
+            return model.forward(x, pass);
+        }
+
+        @Override
+        public Tensor backward(Tensor dy) {
+            return model.backward(dy);
+        }
+
+        @Override
+        public List<Param> params() {
+            return model.params();
+        }
     }
 
     /** Checks the gradient of a scalar function of one tensor against an analytic gradient. */
