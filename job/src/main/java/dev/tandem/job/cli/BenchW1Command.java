@@ -2,8 +2,7 @@ package dev.tandem.job.cli;
 
 import static dev.tandem.job.OptionCheck.require;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.tandem.job.bench.PyTorchPeer;
+import dev.tandem.job.bench.PeerComparison;
 import dev.tandem.job.bench.TrainingStepBenchmark;
 import dev.tandem.learning.models.ToolkitCnn;
 import dev.tandem.learning.optim.Sgd;
@@ -69,41 +68,14 @@ final class BenchW1Command implements Callable<Integer> {
         out.put("backend", choice.backend().name());
         out.put("batch", batch);
         out.put("steps", steps);
-        out.put("tandem_median_step_ms", round(t.medianStepMs()));
-        out.put("tandem_samples_per_s", round(t.samplesPerSecond()));
-        out.put("tandem_gflops", round(t.gflops()));
-        if (profile) {
-            t.layerMs().forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-24s %8.2f ms%n", k, v));
-            Map<String, Double> rounded = new LinkedHashMap<>();
-            t.layerMs().forEach((k, v) -> rounded.put(k, round(v)));
-            out.put("tandem_layer_ms", rounded);
-        }
+        PeerComparison.putTraining(out, t, profile, 2);
         if (!noPytorch) {
-            System.err.println("PyTorch peer ...");
-            PyTorchPeer.Outcome py = PyTorchPeer.run("w1_toolkit_cnn.py", List.of("--batch", "" + batch,
-                    "--warmup", "" + warmup, "--steps", "" + steps, "--threads", "" + threads), 1800);
-            if (py.measured()) {
-                JsonNode r = py.result();
-                double pys = r.get("samples_per_s").asDouble();
-                System.out.printf(Locale.ROOT, "pytorch %-6s median %.1f ms/step  %.1f samples/s%n",
-                        r.path("torch_version").asText(), r.get("median_step_ms").asDouble(), pys);
-                out.put("pytorch_version", r.path("torch_version").asText());
-                out.put("pytorch_median_step_ms", round(r.get("median_step_ms").asDouble()));
-                out.put("pytorch_samples_per_s", round(pys));
-                out.put("tandem_over_pytorch", Math.round(t.samplesPerSecond() / pys * 1000) / 1000.0);
-                System.out.printf(Locale.ROOT, "tandem/pytorch = %.3f%n", t.samplesPerSecond() / pys);
-            } else {
-                System.out.println("pytorch: not measured (" + py.unavailableReason() + ")");
-                out.put("pytorch", "not measured: " + py.unavailableReason());
-            }
+            PeerComparison.runPeer("w1_toolkit_cnn.py", List.of("--batch", "" + batch, "--warmup", "" + warmup,
+                    "--steps", "" + steps, "--threads", "" + threads), t, out);
         }
         if (json) {
             JsonOutput.print(System.out, out);
         }
         return 0;
-    }
-
-    private static double round(double v) {
-        return Math.round(v * 100) / 100.0;
     }
 }

@@ -3,7 +3,7 @@ package dev.tandem.job.cli;
 import static dev.tandem.job.OptionCheck.require;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tandem.job.bench.PyTorchPeer;
+import dev.tandem.job.bench.PeerComparison;
 import dev.tandem.job.bench.TrainingStepBenchmark;
 import dev.tandem.learning.models.GearboxCnn;
 import dev.tandem.learning.optim.Adam;
@@ -83,41 +83,20 @@ final class BenchW3Command implements Callable<Integer> {
         out.put("batch", batch);
         out.put("steps", steps);
         out.put("params", trainer.model().parameterCount());
-        out.put("tandem_median_step_ms", round(t.medianStepMs()));
-        out.put("tandem_samples_per_s", round(t.samplesPerSecond()));
-        out.put("tandem_gflops", round(t.gflops()));
         out.put("tandem_infer_ms", round3(inferMs));
-        if (profile) {
-            t.layerMs().forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-24s %8.3f ms%n", k, v));
-            Map<String, Double> rounded = new LinkedHashMap<>();
-            t.layerMs().forEach((k, v) -> rounded.put(k, round3(v)));
-            out.put("tandem_layer_ms", rounded);
-        }
+        PeerComparison.putTraining(out, t, profile, 3);
         if (!noPytorch) {
-            System.err.println("PyTorch peer ...");
-            PyTorchPeer.Outcome py = PyTorchPeer.run("w3_gearbox_cnn.py", List.of("--batch", "" + batch,
-                    "--warmup", "" + warmup, "--steps", "" + steps, "--threads", "" + threads,
-                    "--infer-runs", "" + inferRuns), 1800);
-            if (py.measured()) {
-                JsonNode r = py.result();
-                double pys = r.get("samples_per_s").asDouble();
+            JsonNode r = PeerComparison.runPeer("w3_gearbox_cnn.py", List.of("--batch", "" + batch, "--warmup",
+                    "" + warmup, "--steps", "" + steps, "--threads", "" + threads, "--infer-runs", "" + inferRuns), t, out);
+            if (r != null) {
                 double pyInfer = r.path("infer_ms").asDouble(Double.NaN);
-                System.out.printf(Locale.ROOT, "pytorch %-6s median %.2f ms/step  %.1f samples/s  inference %.3f ms%n",
-                        r.path("torch_version").asText(), r.get("median_step_ms").asDouble(), pys, pyInfer);
-                out.put("pytorch_version", r.path("torch_version").asText());
                 out.put("pytorch_params", r.path("params").asLong());
-                out.put("pytorch_median_step_ms", round(r.get("median_step_ms").asDouble()));
-                out.put("pytorch_samples_per_s", round(pys));
                 out.put("pytorch_infer_ms", round3(pyInfer));
-                out.put("tandem_over_pytorch", Math.round(t.samplesPerSecond() / pys * 1000) / 1000.0);
                 if (Double.isFinite(pyInfer) && inferMs > 0) {
                     out.put("infer_pytorch_over_tandem", Math.round(pyInfer / inferMs * 1000) / 1000.0);
                 }
-                System.out.printf(Locale.ROOT, "tandem/pytorch = %.3f (training samples/s); inference latency pytorch/tandem = %.3f%n",
-                        t.samplesPerSecond() / pys, pyInfer / inferMs);
-            } else {
-                System.out.println("pytorch: not measured (" + py.unavailableReason() + ")");
-                out.put("pytorch", "not measured: " + py.unavailableReason());
+                System.out.printf(Locale.ROOT, "pytorch inference %.3f ms; inference latency pytorch/tandem = %.3f%n",
+                        pyInfer, pyInfer / inferMs);
             }
         }
         if (json) {
@@ -148,10 +127,6 @@ final class BenchW3Command implements Callable<Integer> {
         }
         Arrays.sort(nanos);
         return (runs % 2 == 1 ? nanos[runs / 2] : (nanos[runs / 2 - 1] + nanos[runs / 2]) / 2.0) / 1e6;
-    }
-
-    private static double round(double v) {
-        return Math.round(v * 100) / 100.0;
     }
 
     private static double round3(double v) {
