@@ -688,8 +688,8 @@ public class JavaBackend implements Backend {
     public void lstmGatesForward(Tensor z, Tensor cPrev, Tensor peephole, Tensor gates, Tensor c, Tensor tanhC,
                                  Tensor h) {
         int[] cs = lstmShapes("lstmGatesForward", z, cPrev, peephole, gates, c, tanhC, h);
-        JavaLstm.forward(buf(z), buf(cPrev), buf(peephole), buf(gates), buf(c), buf(tanhC), buf(h), 0, cs[0], cs[1],
-                cs[2]);
+        JavaLstm.forward(buf(z), buf(cPrev), buf(peephole), buf(gates), buf(c), buf(tanhC), buf(h), 0, cs[0] * cs[1],
+                cs[1], cs[2]);
     }
 
     @Override
@@ -699,7 +699,7 @@ public class JavaBackend implements Backend {
         Shapes.requireSameShape(peephole, dPeephole, "lstmGatesBackward");
         double[] dp = new double[dPeephole.size()];
         JavaLstm.backward(buf(gates), buf(cPrev), buf(c), buf(tanhC), buf(peephole), buf(dh), buf(dc), buf(dz),
-                buf(dcPrev), dp, 0, cs[0], cs[1], cs[2]);
+                buf(dcPrev), dp, 0, cs[0] * cs[1], cs[1], cs[2]);
         addInto(dp, dPeephole);
     }
 

@@ -2,7 +2,7 @@ package dev.tandem.learning.backend;
 
 /**
  * The element-wise part of a peephole LSTM step ({@code Backend.lstmGatesForward}/{@code lstmGatesBackward}) on heap
- * buffers, over a range of examples so that a parallel backend can split a batch. Layouts: z and gates
+ * buffers, over a range of (example, channel) rows so that a parallel backend can split a batch, or one example's channels. Layouts: z and gates
  * [N, 4C, S] (gate order i, f, g, o), cell tensors [N, C, S], peephole [3, C] (w_ci, w_cf, w_co). Float runs in
  * float with σ and tanh from one {@link Math#exp} each (an intrinsic; {@link Math#tanh} is not); double uses
  * {@link Math#tanh}, the reference.
@@ -11,7 +11,10 @@ public final class JavaLstm {
     private JavaLstm() {
     }
 
-    /** Forward for examples [from, to) of tensors with C channels and S spatial cells. */
+    /**
+     * Forward for the (example, channel) rows [from, to) — row r is example r / C, channel r % C — of tensors with C
+     * channels and S spatial cells; all rows are [0, N·C).
+     */
     public static void forward(Buf z, Buf cPrev, Buf peep, Buf gates, Buf c, Buf tanhC, Buf h, int from, int to,
                                int channels, int spatial) {
         if (z instanceof Buf.F32 zf) {
@@ -23,7 +26,7 @@ public final class JavaLstm {
         }
     }
 
-    /** Backward for examples [from, to); adds the peephole gradient of those examples into dPeep[3·C]. */
+    /** Backward for the rows [from, to) (as in {@link #forward}); adds their peephole gradient into dPeep[3·C]. */
     public static void backward(Buf gates, Buf cPrev, Buf c, Buf tanhC, Buf peep, Buf dh, Buf dc, Buf dz, Buf dcPrev,
                                 double[] dPeep, int from, int to, int channels, int spatial) {
         if (gates instanceof Buf.F32 gf) {
@@ -52,10 +55,12 @@ public final class JavaLstm {
     private static void forward(float[] z, float[] cPrev, float[] peep, float[] gates, float[] c, float[] tanhC,
                                 float[] h, int from, int to, int ch, int s) {
         int gs = ch * s;
-        for (int n = from; n < to; n++) {
+        for (int r = from; r < to; r++) {
+            int n = r / ch;
+            int k = r % ch;
             int zb = n * 4 * gs;
             int cb = n * gs;
-            for (int k = 0; k < ch; k++) {
+            {
                 float wi = peep[k];
                 float wf = peep[ch + k];
                 float wo = peep[2 * ch + k];
@@ -84,10 +89,12 @@ public final class JavaLstm {
     private static void forward(double[] z, double[] cPrev, double[] peep, double[] gates, double[] c,
                                 double[] tanhC, double[] h, int from, int to, int ch, int s) {
         int gs = ch * s;
-        for (int n = from; n < to; n++) {
+        for (int r = from; r < to; r++) {
+            int n = r / ch;
+            int k = r % ch;
             int zb = n * 4 * gs;
             int cb = n * gs;
-            for (int k = 0; k < ch; k++) {
+            {
                 double wi = peep[k];
                 double wf = peep[ch + k];
                 double wo = peep[2 * ch + k];
@@ -117,10 +124,12 @@ public final class JavaLstm {
                                  float[] dc, float[] dz, float[] dcPrev, double[] dPeep, int from, int to, int ch,
                                  int s) {
         int gs = ch * s;
-        for (int n = from; n < to; n++) {
+        for (int r = from; r < to; r++) {
+            int n = r / ch;
+            int k = r % ch;
             int zb = n * 4 * gs;
             int cb = n * gs;
-            for (int k = 0; k < ch; k++) {
+            {
                 float wi = peep[k];
                 float wf = peep[ch + k];
                 float wo = peep[2 * ch + k];
@@ -162,10 +171,12 @@ public final class JavaLstm {
                                  double[] dh, double[] dc, double[] dz, double[] dcPrev, double[] dPeep, int from,
                                  int to, int ch, int s) {
         int gs = ch * s;
-        for (int n = from; n < to; n++) {
+        for (int r = from; r < to; r++) {
+            int n = r / ch;
+            int k = r % ch;
             int zb = n * 4 * gs;
             int cb = n * gs;
-            for (int k = 0; k < ch; k++) {
+            {
                 double wi = peep[k];
                 double wf = peep[ch + k];
                 double wo = peep[2 * ch + k];
