@@ -2,6 +2,8 @@ package dev.tandem.backend.nd4j;
 
 import dev.tandem.learning.backend.Buf;
 import dev.tandem.learning.backend.JavaBackend;
+import dev.tandem.learning.backend.JavaLstm;
+import dev.tandem.learning.tensor.Shapes;
 import dev.tandem.learning.tensor.ConvGeometry;
 import dev.tandem.learning.tensor.GemmShape;
 import dev.tandem.learning.tensor.Tensor;
@@ -30,6 +32,9 @@ import java.util.concurrent.atomic.LongAdder;
  *       dcol = Wᵀ·dy, folded back by col2im in Java). Padding is whatever {@link ConvGeometry} says — padTop and
  *       padLeft place the windows, reads outside the input are zeros — so TensorFlow SAME with the odd cell at
  *       the bottom/right, VALID, strides and the 1-D case (H = 1) are all exact.</li>
+ *   <li>{@link #lstmGatesForward}/{@link #lstmGatesBackward}: the reference's fused loops ({@link JavaLstm}), split
+ *       across the workers by (example, channel) rows, so that one example's channels run in parallel too. The
+ *       channel copies and {@link #flipConvWeights} are the reference's (heap copies).</li>
  *   <li>{@link #maxPoolForward}/{@link #maxPoolBackward}: the reference algorithm (first maximum of each window)
  *       on the primitive arrays, without the reference's per-element virtual calls.</li>
  * </ul>
@@ -231,6 +236,59 @@ public class Nd4jBackend extends JavaBackend {
         }
         if (dBias != null) {
             biasGradient(dy, dBias);
+        }
+    }
+
+    // ---- recurrent cells: the fused LSTM gates in Java, split across the workers ------------------------
+
+    /** Below this many cells (N·C·S) an LSTM gate pass runs on the calling thread alone. */
+    static final int PARALLEL_LSTM_MIN_CELLS = 8192;
+
+    @Override
+    public void lstmGatesForward(Tensor z, Tensor cPrev, Tensor peephole, Tensor gates, Tensor c, Tensor tanhC,
+                                 Tensor h) {
+        int[] cs = lstmShapes("lstmGatesForward", z, cPrev, peephole, gates, c, tanhC, h);
+        Buf zb = buf(z);
+        Buf cpb = buf(cPrev);
+        Buf pb = buf(peephole);
+        Buf gb = buf(gates);
+        Buf cb = buf(c);
+        Buf tb = buf(tanhC);
+        Buf hb = buf(h);
+        int rows = cs[0] * cs[1];
+        if ((long) rows * cs[2] < PARALLEL_LSTM_MIN_CELLS) {
+            JavaLstm.forward(zb, cpb, pb, gb, cb, tb, hb, 0, rows, cs[1], cs[2]);
+            return;
+        }
+        parallel.forRanges(rows, (from, to, worker) ->
+                JavaLstm.forward(zb, cpb, pb, gb, cb, tb, hb, from, to, cs[1], cs[2]));
+    }
+
+    @Override
+    public void lstmGatesBackward(Tensor gates, Tensor cPrev, Tensor c, Tensor tanhC, Tensor peephole, Tensor dh,
+                                  Tensor dc, Tensor dz, Tensor dcPrev, Tensor dPeephole) {
+        int[] cs = lstmShapes("lstmGatesBackward", gates, cPrev, peephole, dz, c, tanhC, dh, dc, dcPrev);
+        Shapes.requireSameShape(peephole, dPeephole, "lstmGatesBackward");
+        Buf gb = buf(gates);
+        Buf cpb = buf(cPrev);
+        Buf cb = buf(c);
+        Buf tb = buf(tanhC);
+        Buf pb = buf(peephole);
+        Buf dhb = buf(dh);
+        Buf dcb = buf(dc);
+        Buf dzb = buf(dz);
+        Buf dcpb = buf(dcPrev);
+        int rows = cs[0] * cs[1];
+        int workers = (long) rows * cs[2] < PARALLEL_LSTM_MIN_CELLS ? 1 : parallel.workers();
+        double[][] partial = new double[Math.min(workers, rows)][dPeephole.size()];
+        if (partial.length <= 1) {
+            JavaLstm.backward(gb, cpb, cb, tb, pb, dhb, dcb, dzb, dcpb, partial[0], 0, rows, cs[1], cs[2]);
+        } else {
+            parallel.forRanges(rows, (from, to, worker) -> JavaLstm.backward(gb, cpb, cb, tb, pb, dhb, dcb, dzb, dcpb,
+                    partial[worker], from, to, cs[1], cs[2]));
+        }
+        for (double[] p : partial) {
+            addInto(p, dPeephole);
         }
     }
 

@@ -1,6 +1,9 @@
 package dev.tandem.backend.nd4j;
 
 import dev.tandem.learning.backend.JavaBackend;
+import dev.tandem.learning.models.ConvLstmForecaster;
+import dev.tandem.learning.nn.Pass;
+import dev.tandem.learning.nn.Sequential;
 import dev.tandem.learning.tensor.Activation;
 import dev.tandem.learning.tensor.Backend;
 import dev.tandem.learning.tensor.ConvGeometry;
@@ -423,6 +426,59 @@ class Nd4jBackendParityTest {
             be.addScalar(t, -0.625);
             return out(t);
         });
+        // ---- recurrent cells ------------------------------------------------------------------------
+        CASES.put("copyChannels", (be, dt) -> {
+            Tensor dst = rand(be, dt, 3, 5, 4, 2);
+            be.copyChannels(rand(be, dt, 3, 4, 4, 2), 1, dst, 2, 3);
+            return out(dst);
+        });
+        CASES.put("addChannels", (be, dt) -> {
+            Tensor dst = rand(be, dt, 3, 5, 4, 2);
+            be.addChannels(rand(be, dt, 3, 4, 4, 2), 0, dst, 1, 4);
+            return out(dst);
+        });
+        CASES.put("flipConvWeights", (be, dt) -> {
+            Tensor o = be.zeros(dt, 5, 4, 3, 3);
+            be.flipConvWeights(rand(be, dt, 4, 5, 3, 3), o);
+            Tensor o2 = be.zeros(dt, 2, 3, 1, 5);
+            be.flipConvWeights(rand(be, dt, 3, 2, 1, 5), o2);
+            return out(o, o2);
+        });
+        // small (one thread) and W2-sized at batch 2 (split across the workers by example and channel)
+        for (int[] sz : new int[][] {{2, 3, 4, 5}, {2, 16, 32, 32}, {1, 16, 32, 32}}) {
+            String dims = " [" + sz[0] + "," + sz[1] + "," + sz[2] + "," + sz[3] + "]";
+            CASES.put("lstmGatesForward:" + dims, (be, dt) -> {
+                int n = sz[0];
+                int ch = sz[1];
+                Tensor gates = rand(be, dt, n, 4 * ch, sz[2], sz[3]);
+                Tensor c = rand(be, dt, n, ch, sz[2], sz[3]);
+                Tensor tc = rand(be, dt, n, ch, sz[2], sz[3]);
+                Tensor h = rand(be, dt, n, ch, sz[2], sz[3]);
+                be.lstmGatesForward(rand(be, dt, n, 4 * ch, sz[2], sz[3]), rand(be, dt, n, ch, sz[2], sz[3]),
+                        rand(be, dt, 3, ch), gates, c, tc, h);
+                return out(gates, c, tc, h);
+            });
+            CASES.put("lstmGatesBackward:" + dims, (be, dt) -> {
+                int n = sz[0];
+                int ch = sz[1];
+                Tensor cPrev = rand(be, dt, n, ch, sz[2], sz[3]);
+                Tensor peep = rand(be, dt, 3, ch);
+                Tensor gates = be.zeros(dt, n, 4 * ch, sz[2], sz[3]);
+                Tensor c = be.zeros(dt, n, ch, sz[2], sz[3]);
+                Tensor tc = be.zeros(dt, n, ch, sz[2], sz[3]);
+                be.lstmGatesForward(rand(be, dt, n, 4 * ch, sz[2], sz[3]), cPrev, peep, gates, c, tc,
+                        be.zeros(dt, n, ch, sz[2], sz[3]));
+                Tensor dh = rand(be, dt, n, ch, sz[2], sz[3]);
+                Tensor dc = rand(be, dt, n, ch, sz[2], sz[3]);
+                Tensor dz = rand(be, dt, n, 4 * ch, sz[2], sz[3]);
+                Tensor dcPrev = rand(be, dt, n, ch, sz[2], sz[3]);
+                Tensor dPeep = rand(be, dt, 3, ch); // accumulates
+                be.lstmGatesBackward(gates, cPrev, c, tc, peep, dh, dc, dz, dcPrev, dPeep);
+                Tensor dz2 = be.zeros(dt, n, 4 * ch, sz[2], sz[3]);
+                be.lstmGatesBackward(gates, cPrev, c, tc, peep, dh, dc, dz2, dc, dPeep); // dcPrev aliasing dc
+                return out(dz, dcPrev, dPeep, dz2, dc);
+            });
+        }
     }
 
     private static void addConvCases(String name, int n, int c, int o, ConvGeometry g) {
@@ -478,6 +534,50 @@ class Nd4jBackendParityTest {
             }
         }
         assertTrue(missing.isEmpty(), "Backend methods without a parity case: " + missing);
+    }
+
+    /**
+     * One forward and backward pass of the W2 model (two-layer peephole ConvLSTM, 4 channels, 32×32, 8 frames → 1)
+     * at batch 2 in float (the precision it trains in; double is covered op by op above), on ND4J and on the Java
+     * reference, from the same weights (peepholes set non-zero).
+     */
+    @Test
+    void w2ConvLstmForwardAndBackwardMatchTheJavaReference() {
+        for (DType dt : new DType[] {DType.FLOAT32}) {
+            Sequential ref = ConvLstmForecaster.w2(REF, dt, 5);
+            Sequential nd = ConvLstmForecaster.w2(defaults, dt, 5);
+            Random r = new Random(3);
+            for (int p = 0; p < ref.params().size(); p++) {
+                Tensor v = ref.params().get(p).value();
+                double[] a = v.toDoubleArray();
+                if (ref.params().get(p).name().endsWith("peephole")) {
+                    for (int i = 0; i < a.length; i++) {
+                        a[i] = 0.3 * r.nextGaussian();
+                    }
+                }
+                REF.copyFromHost(a, v);
+                defaults.copyFromHost(a, nd.params().get(p).value());
+            }
+            double[] x = new double[2 * 8 * 4 * 32 * 32];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = r.nextGaussian();
+            }
+            double[] dy = new double[2 * 4 * 32 * 32];
+            for (int i = 0; i < dy.length; i++) {
+                dy[i] = r.nextGaussian();
+            }
+            double tol = dt == DType.FLOAT32 ? 2e-4 : DOUBLE_TOL;
+            Tensor yr = ref.forward(fromDoubles(REF, dt, x, 2, 8, 4, 32, 32), Pass.training(1));
+            Tensor yn = nd.forward(fromDoubles(defaults, dt, x, 2, 8, 4, 32, 32), Pass.training(1));
+            assertClose("W2 " + dt + " forecast", yr.toDoubleArray(), yn.toDoubleArray(), tol);
+            Tensor dxr = ref.backward(fromDoubles(REF, dt, dy, 2, 1, 4, 32, 32));
+            Tensor dxn = nd.backward(fromDoubles(defaults, dt, dy, 2, 1, 4, 32, 32));
+            assertClose("W2 " + dt + " input gradient", dxr.toDoubleArray(), dxn.toDoubleArray(), tol);
+            for (int p = 0; p < ref.params().size(); p++) {
+                assertClose("W2 " + dt + " " + ref.params().get(p).name(), ref.params().get(p).grad().toDoubleArray(),
+                        nd.params().get(p).grad().toDoubleArray(), tol);
+            }
+        }
     }
 
     @Test

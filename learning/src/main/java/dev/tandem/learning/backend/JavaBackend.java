@@ -614,6 +614,137 @@ public class JavaBackend implements Backend {
         return k;
     }
 
+    // ---- recurrent cells ------------------------------------------------------------------------------
+
+    @Override
+    public void copyChannels(Tensor src, int srcFirst, Tensor dst, int dstFirst, int count) {
+        channels(src, srcFirst, dst, dstFirst, count, false);
+    }
+
+    @Override
+    public void addChannels(Tensor src, int srcFirst, Tensor dst, int dstFirst, int count) {
+        channels(src, srcFirst, dst, dstFirst, count, true);
+    }
+
+    private static void channels(Tensor src, int srcFirst, Tensor dst, int dstFirst, int count, boolean add) {
+        int n = src.dim(0);
+        int sc = src.dim(1);
+        int dc = dst.dim(1);
+        int per = src.size() / Math.max(1, n * sc);
+        if (dst.dim(0) != n || dst.size() != n * dc * per || srcFirst < 0 || dstFirst < 0 || count < 0
+                || srcFirst + count > sc || dstFirst + count > dc) {
+            throw new IllegalArgumentException("copyChannels: cannot copy channels [" + srcFirst + ", "
+                    + (srcFirst + count) + ") of " + src.describe() + " to [" + dstFirst + ", " + (dstFirst + count)
+                    + ") of " + dst.describe());
+        }
+        Buf s = buf(src);
+        Buf d = buf(dst);
+        int len = count * per;
+        for (int b = 0; b < n; b++) {
+            int so = (b * sc + srcFirst) * per;
+            int dof = (b * dc + dstFirst) * per;
+            if (!add && s instanceof Buf.F32 sf && d instanceof Buf.F32 df) {
+                System.arraycopy(sf.a, so, df.a, dof, len);
+            } else if (!add && s instanceof Buf.F64 sd && d instanceof Buf.F64 dd) {
+                System.arraycopy(sd.a, so, dd.a, dof, len);
+            } else if (s instanceof Buf.F32 sf && d instanceof Buf.F32 df) {
+                float[] sa = sf.a;
+                float[] da = df.a;
+                for (int i = 0; i < len; i++) {
+                    da[dof + i] += sa[so + i];
+                }
+            } else {
+                for (int i = 0; i < len; i++) {
+                    d.set(dof + i, (add ? d.get(dof + i) : 0) + s.get(so + i));
+                }
+            }
+        }
+    }
+
+    @Override
+    public void flipConvWeights(Tensor w, Tensor out) {
+        int o = w.dim(0);
+        int c = w.dim(1);
+        int kh = w.dim(2);
+        int kw = w.dim(3);
+        if (!Arrays.equals(out.shape(), new int[] {c, o, kh, kw})) {
+            throw new IllegalArgumentException("flipConvWeights: " + w.describe() + " flips into [" + c + ", " + o
+                    + ", " + kh + ", " + kw + "], got " + out.describe());
+        }
+        Buf wb = buf(w);
+        Buf ob = buf(out);
+        for (int oc = 0; oc < o; oc++) {
+            for (int ic = 0; ic < c; ic++) {
+                for (int i = 0; i < kh; i++) {
+                    for (int j = 0; j < kw; j++) {
+                        ob.set(((ic * o + oc) * kh + i) * kw + j, wb.get(((oc * c + ic) * kh + (kh - 1 - i)) * kw + (kw - 1 - j)));
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void lstmGatesForward(Tensor z, Tensor cPrev, Tensor peephole, Tensor gates, Tensor c, Tensor tanhC,
+                                 Tensor h) {
+        int[] cs = lstmShapes("lstmGatesForward", z, cPrev, peephole, gates, c, tanhC, h);
+        JavaLstm.forward(buf(z), buf(cPrev), buf(peephole), buf(gates), buf(c), buf(tanhC), buf(h), 0, cs[0] * cs[1],
+                cs[1], cs[2]);
+    }
+
+    @Override
+    public void lstmGatesBackward(Tensor gates, Tensor cPrev, Tensor c, Tensor tanhC, Tensor peephole, Tensor dh,
+                                  Tensor dc, Tensor dz, Tensor dcPrev, Tensor dPeephole) {
+        int[] cs = lstmShapes("lstmGatesBackward", gates, cPrev, peephole, dz, c, tanhC, dh, dc, dcPrev);
+        Shapes.requireSameShape(peephole, dPeephole, "lstmGatesBackward");
+        double[] dp = new double[dPeephole.size()];
+        JavaLstm.backward(buf(gates), buf(cPrev), buf(c), buf(tanhC), buf(peephole), buf(dh), buf(dc), buf(dz),
+                buf(dcPrev), dp, 0, cs[0] * cs[1], cs[1], cs[2]);
+        addInto(dp, dPeephole);
+    }
+
+    /** Adds host partial sums into a tensor. */
+    protected static void addInto(double[] partial, Tensor t) {
+        Buf b = buf(t);
+        for (int i = 0; i < partial.length; i++) {
+            b.set(i, b.get(i) + partial[i]);
+        }
+    }
+
+    /**
+     * Checks the shapes of an LSTM step: four-gate tensors [N, 4C, S...], cell tensors [N, C, S...], peephole
+     * [3, C], one precision; returns {N, C, S}.
+     */
+    protected static int[] lstmShapes(String op, Tensor fourGate, Tensor cell, Tensor peephole, Tensor fourGate2,
+                                      Tensor... cells) {
+        int n = cell.dim(0);
+        int ch = cell.rank() >= 2 ? cell.dim(1) : 0;
+        int s = ch == 0 || n == 0 ? 0 : cell.size() / (n * ch);
+        boolean ok = cell.rank() >= 2 && peephole.rank() == 2 && peephole.dim(0) == 3 && peephole.dim(1) == ch
+                && fourGate.rank() == cell.rank() && fourGate.dim(0) == n && fourGate.dim(1) == 4 * ch
+                && fourGate.size() == 4 * cell.size() && Arrays.equals(fourGate.shape(), fourGate2.shape());
+        for (Tensor t : cells) {
+            ok &= Arrays.equals(t.shape(), cell.shape());
+        }
+        ok &= oneDtype(fourGate, cell, peephole, fourGate2) && oneDtype(cells);
+        ok &= fourGate.dtype() == cells[0].dtype();
+        if (!ok) {
+            throw new IllegalArgumentException(op + ": needs gates [N, 4C, ...], cell tensors [N, C, ...] and "
+                    + "peepholes [3, C] of one precision; got " + fourGate.describe() + ", " + cell.describe() + ", "
+                    + peephole.describe());
+        }
+        return new int[] {n, ch, s};
+    }
+
+    private static boolean oneDtype(Tensor... ts) {
+        for (Tensor t : ts) {
+            if (t.dtype() != ts[0].dtype()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     // ---- helpers --------------------------------------------------------------------------------------
 
     /** The heap storage of a tensor of this backend family. */

@@ -31,7 +31,9 @@ import java.util.List;
  * boolean optimizer present · [UTF name · long step · int n · n×(UTF, double) · int slots · per slot: UTF, int k, k×tensor]
  * tensor = int rank · int[rank] shape · raw little-endian values of the model dtype
  * </pre>
- * Unknown versions and mismatched shapes fail with a message; nothing is read into a half-built model.
+ * Unknown versions and mismatched shapes fail with a message; nothing is read into a half-built model. A ConvLSTM
+ * forecaster is a model with one layer of tag "convlstm" (its spec: int layers · layers×(int hidden, int kernel) ·
+ * int horizon · int output channels), so its files are version 1 too and every older file still loads.
  */
 public final class ModelCodec {
     public static final int VERSION = 1;

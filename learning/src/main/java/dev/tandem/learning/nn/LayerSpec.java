@@ -38,6 +38,7 @@ public interface LayerSpec {
                     AdaptiveActivation.Mode.valueOf(in.readUTF()), in.readDouble());
             case "softmax" -> new Softmax.Spec();
             case "flatten" -> new Flatten.Spec();
+            case ConvLstmSpec.TAG -> ConvLstmSpec.read(in);
             default -> throw new IOException("unknown layer tag '" + tag + "' in model file");
         };
     }

@@ -114,6 +114,8 @@ public final class Sequential {
                 macs += c.geometry().macs(shape[0], c.outputShape()[0]);
             } else if (layer instanceof Conv1d c) {
                 macs += (long) c.outputShape()[0] * c.outputShape()[1] * shape[0] * ((Conv1d.Spec) c.spec()).kernel();
+            } else if (layer instanceof ConvLstm c) {
+                macs += c.forwardMacsPerExample();
             } else if (layer instanceof Dense d) {
                 macs += (long) Shapes.size(shape) * d.outputShape()[0];
             }

@@ -185,6 +185,43 @@ public interface Backend {
     void adaptiveActivationBackward(Activation f, Tensor z, Tensor slope, double scale, Tensor y, Tensor dy,
                                     Tensor dz, Tensor dSlope);
 
+    // ---- recurrent cells (ConvLSTM, ALGORITHMS.md §2.1) -------------------------------------------------
+
+    /**
+     * Copies channels [srcFirst, srcFirst + count) of src [N, Cs, spatial...] into channels [dstFirst, dstFirst +
+     * count) of dst [N, Cd, spatial...] (same N and spatial size); the other channels of dst are left as they are.
+     */
+    void copyChannels(Tensor src, int srcFirst, Tensor dst, int dstFirst, int count);
+
+    /** Like {@link #copyChannels}, but adds into dst (accumulate). */
+    void addChannels(Tensor src, int srcFirst, Tensor dst, int dstFirst, int count);
+
+    /**
+     * The weights of the transposed convolution: out[c, o, i, j] = w[o, c, kH−1−i, kW−1−j] for w [O, C, kH, kW] and
+     * out [C, O, kH, kW]. With stride 1 and symmetric padding (odd kernels, same), conv(dy, out) is the input
+     * gradient of conv(x, w).
+     */
+    void flipConvWeights(Tensor w, Tensor out);
+
+    /**
+     * The element-wise part of one peephole LSTM step (ALGORITHMS.md §2.1), for C hidden channels. z [N, 4C, S...]
+     * holds the gate pre-activations without peepholes (convolutions + biases) in the order i, f, g (candidate),
+     * o; cPrev, c, tanhC, h are [N, C, S...]; peephole is [3, C] (w_ci, w_cf, w_co), broadcast over N and space:
+     * <pre>
+     * i = σ(z_i + w_ci ⊙ cPrev)   f = σ(z_f + w_cf ⊙ cPrev)   g = tanh(z_g)
+     * c = f ⊙ cPrev + i ⊙ g      o = σ(z_o + w_co ⊙ c)       h = o ⊙ tanh(c)
+     * </pre>
+     * Writes the activated gates (i, f, g, o) into gates [N, 4C, S...], and c, tanhC = tanh(c) and h.
+     */
+    void lstmGatesForward(Tensor z, Tensor cPrev, Tensor peephole, Tensor gates, Tensor c, Tensor tanhC, Tensor h);
+
+    /**
+     * Backward of {@link #lstmGatesForward}: given dh (∂L/∂h) and dc (∂L/∂c from later steps, not through h), writes
+     * dz [N, 4C, S...] and dcPrev (∂L/∂cPrev; may be the same tensor as dc) and accumulates dPeephole [3, C].
+     */
+    void lstmGatesBackward(Tensor gates, Tensor cPrev, Tensor c, Tensor tanhC, Tensor peephole, Tensor dh, Tensor dc,
+                           Tensor dz, Tensor dcPrev, Tensor dPeephole);
+
     /** Releases cached native resources; tensors stay valid. */
     default void close() {
     }
