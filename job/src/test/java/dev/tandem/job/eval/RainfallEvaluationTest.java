@@ -1,0 +1,117 @@
+package dev.tandem.job.eval;
+
+import dev.tandem.learning.data.WeatherCsv;
+import dev.tandem.learning.rain.Frame;
+import dev.tandem.learning.rain.OnlineLinearGridForecaster;
+import dev.tandem.learning.rain.RainForecaster;
+import dev.tandem.learning.rain.Rasterizer;
+import dev.tandem.learning.rain.TimeStep;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The prequential rainfall harness on synthetic stations whose next-day rain is known. */
+class RainfallEvaluationTest {
+    static final String[] STATIONS = {"A", "B", "C", "D"};
+    static final double[][] WHERE = {{0, 0}, {0, 1}, {1, 0}, {1, 1}};
+
+    static double rain(int s, int t) {
+        return ((t * 7 + s * 3) % 5) * 1.5;
+    }
+
+    /** 4 stations on the corners of a 1° square, daily; feature "hint" is the next day's rain. Shuffled. */
+    static WeatherCsv.Table synthetic(int days) {
+        List<WeatherCsv.Reading> rs = new ArrayList<>();
+        long t0 = WeatherCsv.parseTime("2020-03-01");
+        for (int t = 0; t < days; t++) {
+            for (int s = 0; s < 4; s++) {
+                rs.add(new WeatherCsv.Reading(t0 + t * TimeStep.DAY, STATIONS[s], WHERE[s][0], WHERE[s][1],
+                        new double[] {rain(s, t), rain(s, t + 1)}));
+            }
+        }
+        Collections.shuffle(rs, new java.util.Random(1));
+        return new WeatherCsv.Table(Path.of("synthetic"), List.of("rain_mm", "hint"), rs, 0, List.of(), List.of());
+    }
+
+    static RainfallEvaluation.Settings settings(int window, double lambda) {
+        return new RainfallEvaluation.Settings(null, window, 1, null, 32, null, Rasterizer.Settings.DEFAULT, lambda, 1,
+                0.2, 1);
+    }
+
+    @Test
+    void baselinesAndModelOnAKnownSeries() {
+        int days = 100;
+        RainfallEvaluation.Result r = new RainfallEvaluation(settings(2, 1e-6),
+                (g, f, t, h, seed) -> new OnlineLinearGridForecaster(t, 1e-6, 1)).run(synthetic(days), null);
+        assertEquals(TimeStep.DAILY, r.step());
+        assertEquals(days, r.steps());
+        assertEquals(80, r.scoredFrom());
+        assertEquals(20, r.scoredSteps());
+        assertEquals(4, r.stations());
+        assertEquals(4, r.distinctCells());
+        assertEquals(2, r.grid().rows());
+        assertEquals(2, r.grid().cols());
+        assertEquals(80, r.model().pairs());
+        double sse = 0;
+        for (int t = 80; t < days; t++) {
+            for (int s = 0; s < 4; s++) {
+                sse += Math.pow(rain(s, t) - rain(s, t - 1), 2);
+            }
+        }
+        assertEquals(sse / 80, r.persistence().mse(), 1e-9);
+        assertTrue(r.linear().mse() < 1e-6, "the hint makes the linear baseline exact: " + r.linear().mse());
+        assertTrue(r.model().mse() < 1e-3, "the online linear grid model learns it too: " + r.model().mse());
+        assertTrue(r.climatology().mse() > 0.5, "climatology cannot follow the series: " + r.climatology().mse());
+        assertEquals(r.model().mse() / r.persistence().mse(), r.mseOverPersistence(), 1e-12);
+    }
+
+    /** Learns each target by heart and forecasts it when it has seen it: only leakage could make it score. */
+    static final class Memoriser implements RainForecaster {
+        final Map<Long, float[]> seen = new HashMap<>();
+        int forecasts;
+        int learned;
+
+        @Override
+        public String name() {
+            return "memoriser";
+        }
+
+        @Override
+        public float[] forecast(List<Frame> window) {
+            forecasts++;
+            float[] m = seen.get(window.get(window.size() - 1).step());
+            return m != null ? m.clone() : new float[window.get(0).grid().cells()];
+        }
+
+        @Override
+        public void learn(List<Frame> window, float[] target, float[] mask) {
+            learned++;
+            seen.put(window.get(window.size() - 1).step(), target.clone());
+        }
+    }
+
+    @Test
+    void everyForecastIsScoredBeforeItsTargetIsLearned() {
+        Memoriser m = new Memoriser();
+        RainfallEvaluation.Result r = new RainfallEvaluation(settings(3, 1),
+                (g, f, t, h, seed) -> m).run(synthetic(60), null);
+        double sse = 0;
+        for (int t = 48; t < 60; t++) {
+            for (int s = 0; s < 4; s++) {
+                sse += rain(s, t) * rain(s, t);
+            }
+        }
+        assertEquals(48, r.scoredFrom());
+        assertEquals(sse / 48, r.model().mse(), 1e-9, "the memoriser forecast 0 everywhere: it never saw a target early");
+        assertEquals(60 - 3, m.forecasts);
+        assertEquals(60 - 3, m.learned);
+    }
+}
