@@ -4,6 +4,11 @@ import static dev.tandem.job.OptionCheck.require;
 
 import dev.tandem.job.eval.RainfallEvaluation;
 import dev.tandem.learning.data.WeatherCsv;
+import dev.tandem.learning.optim.Adam;
+import dev.tandem.learning.optim.Optimizer;
+import dev.tandem.learning.optim.SalpSgd;
+import dev.tandem.learning.optim.Sgd;
+import dev.tandem.learning.rain.ConvLstmRainForecaster;
 import dev.tandem.learning.rain.Grid;
 import dev.tandem.learning.rain.OnlineLinearGridForecaster;
 import dev.tandem.learning.rain.RainForecaster;
@@ -12,6 +17,7 @@ import dev.tandem.learning.rain.Rasterizer;
 import dev.tandem.learning.rain.StationSeries;
 import dev.tandem.learning.rain.TimeStep;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -31,7 +37,8 @@ import java.util.concurrent.Callable;
                 "linear regression), on the same pairs. PRD = 100*sqrt(sum((y-f)^2)/sum(y^2)).",
                 "See docs/RAINFALL.md."})
 final class EvalRainfallCommand implements Callable<Integer> {
-    static final List<String> MODELS = List.of(OnlineLinearGridForecaster.NAME);
+    static final List<String> MODELS = List.of(ConvLstmRainForecaster.NAME, OnlineLinearGridForecaster.NAME);
+    static final List<String> OPTIMIZERS = List.of("s-sgd", "sgd", "adam");
 
     @Option(names = "--json", description = "End with one JSON object on the last line of standard output.")
     boolean json;
@@ -76,9 +83,51 @@ final class EvalRainfallCommand implements Callable<Integer> {
             description = "Ridge lambda of the linear baseline and the online-linear-grid model. Default: ${DEFAULT-VALUE}.")
     double ridge;
 
-    @Option(names = "--model", defaultValue = "online-linear-grid",
-            description = "The forecaster evaluated: online-linear-grid. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--model", defaultValue = "convlstm",
+            description = "The forecaster evaluated: convlstm (the peephole ConvLSTM encoder-forecaster) or "
+                    + "online-linear-grid (one ridge model shared by all cells). Default: ${DEFAULT-VALUE}.")
     String model;
+
+    @Option(names = "--hidden", paramLabel = "C1,C2", split = ",", defaultValue = "16,16",
+            description = "convlstm: hidden channels per layer. Default: ${DEFAULT-VALUE}.")
+    int[] hidden;
+
+    @Option(names = "--kernels", paramLabel = "K1,K2", split = ",", defaultValue = "3,3",
+            description = "convlstm: odd kernel size per layer. Default: ${DEFAULT-VALUE}.")
+    int[] kernels;
+
+    @Option(names = "--optimizer", defaultValue = "s-sgd",
+            description = "convlstm: s-sgd (SGD with a salp swarm), sgd or adam. Default: ${DEFAULT-VALUE}.")
+    String optimizer;
+
+    @Option(names = "--lr", defaultValue = "0.01", description = "convlstm: learning rate. Default: ${DEFAULT-VALUE}.")
+    double lr;
+
+    @Option(names = "--salps", defaultValue = "2", description = "convlstm, s-sgd: salps. Default: ${DEFAULT-VALUE}.")
+    int salps;
+
+    @Option(names = "--salp-window", paramLabel = "R", defaultValue = "0.001",
+            description = "convlstm, s-sgd: half-width r of the salps' window around the food. Default: ${DEFAULT-VALUE}.")
+    double salpWindow;
+
+    @Option(names = "--batch", defaultValue = "8",
+            description = "convlstm: mini-batch (the newest example + replayed ones). Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--replay", defaultValue = "512",
+            description = "convlstm: recent examples kept for replay. Default: ${DEFAULT-VALUE}.")
+    int replay;
+
+    @Option(names = "--steps-per-learn", paramLabel = "N", defaultValue = "1",
+            description = "convlstm: optimizer steps per new target frame. Default: ${DEFAULT-VALUE}.")
+    int stepsPerLearn;
+
+    @Option(names = "--rain-scale", paramLabel = "MM", defaultValue = "10",
+            description = "convlstm: rain is learned in units of this many mm. Default: ${DEFAULT-VALUE}.")
+    double rainScale;
+
+    @Mixin
+    BackendOption backend = new BackendOption();
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the model's initialisation. Default: ${DEFAULT-VALUE}.")
     long seed;
@@ -103,7 +152,9 @@ final class EvalRainfallCommand implements Callable<Integer> {
         require(Double.isFinite(threshold) && threshold > 0, "--threshold", threshold, "> 0 mm");
         require(ridge >= 0 && Double.isFinite(ridge), "--ridge", ridge, ">= 0");
         require(MODELS.contains(model), "--model", model, String.join(", ", MODELS));
-        RainForecaster.Factory factory = (grid, feats, t, h, sd) -> new OnlineLinearGridForecaster(t, ridge, 1);
+        RainForecaster.Factory factory = model.equals(OnlineLinearGridForecaster.NAME)
+                ? (grid, feats, t, h, sd) -> new OnlineLinearGridForecaster(t, ridge, 1)
+                : convLstmFactory();
 
         System.err.println("rainfall eval: reading " + data + " ...");
         WeatherCsv.Table table = WeatherCsv.read(data);
@@ -189,5 +240,33 @@ final class EvalRainfallCommand implements Callable<Integer> {
 
     private static Object round6(double v) {
         return Double.isFinite(v) ? Math.round(v * 1e6) / 1e6 : null;
+    }
+
+    private RainForecaster.Factory convLstmFactory() {
+        require(OPTIMIZERS.contains(optimizer), "--optimizer", optimizer, String.join(", ", OPTIMIZERS));
+        require(lr > 0 && Double.isFinite(lr), "--lr", lr, "> 0");
+        require(salps >= 1 && salps <= 64, "--salps", salps, "1 .. 64");
+        require(salpWindow > 0 && Double.isFinite(salpWindow), "--salp-window", salpWindow, "> 0");
+        require(hidden.length >= 1 && java.util.Arrays.stream(hidden).allMatch(h -> h >= 1), "--hidden",
+                java.util.Arrays.toString(hidden), "one or more channel counts >= 1");
+        require(kernels.length == hidden.length && java.util.Arrays.stream(kernels).allMatch(k -> k >= 1 && k % 2 == 1),
+                "--kernels", java.util.Arrays.toString(kernels), "one odd size per --hidden layer");
+        require(batch >= 1, "--batch", batch, ">= 1");
+        require(replay >= batch, "--replay", replay, ">= --batch");
+        require(stepsPerLearn >= 1, "--steps-per-learn", stepsPerLearn, ">= 1");
+        require(rainScale > 0 && Double.isFinite(rainScale), "--rain-scale", rainScale, "> 0 mm");
+        var choice = backend.choose();
+        System.err.println("convlstm on backend " + choice.backend().name() + " (" + choice.reason() + ")");
+        ConvLstmRainForecaster.Settings s = new ConvLstmRainForecaster.Settings(hidden, kernels, batch, replay,
+                stepsPerLearn, rainScale);
+        return ConvLstmRainForecaster.factory(choice.backend(), this::optimizer, s);
+    }
+
+    private Optimizer optimizer(long seed) {
+        return switch (optimizer) {
+            case "sgd" -> new Sgd(lr, 0.9, 0);
+            case "adam" -> new Adam(lr);
+            default -> new SalpSgd(lr, 0.9, 0, salps, salpWindow, 1000, 2, 50, seed);
+        };
     }
 }

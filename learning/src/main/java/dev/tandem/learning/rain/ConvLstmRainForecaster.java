@@ -20,9 +20,11 @@ import java.util.List;
  * The ConvLSTM encoder–forecaster ({@link ConvLstmForecaster}) in the rain forecaster slot, {@value #NAME}.
  *
  * <p>Input per example: the T window frames' {@link Frame#input()} channels (normalised features, their masks,
- * coverage) plus two static channels, the cell's latitude and longitude scaled to [−1, 1], so that weights shared
- * over the grid can still learn where a cell is (a per-station model has its own intercept; this is the ConvLSTM's
- * way to get one). Output: the rain of the frame {@code horizon} steps after the window, in units of
+ * coverage) plus four channels that tell the shared convolution weights where and in which climate a cell is (a
+ * per-station model has its own intercept; this is the ConvLSTM's way to get one): the cell's latitude and longitude
+ * scaled to [−1, 1], and two online rain climatologies of the cell — exponential means of its observed target rain
+ * with time constants of {@value #SHORT_STEPS} and {@value #LONG_STEPS} steps (running means until then), updated
+ * only from targets already learned (so from the past), in units of {@code rainScale}. Output: the rain of the frame {@code horizon} steps after the window, in units of
  * {@code rainScale} mm; the loss is the masked MSE over the cells whose rain was observed (intermediate forecast
  * frames, when horizon &gt; 1, are masked out). Forecasts are {@code max(0, y · rainScale)}.
  *
@@ -54,6 +56,10 @@ public final class ConvLstmRainForecaster implements RainForecaster {
         }
     }
 
+    static final int SHORT_STEPS = 30;
+    static final int LONG_STEPS = 365;
+    private static final int EXTRA_CHANNELS = 4;
+
     private record Example(float[] input, float[] target, float[] mask) {
     }
 
@@ -69,6 +75,9 @@ public final class ConvLstmRainForecaster implements RainForecaster {
     private final MaskedMeanSquaredError loss = new MaskedMeanSquaredError();
     private final Example[] replay;
     private final float[] coordinates;
+    private final float[] climateShort;
+    private final float[] climateLong;
+    private final int[] climateCount;
     private final long seed;
     private long learned;
     private double lastLoss = Double.NaN;
@@ -79,7 +88,7 @@ public final class ConvLstmRainForecaster implements RainForecaster {
         this.grid = grid;
         this.window = window;
         this.horizon = horizon;
-        this.channels = 2 * features.size() + 1 + 2;
+        this.channels = 2 * features.size() + 1 + EXTRA_CHANNELS;
         this.settings = settings;
         this.seed = seed;
         ConvLstmSpec spec = new ConvLstmSpec(settings.hidden(), settings.kernels(), horizon, 1);
@@ -90,6 +99,9 @@ public final class ConvLstmRainForecaster implements RainForecaster {
         this.objective = new SupervisedObjective(model, loss);
         this.replay = new Example[settings.replay()];
         this.coordinates = coordinateChannels(grid);
+        this.climateShort = new float[grid.cells()];
+        this.climateLong = new float[grid.cells()];
+        this.climateCount = new int[grid.cells()];
     }
 
     /** A factory for the evaluation and the streaming trainer. */
@@ -155,6 +167,7 @@ public final class ConvLstmRainForecaster implements RainForecaster {
             return;
         }
         Example newest = new Example(input(frames), target, mask);
+        updateClimate(targetRainMm, targetMask);
         replay[(int) (learned % replay.length)] = newest;
         learned++;
         int filled = (int) Math.min(learned, replay.length);
@@ -207,8 +220,21 @@ public final class ConvLstmRainForecaster implements RainForecaster {
             int base = t * channels * n;
             System.arraycopy(f, 0, x, base, f.length);
             System.arraycopy(coordinates, 0, x, base + f.length, 2 * n);
+            System.arraycopy(climateShort, 0, x, base + f.length + 2 * n, n);
+            System.arraycopy(climateLong, 0, x, base + f.length + 3 * n, n);
         }
         return x;
+    }
+
+    private void updateClimate(float[] rainMm, float[] mask) {
+        for (int k = 0; k < rainMm.length; k++) {
+            if (mask[k] > 0 && Float.isFinite(rainMm[k])) {
+                int c = ++climateCount[k];
+                float y = (float) (rainMm[k] / settings.rainScale());
+                climateShort[k] += (y - climateShort[k]) / Math.min(c, SHORT_STEPS);
+                climateLong[k] += (y - climateLong[k]) / Math.min(c, LONG_STEPS);
+            }
+        }
     }
 
     private static float[] coordinateChannels(Grid grid) {
