@@ -8,7 +8,7 @@ import java.util.Set;
  * row 0 is the southern edge when dlat &gt; 0. Cells are stored row-major, index {@code r·cols + c}. A point belongs to
  * the cell whose centre is nearest in each coordinate (so a cell spans ±dlat/2, ±dlon/2 around its centre).
  */
-public record Grid(int rows, int cols, double lat0, double lon0, double dlat, double dlon) {
+public record Grid(int rows, int cols, double lat0, double lon0, double dlat, double dlon) implements java.io.Serializable {
     /** Resolutions (degrees) the automatic grid chooses from, fine to coarse. */
     public static final double[] LADDER = {0.01, 0.02, 0.025, 0.05, 0.1, 0.125, 0.2, 0.25, 0.5, 0.75, 1, 1.25, 1.5,
             2, 2.5, 3, 4, 5, 7.5, 10, 15, 20, 30, 45, 90};
