@@ -42,7 +42,7 @@ class RainfallEvaluationTest {
     }
 
     static RainfallEvaluation.Settings settings(int window, double lambda) {
-        return new RainfallEvaluation.Settings(null, window, 1, null, 32, null, Rasterizer.Settings.DEFAULT, lambda, 1,
+        return new RainfallEvaluation.Settings(null, window, 1, null, 32, null, null, Rasterizer.Settings.DEFAULT, lambda, 1,
                 0.2, 1);
     }
 

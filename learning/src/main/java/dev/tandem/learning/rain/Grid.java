@@ -66,6 +66,22 @@ public record Grid(int rows, int cols, double lat0, double lon0, double dlat, do
         return new Grid(rows, cols, latMin, lonMin, res, res);
     }
 
+    /** The grid of a configured box at the finest resolution of {@link #LADDER} with at most maxSide rows and columns. */
+    public static Grid fitting(double latMin, double latMax, double lonMin, double lonMax, int maxSide) {
+        if (!(latMax >= latMin) || !(lonMax >= lonMin)) {
+            throw new IllegalArgumentException("grid box needs lat_min <= lat_max and lon_min <= lon_max, got "
+                    + latMin + ", " + latMax + ", " + lonMin + ", " + lonMax);
+        }
+        for (double res : LADDER) {
+            Grid g = covering(latMin, latMax, lonMin, lonMax, res);
+            if (g.rows() <= maxSide && g.cols() <= maxSide) {
+                return g;
+            }
+        }
+        double res = Math.max(latMax - latMin, lonMax - lonMin) / Math.max(1, maxSide - 1) * (1 + 1e-9);
+        return covering(latMin, latMax, lonMin, lonMax, res);
+    }
+
     /** How many distinct cells the points fall in (points outside the grid are not counted). */
     public int distinctCells(double[] lats, double[] lons) {
         Set<Integer> s = new HashSet<>();
