@@ -18,7 +18,8 @@ class RainfallCliTest {
 
     @Test
     void everyRainfallSubcommandHasHelp() {
-        for (String[] args : new String[][] {{"convert", "weather-aus", "--help"}, {"eval", "rainfall", "--help"}}) {
+        for (String[] args : new String[][] {{"convert", "weather-aus", "--help"}, {"eval", "rainfall", "--help"},
+                {"replay", "weather", "--help"}}) {
             TandemCliTest.Run r = TandemCliTest.run(args);
             assertEquals(0, r.code(), String.join(" ", args) + ": " + r.err());
             assertTrue(r.out().contains("Usage"), String.join(" ", args));
@@ -54,6 +55,10 @@ class RainfallCliTest {
         assertNamed(TandemCliTest.run("eval", "rainfall", "--data", f, "--idw-radius", "0"), "--idw-radius");
         assertNamed(TandemCliTest.run("eval", "rainfall", "--data", f, "--grid-box", "1,0,0,1"), "--grid-box");
         assertNamed(TandemCliTest.run("eval", "rainfall", "--data", f, "--grid-box", "0,1,0"), "--grid-box");
+        assertNamed(TandemCliTest.run("replay", "weather", "--data", f, "--bootstrap", "localhost:1", "--rate", "0"),
+                "--rate");
+        assertNamed(TandemCliTest.run("replay", "weather", "--data", f, "--bootstrap", "localhost:1", "--limit", "0"),
+                "--limit");
         assertNamed(TandemCliTest.run("convert", "weather-aus", "--data", tmp.resolve("nope").toString(), "--out",
                 tmp.resolve("o.csv").toString()), "--data");
     }
