@@ -60,6 +60,11 @@ final class EvalRainfallCommand implements Callable<Integer> {
             description = "Grid resolution in degrees over the stations' bounding box. Default: chosen from the stations (see --grid-max).")
     Double gridRes;
 
+    @Option(names = "--grid-box", paramLabel = "BOX", split = ",",
+            description = {"The grid's box instead of the stations': lat_min,lat_max,lon_min,lon_max (degrees; the corner",
+                    "cells are centred on the corners). Resolution: --grid-res, else the finest that fits --grid-max."})
+    List<Double> gridBox;
+
     @Option(names = "--grid-max", paramLabel = "N", defaultValue = "32",
             description = "Largest rows/columns of the automatic grid. Default: ${DEFAULT-VALUE}.")
     int gridMax;
@@ -146,6 +151,13 @@ final class EvalRainfallCommand implements Callable<Integer> {
         require(window >= 1, "--window", window, ">= 1");
         require(horizon >= 1, "--horizon", horizon, ">= 1");
         require(gridRes == null || (gridRes > 0 && Double.isFinite(gridRes)), "--grid-res", gridRes, "> 0 degrees");
+        double[] box = null;
+        if (gridBox != null) {
+            require(gridBox.size() == 4 && gridBox.get(0) <= gridBox.get(1) && gridBox.get(2) <= gridBox.get(3)
+                            && gridBox.get(0) >= -90 && gridBox.get(1) <= 90 && gridBox.get(2) >= -180 && gridBox.get(3) <= 180,
+                    "--grid-box", gridBox, "lat_min,lat_max,lon_min,lon_max with lat in [-90, 90], lon in [-180, 180], min <= max");
+            box = gridBox.stream().mapToDouble(Double::doubleValue).toArray();
+        }
         require(gridMax >= 1 && gridMax <= 1024, "--grid-max", gridMax, "1 .. 1024");
         require(idwPower > 0 && Double.isFinite(idwPower), "--idw-power", idwPower, "> 0");
         require(idwRadius > 0 && Double.isFinite(idwRadius), "--idw-radius", idwRadius, "> 0 cells");
@@ -163,7 +175,7 @@ final class EvalRainfallCommand implements Callable<Integer> {
         table.problems().forEach(p -> System.err.println("  bad row " + p));
         table.notes().forEach(n -> System.err.println("  " + n));
         RainfallEvaluation.Settings settings = new RainfallEvaluation.Settings(ts, window, horizon, gridRes, gridMax,
-                features, new Rasterizer.Settings(idwPower, idwRadius), ridge, threshold, 0.2, seed);
+                box, features, new Rasterizer.Settings(idwPower, idwRadius), ridge, threshold, 0.2, seed);
         Progress[] bar = new Progress[1];
         RainfallEvaluation.Result r = new RainfallEvaluation(settings, factory).run(table, new RainfallEvaluation.Listener() {
             @Override

@@ -29,7 +29,8 @@ import java.util.List;
  */
 public final class RainfallEvaluation {
 
-    public record Settings(TimeStep step, int window, int horizon, Double gridRes, int gridMax, List<String> features,
+    public record Settings(TimeStep step, int window, int horizon, Double gridRes, int gridMax, double[] gridBox,
+                           List<String> features,
                            Rasterizer.Settings idw, double lambda, double threshold, double scoredFraction, long seed) {
         public Settings {
             if (window < 1) {
@@ -37,6 +38,9 @@ public final class RainfallEvaluation {
             }
             if (horizon < 1) {
                 throw new IllegalArgumentException("horizon must be >= 1, got " + horizon);
+            }
+            if (gridBox != null && gridBox.length != 4) {
+                throw new IllegalArgumentException("grid box must be lat_min, lat_max, lon_min, lon_max");
             }
             if (!(scoredFraction > 0 && scoredFraction < 1)) {
                 throw new IllegalArgumentException("scored fraction must be in (0, 1), got " + scoredFraction);
@@ -132,7 +136,11 @@ public final class RainfallEvaluation {
                     + ": cannot infer the time step (no station has two readings at different times); give --step");
         }
         StationSeries series = StationSeries.of(rows, features, step);
-        Grid grid = settings.gridRes() != null
+        double[] box = settings.gridBox();
+        Grid grid = box != null
+                ? (settings.gridRes() != null ? Grid.covering(box[0], box[1], box[2], box[3], settings.gridRes())
+                        : Grid.fitting(box[0], box[1], box[2], box[3], settings.gridMax()))
+                : settings.gridRes() != null
                 ? Grid.covering(min(series.lats()), max(series.lats()), min(series.lons()), max(series.lons()),
                         settings.gridRes())
                 : Grid.fromStations(series.lats(), series.lons(), settings.gridMax());

@@ -18,7 +18,8 @@ class RainfallCliTest {
 
     @Test
     void everyRainfallSubcommandHasHelp() {
-        for (String[] args : new String[][] {{"convert", "weather-aus", "--help"}, {"eval", "rainfall", "--help"}}) {
+        for (String[] args : new String[][] {{"convert", "weather-aus", "--help"}, {"eval", "rainfall", "--help"},
+                {"replay", "weather", "--help"}}) {
             TandemCliTest.Run r = TandemCliTest.run(args);
             assertEquals(0, r.code(), String.join(" ", args) + ": " + r.err());
             assertTrue(r.out().contains("Usage"), String.join(" ", args));
@@ -52,6 +53,12 @@ class RainfallCliTest {
         assertNamed(TandemCliTest.run("eval", "rainfall", "--data", f, "--model", "oracle"), "--model");
         assertNamed(TandemCliTest.run("eval", "rainfall", "--data", f, "--features", "wind_kmh"), "--features");
         assertNamed(TandemCliTest.run("eval", "rainfall", "--data", f, "--idw-radius", "0"), "--idw-radius");
+        assertNamed(TandemCliTest.run("eval", "rainfall", "--data", f, "--grid-box", "1,0,0,1"), "--grid-box");
+        assertNamed(TandemCliTest.run("eval", "rainfall", "--data", f, "--grid-box", "0,1,0"), "--grid-box");
+        assertNamed(TandemCliTest.run("replay", "weather", "--data", f, "--bootstrap", "localhost:1", "--rate", "0"),
+                "--rate");
+        assertNamed(TandemCliTest.run("replay", "weather", "--data", f, "--bootstrap", "localhost:1", "--limit", "0"),
+                "--limit");
         assertNamed(TandemCliTest.run("convert", "weather-aus", "--data", tmp.resolve("nope").toString(), "--out",
                 tmp.resolve("o.csv").toString()), "--data");
     }
@@ -73,6 +80,16 @@ class RainfallCliTest {
         assertEquals(12, j.get("steps").asInt()); // the last 20% of 60 hourly steps
         assertEquals(3, j.get("grid").get("distinct_station_cells").asInt());
         assertEquals("online-linear-grid", j.get("model").asText());
+
+        // a configured box: 5 x 5 cells of 1°; the station at (-30, 140) lies outside it
+        TandemCliTest.Run boxed = TandemCliTest.run("eval", "rainfall", "--data", smallFile().toString(), "--window",
+                "2", "--grid-box=-33,-29,141,145", "--grid-res", "1", "--json");
+        assertEquals(0, boxed.code(), boxed.err());
+        JsonNode b = boxed.lastJson();
+        assertEquals(5, b.get("grid").get("rows").asInt());
+        assertEquals(5, b.get("grid").get("cols").asInt());
+        assertEquals(-33.0, b.get("grid").get("lat0").asDouble());
+        assertEquals(2, b.get("stations_on_grid").asInt());
     }
 
     private static void assertNamed(TandemCliTest.Run r, String option) {

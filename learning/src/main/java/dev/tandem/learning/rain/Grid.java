@@ -8,7 +8,7 @@ import java.util.Set;
  * row 0 is the southern edge when dlat &gt; 0. Cells are stored row-major, index {@code r·cols + c}. A point belongs to
  * the cell whose centre is nearest in each coordinate (so a cell spans ±dlat/2, ±dlon/2 around its centre).
  */
-public record Grid(int rows, int cols, double lat0, double lon0, double dlat, double dlon) {
+public record Grid(int rows, int cols, double lat0, double lon0, double dlat, double dlon) implements java.io.Serializable {
     /** Resolutions (degrees) the automatic grid chooses from, fine to coarse. */
     public static final double[] LADDER = {0.01, 0.02, 0.025, 0.05, 0.1, 0.125, 0.2, 0.25, 0.5, 0.75, 1, 1.25, 1.5,
             2, 2.5, 3, 4, 5, 7.5, 10, 15, 20, 30, 45, 90};
@@ -64,6 +64,22 @@ public record Grid(int rows, int cols, double lat0, double lon0, double dlat, do
             cols++;
         }
         return new Grid(rows, cols, latMin, lonMin, res, res);
+    }
+
+    /** The grid of a configured box at the finest resolution of {@link #LADDER} with at most maxSide rows and columns. */
+    public static Grid fitting(double latMin, double latMax, double lonMin, double lonMax, int maxSide) {
+        if (!(latMax >= latMin) || !(lonMax >= lonMin)) {
+            throw new IllegalArgumentException("grid box needs lat_min <= lat_max and lon_min <= lon_max, got "
+                    + latMin + ", " + latMax + ", " + lonMin + ", " + lonMax);
+        }
+        for (double res : LADDER) {
+            Grid g = covering(latMin, latMax, lonMin, lonMax, res);
+            if (g.rows() <= maxSide && g.cols() <= maxSide) {
+                return g;
+            }
+        }
+        double res = Math.max(latMax - latMin, lonMax - lonMin) / Math.max(1, maxSide - 1) * (1 + 1e-9);
+        return covering(latMin, latMax, lonMin, lonMax, res);
     }
 
     /** How many distinct cells the points fall in (points outside the grid are not counted). */

@@ -13,6 +13,7 @@ public final class OnlineLinearGridForecaster implements RainForecaster {
     public static final String NAME = "online-linear-grid";
     private final int window;
     private final int refit;
+    private final double lambda;
     private RidgeAccumulator acc;
     private double[] w;
     private int learned;
@@ -23,10 +24,8 @@ public final class OnlineLinearGridForecaster implements RainForecaster {
         }
         this.window = window;
         this.refit = refit;
-        this.lambdaValue = lambda;
+        this.lambda = lambda;
     }
-
-    private final double lambdaValue;
 
     @Override
     public String name() {
@@ -76,7 +75,7 @@ public final class OnlineLinearGridForecaster implements RainForecaster {
     public void learn(List<Frame> frames, float[] target, float[] mask) {
         int d = dimension(frames);
         if (acc == null) {
-            acc = new RidgeAccumulator(d, lambdaValue);
+            acc = new RidgeAccumulator(d, lambda);
         }
         double[] x = new double[d];
         boolean any = false;

@@ -26,7 +26,7 @@ import java.util.Map;
  */
 public final class Rasterizer {
     /** IDW power and radius (in cells). */
-    public record Settings(double power, double radiusCells) {
+    public record Settings(double power, double radiusCells) implements java.io.Serializable {
         public static final Settings DEFAULT = new Settings(2, 3);
 
         public Settings {

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * midnight UTC) or a calendar month (UTC). {@link #index(long)} numbers the steps; all readings with the same index
  * make one frame.
  */
-public record TimeStep(long millis, boolean monthly) {
+public record TimeStep(long millis, boolean monthly) implements java.io.Serializable {
     public static final long MINUTE = 60_000L;
     public static final long HOUR = 60 * MINUTE;
     public static final long DAY = 24 * HOUR;

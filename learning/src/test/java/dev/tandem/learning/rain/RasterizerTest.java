@@ -153,6 +153,9 @@ class RasterizerTest {
         Grid box = Grid.covering(-10, -5, 100, 110, 2);
         assertEquals(new Grid(4, 6, -10, 100, 2, 2), box);
         assertEquals(box.cells() - 1, box.cellOf(-5, 110));
+        Grid fit = Grid.fitting(-10, -5, 100, 110, 8); // the finest ladder step with at most 8 x 8 cells: 1.5
+        assertEquals(1.5, fit.dlat());
+        assertEquals(new Grid(4, 8, -10, 100, 1.5, 1.5), fit);
     }
 
     private static double sq(double x) {
