@@ -197,7 +197,7 @@ public class Nd4jBackend extends JavaBackend {
             int c = x.dim(1);
             int o = w.dim(0);
             parallel.forRanges(x.dim(0), (from, to, worker) ->
-                    ShiftedConv.forward(scratch.get(), xf.a, wa, ba, from, to, c, o, g, ya, WIDE_COLUMN_FLOATS));
+                    ShiftedConv.forward(scratch.get(), xf.a, wa, ba, from, to, c, o, g, ya, columnFloats(c, g)));
         } else if (xb instanceof Buf.F32 xf) {
             colForward(xf.a, ((Buf.F32) wb).a, bb == null ? null : ((Buf.F32) bb).a, x.dim(0), x.dim(1), w.dim(0), g,
                     ((Buf.F32) yb).a);
@@ -231,7 +231,7 @@ public class Nd4jBackend extends JavaBackend {
             float[][] partial = parallel.partials(dwa.length);
             int used = parallel.forRanges(x.dim(0), (from, to, worker) ->
                     ShiftedConv.backward(scratch.get(), xf.a, wa, dya, from, to, c, o, g, dxa,
-                            worker == 0 ? dwa : partial[worker], WIDE_COLUMN_FLOATS));
+                            worker == 0 ? dwa : partial[worker], columnFloats(c, g)));
             for (int k = 1; k < used; k++) {
                 float[] part = partial[k];
                 for (int i = 0; i < dwa.length; i++) {
@@ -338,6 +338,19 @@ public class Nd4jBackend extends JavaBackend {
      * 64×196×800 per example). m is bounded so the wide matrix stays within {@link #WIDE_COLUMN_FLOATS}.
      */
     static final int WIDE_COLUMN_FLOATS = 4 << 20;
+
+    /**
+     * From this many output positions per example (the extended grid of {@link ShiftedConv}) one example alone makes
+     * a wide enough product, and one example per product keeps its column matrix in cache (W2's 32×32 grid: 1,086
+     * columns; batching 6 examples of its 576-row input-gradient columns built 15 MB per product).
+     */
+    static final int ONE_EXAMPLE_COLUMNS = 1024;
+
+    /** The column budget of a stride-1 float convolution of c input channels: one example's, or the wide one. */
+    private static int columnFloats(int c, ConvGeometry g) {
+        int q = (g.outH() - 1) * (g.outW() + g.kernelW() - 1) + g.outW();
+        return q >= ONE_EXAMPLE_COLUMNS ? c * g.kernelH() * g.kernelW() * q : WIDE_COLUMN_FLOATS;
+    }
 
     private static int examplesPerProduct(int n, int ck, int p) {
         return (int) Math.max(1, Math.min(n, WIDE_COLUMN_FLOATS / Math.max(1L, (long) ck * p)));
