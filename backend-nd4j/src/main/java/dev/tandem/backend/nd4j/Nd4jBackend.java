@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>{@link #gemm}: one {@code cblas_sgemm}/{@code cblas_dgemm} call from {@link #DEFAULT_GEMM_MIN_MACS}
  *       multiply-adds up; smaller products stay in the Java loop, which is faster there.</li>
  *   <li>{@link #conv2dForward}/{@link #conv2dBackward} with stride 1 in float: {@link ShiftedConv}, im2col as one
- *       bulk copy per kernel tap on an extended output grid, several examples per OpenBLAS product.</li>
+ *       bulk copy per kernel tap on an extended output grid, several examples per OpenBLAS product; a forward pass
+ *       of fewer examples than workers (batch 1) is split by output rows instead.</li>
  *   <li>{@link #conv2dForward}/{@link #conv2dBackward} otherwise: per example, im2col in Java straight from the heap
  *       input into a [C·kH·kW, outH·outW] matrix, then one or two OpenBLAS products (y = W·col; dW += dy·colᵀ;
  *       dcol = Wᵀ·dy, folded back by col2im in Java). Padding is whatever {@link ConvGeometry} says — padTop and
@@ -59,6 +60,12 @@ public class Nd4jBackend extends JavaBackend {
      * smallest case measured (1,152 MACs: 4.6 vs 19 µs for forward + backward).
      */
     public static final long DEFAULT_CONV_MIN_MACS = 1024;
+
+    /**
+     * A float stride-1 convolution of fewer examples than workers, of at least this many multiply-adds per example,
+     * is split by output rows across the workers ({@link ShiftedConv#forwardByRows}).
+     */
+    static final long SPLIT_CONV_MIN_MACS = 1L << 20;
 
     /** Float products of at least this many multiply-adds are split by rows across the workers. */
     static final long PARALLEL_GEMM_MIN_MACS = 1L << 20;
@@ -179,14 +186,18 @@ public class Nd4jBackend extends JavaBackend {
             return;
         }
         nativeConvs.increment();
-        if (xb instanceof Buf.F32 xf && ShiftedConv.applies(g)) {
+        if (xb instanceof Buf.F32 xf && ShiftedConv.applies(g) && x.dim(0) < parallel.workers()
+                && g.outH() >= parallel.workers() && g.macs(x.dim(1), w.dim(0)) >= SPLIT_CONV_MIN_MACS) {
+            ShiftedConv.forwardByRows(scratch.get(), parallel, scratch::get, xf.a, ((Buf.F32) wb).a,
+                    bb == null ? null : ((Buf.F32) bb).a, 0, x.dim(0), x.dim(1), w.dim(0), g, ((Buf.F32) yb).a);
+        } else if (xb instanceof Buf.F32 xf && ShiftedConv.applies(g)) {
             float[] wa = ((Buf.F32) wb).a;
             float[] ba = bb == null ? null : ((Buf.F32) bb).a;
             float[] ya = ((Buf.F32) yb).a;
             int c = x.dim(1);
             int o = w.dim(0);
             parallel.forRanges(x.dim(0), (from, to, worker) ->
-                    ShiftedConv.forward(scratch.get(), xf.a, wa, ba, from, to, c, o, g, ya, WIDE_COLUMN_FLOATS));
+                    ShiftedConv.forward(scratch.get(), xf.a, wa, ba, from, to, c, o, g, ya, columnFloats(c, g)));
         } else if (xb instanceof Buf.F32 xf) {
             colForward(xf.a, ((Buf.F32) wb).a, bb == null ? null : ((Buf.F32) bb).a, x.dim(0), x.dim(1), w.dim(0), g,
                     ((Buf.F32) yb).a);
@@ -220,7 +231,7 @@ public class Nd4jBackend extends JavaBackend {
             float[][] partial = parallel.partials(dwa.length);
             int used = parallel.forRanges(x.dim(0), (from, to, worker) ->
                     ShiftedConv.backward(scratch.get(), xf.a, wa, dya, from, to, c, o, g, dxa,
-                            worker == 0 ? dwa : partial[worker], WIDE_COLUMN_FLOATS));
+                            worker == 0 ? dwa : partial[worker], columnFloats(c, g)));
             for (int k = 1; k < used; k++) {
                 float[] part = partial[k];
                 for (int i = 0; i < dwa.length; i++) {
@@ -327,6 +338,19 @@ public class Nd4jBackend extends JavaBackend {
      * 64×196×800 per example). m is bounded so the wide matrix stays within {@link #WIDE_COLUMN_FLOATS}.
      */
     static final int WIDE_COLUMN_FLOATS = 4 << 20;
+
+    /**
+     * From this many output positions per example (the extended grid of {@link ShiftedConv}) one example alone makes
+     * a wide enough product, and one example per product keeps its column matrix in cache (W2's 32×32 grid: 1,086
+     * columns; batching 6 examples of its 576-row input-gradient columns built 15 MB per product).
+     */
+    static final int ONE_EXAMPLE_COLUMNS = 1024;
+
+    /** The column budget of a stride-1 float convolution of c input channels: one example's, or the wide one. */
+    private static int columnFloats(int c, ConvGeometry g) {
+        int q = (g.outH() - 1) * (g.outW() + g.kernelW() - 1) + g.outW();
+        return q >= ONE_EXAMPLE_COLUMNS ? c * g.kernelH() * g.kernelW() * q : WIDE_COLUMN_FLOATS;
+    }
 
     private static int examplesPerProduct(int n, int ck, int p) {
         return (int) Math.max(1, Math.min(n, WIDE_COLUMN_FLOATS / Math.max(1L, (long) ck * p)));

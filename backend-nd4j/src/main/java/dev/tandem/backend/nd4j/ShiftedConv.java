@@ -115,6 +115,57 @@ final class ShiftedConv {
         }
     }
 
+    /**
+     * y for examples [from, to) one at a time, each split by output rows across the workers: the calling thread pads
+     * the example, then every worker builds the columns of its rows' part of the extended grid, runs its own product
+     * on that column block and writes its rows of y. For a batch smaller than the workers (batch 1, the streaming
+     * case), where {@link #forward} would leave all but one core idle.
+     */
+    static void forwardByRows(Scratch s, ExampleParallelism parallel, java.util.function.Supplier<Scratch> workerScratch,
+                              float[] x, float[] w, float[] bias, int from, int to, int c, int o, ConvGeometry g,
+                              float[] y) {
+        Grid gr = Grid.of(c, g);
+        int inPer = c * g.inH() * g.inW();
+        int p = g.outH() * g.outW();
+        int q = gr.q();
+        FloatPointer pw = s.floats(0, (long) o * gr.ck()).put(w, 0, o * gr.ck());
+        FloatPointer pcol = s.floats(1, (long) gr.ck() * q);
+        FloatPointer py = s.floats(2, (long) o * q);
+        float[] padded = s.heapFloats(3, gr.paddedSize());
+        Arrays.fill(padded, 0, gr.paddedSize(), 0f);
+        for (int e = from; e < to; e++) {
+            gr.pad(x, e * inPer, padded);
+            int yOff = e * o * p;
+            parallel.forRanges(g.outH(), (oy0, oy1, worker) -> {
+                int q0 = oy0 * gr.wp();
+                int len = (oy1 - 1) * gr.wp() + g.outW() - q0;
+                FloatBuffer cols = pcol.asBuffer();
+                int r = 0;
+                for (int ic = 0; ic < c; ic++) {
+                    for (int ky = 0; ky < gr.kh(); ky++) {
+                        for (int kx = 0; kx < gr.kw(); kx++, r++) {
+                            cols.put(r * q + q0, padded, (ic * gr.hp() + ky) * gr.wp() + kx + q0, len);
+                        }
+                    }
+                }
+                openblas_nolapack.cblas_sgemm(ROW, NO, NO, o, len, gr.ck(), 1f, pw, gr.ck(),
+                        new FloatPointer(pcol).position(q0), q, 0f, new FloatPointer(py).position(q0), q);
+                FloatBuffer out = py.asBuffer();
+                float[] wide = workerScratch.get().heapFloats(5, len);
+                for (int oc = 0; oc < o; oc++) {
+                    out.get(oc * q + q0, wide, 0, len);
+                    float b = bias == null ? 0f : bias[oc];
+                    int dst = yOff + oc * p + oy0 * g.outW();
+                    for (int oy = oy0, src = 0; oy < oy1; oy++, dst += g.outW(), src += gr.wp()) {
+                        for (int ox = 0; ox < g.outW(); ox++) {
+                            y[dst + ox] = wide[src + ox] + b;
+                        }
+                    }
+                }
+            });
+        }
+    }
+
     /** dx for examples [from, to) and this range's share of dW (overwritten). */
     static void backward(Scratch s, float[] x, float[] w, float[] dy, int from, int to, int c, int o, ConvGeometry g,
                          float[] dx, float[] dw, int maxColumnFloats) {

@@ -246,6 +246,19 @@ class Nd4jBackendParityTest {
             be.conv2dForward(rand(be, dt, 2, 32, 14, 14), rand(be, dt, 64, 32, 5, 5), rand(be, dt, 64), g, y);
             return out(y);
         });
+        // batch 1 (fewer examples than workers): split by output rows across the workers
+        CASES.put("conv2dForward:W2 batch 1, split by rows", (be, dt) -> {
+            ConvGeometry g = ConvGeometry.of(32, 32, 3, 3, 1, 1, Padding.SAME);
+            Tensor y = be.zeros(dt, 1, 64, 32, 32);
+            be.conv2dForward(rand(be, dt, 1, 20, 32, 32), rand(be, dt, 64, 20, 3, 3), rand(be, dt, 64), g, y);
+            return out(y);
+        });
+        CASES.put("conv2dForward:batch 1, odd rows, 5x3 valid, split by rows", (be, dt) -> {
+            ConvGeometry g = ConvGeometry.of(33, 20, 5, 3, 1, 1, Padding.VALID);
+            Tensor y = be.zeros(dt, 1, 32, g.outH(), g.outW());
+            be.conv2dForward(rand(be, dt, 1, 8, 33, 20), rand(be, dt, 32, 8, 5, 3), null, g, y);
+            return out(y);
+        });
         // ---- pooling --------------------------------------------------------------------------------
         CASES.put("maxPoolForward", (be, dt) -> {
             ConvGeometry g = ConvGeometry.of(8, 6, 2, 2, 2, 2, Padding.VALID);

@@ -4,8 +4,8 @@ package dev.tandem.learning.backend;
  * The element-wise part of a peephole LSTM step ({@code Backend.lstmGatesForward}/{@code lstmGatesBackward}) on heap
  * buffers, over a range of (example, channel) rows so that a parallel backend can split a batch, or one example's channels. Layouts: z and gates
  * [N, 4C, S] (gate order i, f, g, o), cell tensors [N, C, S], peephole [3, C] (w_ci, w_cf, w_co). Float runs in
- * float with σ and tanh from one {@link Math#exp} each (an intrinsic; {@link Math#tanh} is not); double uses
- * {@link Math#tanh}, the reference.
+ * float with a rational tanh and σ(x) = (1 + tanh(x/2))/2 (absolute error below 1e-6); double uses
+ * {@link Math#exp} and {@link Math#tanh}, the reference.
  */
 public final class JavaLstm {
     private JavaLstm() {
@@ -41,11 +41,30 @@ public final class JavaLstm {
     }
 
     private static float sigmoid(float x) {
-        return (float) (1.0 / (1.0 + Math.exp(-x)));
+        return 0.5f + 0.5f * tanh(0.5f * x);
     }
 
-    private static float tanh(float x) {
-        return (float) (2.0 / (1.0 + Math.exp(-2.0 * x)) - 1.0);
+    /**
+     * tanh in float as a rational function of degree 13/6 on [−7.905, 7.905] (clamped outside, where it is ±1 in
+     * float), the approximation of Eigen's {@code generic_fast_tanh_float}: absolute error below 1e-6 (tested against
+     * {@link Math#tanh}). Only multiplications, additions, one division and min/max, so the JIT can vectorise the
+     * gate loops; an exp-based σ (via {@link Math#exp} or a bit-twiddled float exp) cost 7–20 ns per call here.
+     */
+    static float tanh(float x) {
+        float c = Math.max(-7.90531110763549805f, Math.min(7.90531110763549805f, x));
+        float x2 = c * c;
+        float p = -2.76076847742355e-16f;
+        p = p * x2 + 2.00018790482477e-13f;
+        p = p * x2 - 8.60467152213735e-11f;
+        p = p * x2 + 5.12229709037114e-08f;
+        p = p * x2 + 1.48572235717979e-05f;
+        p = p * x2 + 6.37261928875436e-04f;
+        p = p * x2 + 4.89352455891786e-03f;
+        float q = 1.19825839466702e-06f;
+        q = q * x2 + 1.18534705686654e-04f;
+        q = q * x2 + 2.26843463243900e-03f;
+        q = q * x2 + 4.89352518554385e-03f;
+        return p * c / q;
     }
 
     private static double sigmoid(double x) {
@@ -58,31 +77,48 @@ public final class JavaLstm {
         for (int r = from; r < to; r++) {
             int n = r / ch;
             int k = r % ch;
-            int zb = n * 4 * gs;
-            int cb = n * gs;
-            {
-                float wi = peep[k];
-                float wf = peep[ch + k];
-                float wo = peep[2 * ch + k];
-                int zo = zb + k * s;
-                int co = cb + k * s;
-                for (int j = 0; j < s; j++) {
-                    float cp = cPrev[co + j];
-                    float i = sigmoid(z[zo + j] + wi * cp);
-                    float f = sigmoid(z[zo + gs + j] + wf * cp);
-                    float g = tanh(z[zo + 2 * gs + j]);
-                    float cn = f * cp + i * g;
-                    float o = sigmoid(z[zo + 3 * gs + j] + wo * cn);
-                    float tc = tanh(cn);
-                    gates[zo + j] = i;
-                    gates[zo + gs + j] = f;
-                    gates[zo + 2 * gs + j] = g;
-                    gates[zo + 3 * gs + j] = o;
-                    c[co + j] = cn;
-                    tanhC[co + j] = tc;
-                    h[co + j] = o * tc;
-                }
+            int io = n * 4 * gs + k * s;
+            int fo = io + gs;
+            int go = io + 2 * gs;
+            int oo = io + 3 * gs;
+            int co = n * gs + k * s;
+            // Simple passes over one row; each nonlinearity in place (load and store at the same index), which the
+            // JIT vectorises. One fused loop ran at ~50 ns per cell, a σ from one array into another at ~9 ns.
+            affine(z, io, cPrev, co, peep[k], gates, io, s);
+            sigmoidInPlace(gates, io, s);
+            affine(z, fo, cPrev, co, peep[ch + k], gates, fo, s);
+            sigmoidInPlace(gates, fo, s);
+            System.arraycopy(z, go, gates, go, s);
+            tanhInPlace(gates, go, s);
+            for (int j = 0; j < s; j++) {
+                c[co + j] = gates[fo + j] * cPrev[co + j] + gates[io + j] * gates[go + j];
             }
+            affine(z, oo, c, co, peep[2 * ch + k], gates, oo, s);
+            sigmoidInPlace(gates, oo, s);
+            System.arraycopy(c, co, tanhC, co, s);
+            tanhInPlace(tanhC, co, s);
+            for (int j = 0; j < s; j++) {
+                h[co + j] = gates[oo + j] * tanhC[co + j];
+            }
+        }
+    }
+
+    /** out[o + j] = z[zo + j] + w·cell[co + j]. */
+    private static void affine(float[] z, int zo, float[] cell, int co, float w, float[] out, int o, int len) {
+        for (int j = 0; j < len; j++) {
+            out[o + j] = z[zo + j] + w * cell[co + j];
+        }
+    }
+
+    private static void sigmoidInPlace(float[] a, int o, int len) {
+        for (int j = 0; j < len; j++) {
+            a[o + j] = sigmoid(a[o + j]);
+        }
+    }
+
+    private static void tanhInPlace(float[] a, int o, int len) {
+        for (int j = 0; j < len; j++) {
+            a[o + j] = tanh(a[o + j]);
         }
     }
 
