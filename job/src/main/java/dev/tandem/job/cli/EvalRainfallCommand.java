@@ -50,7 +50,7 @@ final class EvalRainfallCommand implements Callable<Integer> {
             description = "Time step: hourly, daily, monthly, <n>min, <n>h or <n>d. Default: the data's own (most common spacing of a station's readings).")
     String step;
 
-    @Option(names = "--window", paramLabel = "T", defaultValue = "8", description = "Input frames per forecast. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--window", paramLabel = "T", defaultValue = "4", description = "Input frames per forecast. Default: ${DEFAULT-VALUE}.")
     int window;
 
     @Option(names = "--horizon", paramLabel = "H", defaultValue = "1", description = "Steps ahead to forecast. Default: ${DEFAULT-VALUE}.")
@@ -93,7 +93,7 @@ final class EvalRainfallCommand implements Callable<Integer> {
                     + "online-linear-grid (one ridge model shared by all cells). Default: ${DEFAULT-VALUE}.")
     String model;
 
-    @Option(names = "--hidden", paramLabel = "C1,C2", split = ",", defaultValue = "16,16",
+    @Option(names = "--hidden", paramLabel = "C1,C2", split = ",", defaultValue = "8,8",
             description = "convlstm: hidden channels per layer. Default: ${DEFAULT-VALUE}.")
     int[] hidden;
 
@@ -108,14 +108,14 @@ final class EvalRainfallCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "0.01", description = "convlstm: learning rate. Default: ${DEFAULT-VALUE}.")
     double lr;
 
-    @Option(names = "--salps", defaultValue = "2", description = "convlstm, s-sgd: salps. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--salps", defaultValue = "1", description = "convlstm, s-sgd: salps. Default: ${DEFAULT-VALUE}.")
     int salps;
 
     @Option(names = "--salp-window", paramLabel = "R", defaultValue = "0.001",
             description = "convlstm, s-sgd: half-width r of the salps' window around the food. Default: ${DEFAULT-VALUE}.")
     double salpWindow;
 
-    @Option(names = "--batch", defaultValue = "8",
+    @Option(names = "--batch", defaultValue = "4",
             description = "convlstm: mini-batch (the newest example + replayed ones). Default: ${DEFAULT-VALUE}.")
     int batch;
 
