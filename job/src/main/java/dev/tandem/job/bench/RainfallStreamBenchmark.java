@@ -32,8 +32,9 @@ import java.util.concurrent.TimeUnit;
  * W5 (WORKLOADS.md): the rainfall job end to end on this machine — a Kafka broker in its own JVM, the job on a Flink
  * mini cluster, SYNTHETIC station readings ({@link WeatherSimulator}, hourly steps) replayed into Kafka.
  * <ol>
- *   <li>Throughput: steps are written as fast as the producer can for {@code throughputSeconds}; the job falls
- *       behind and works through the backlog. Readings/s sustained = stations × forecasts emitted per second by the
+ *   <li>Throughput: steps are written as fast as the job takes them for {@code throughputSeconds} (the producer
+ *       stays at most {@value #MAX_LEAD_STEPS} steps ahead of the last committed forecast, so there is always a
+ *       backlog and it stays bounded). Readings/s sustained = stations × forecasts emitted per second by the
  *       trainer (its {@code emitted_at} clock), over the emissions after the first {@code warmup} forecasts.</li>
  *   <li>Latency: once the backlog is gone, steps are written at half the sustained rate for {@code latencySeconds}.
  *       Forecast latency = the trainer's emission time − the time the step's last reading was handed to the
@@ -71,6 +72,8 @@ public final class RainfallStreamBenchmark {
     private record Seen(long step, long emittedAt, long visibleAt, long version, String grid) {
     }
 
+    /** Steps the throughput phase may run ahead of the last forecast a reader has seen. */
+    static final int MAX_LEAD_STEPS = 30;
     private final TandemConfig base;
     private final int stations;
     private final double throughputSeconds;
@@ -93,7 +96,7 @@ public final class RainfallStreamBenchmark {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(Duration.ofSeconds(60))) {
             TandemConfig c = base.with("kafka.bootstrap-servers=" + kafka.bootstrapServers(), "rainfall.step=1h",
                     "rainfall.allowed-lateness-ms=0", "job.watermark-out-of-orderness-ms=0", "job.source-idle-timeout-ms=0",
-                    "kafka.starting-offsets=earliest", "topics.partitions=1");
+                    "kafka.starting-offsets=earliest", "topics.partitions=1", "job.checkpoint-interval-ms=1000");
             Properties p = new Properties();
             p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
             try (Admin admin = Admin.create(p)) {
@@ -117,10 +120,12 @@ public final class RainfallStreamBenchmark {
                 long step = 0;
                 long end = System.nanoTime() + (long) (throughputSeconds * 1e9);
                 while (System.nanoTime() < end) {
-                    sendStep(out, sim, t0, hour, step++);
-                    if (step % 20 == 0) {
+                    if (step - 1 - maxStep() > MAX_LEAD_STEPS) { // keep the backlog bounded: the job sets the pace
                         out.flush();
+                        TimeUnit.MILLISECONDS.sleep(5);
+                        continue;
                     }
+                    sendStep(out, sim, t0, hour, step++);
                 }
                 out.flush();
                 long phase1Steps = step;

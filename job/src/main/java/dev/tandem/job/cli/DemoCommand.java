@@ -56,7 +56,7 @@ final class DemoCommand implements Callable<Integer> {
             description = "Replay a canonical weather CSV into the rainfall job instead of the SYNTHETIC weather simulator.")
     Path weatherData;
 
-    @Option(names = "--weather-rate", paramLabel = "N", defaultValue = "24",
+    @Option(names = "--weather-rate", paramLabel = "N", defaultValue = "12",
             description = "Weather readings per second written to Kafka. Default: ${DEFAULT-VALUE}.")
     double weatherRate;
 
