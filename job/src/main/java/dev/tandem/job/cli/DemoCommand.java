@@ -3,6 +3,7 @@ package dev.tandem.job.cli;
 import dev.tandem.job.config.TandemConfig;
 import dev.tandem.job.demo.GearboxDemo;
 import dev.tandem.job.demo.ManifestFeed;
+import dev.tandem.job.demo.RainfallDemo;
 import dev.tandem.job.demo.SimulatedFleet;
 import dev.tandem.job.demo.WindowFeed;
 import picocli.CommandLine;
@@ -22,7 +23,8 @@ import java.util.concurrent.Callable;
         description = {"Start a Kafka broker (KRaft, own JVM, temporary folder, free ports), create the topics, run the",
                 "gearbox job on a Flink mini cluster, replay windows into it and print a live summary until Ctrl-C or",
                 "--duration. Without --gearbox-data the windows come from a SYNTHETIC gearbox simulator; a few",
-                "malformed records are injected so the dead-letter path is visible. Everything started is stopped."})
+                "malformed records are injected so the dead-letter path is visible. The rainfall job runs beside it on",
+                "SYNTHETIC weather (or --weather-data FILE). Everything started is stopped."})
 final class DemoCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -50,6 +52,17 @@ final class DemoCommand implements Callable<Integer> {
             description = "Fleet of the windows replayed from --gearbox-data. Default: ${DEFAULT-VALUE}.")
     String fleet;
 
+    @Option(names = "--weather-data", paramLabel = "FILE",
+            description = "Replay a canonical weather CSV into the rainfall job instead of the SYNTHETIC weather simulator.")
+    Path weatherData;
+
+    @Option(names = "--weather-rate", paramLabel = "N", defaultValue = "12",
+            description = "Weather readings per second written to Kafka. Default: ${DEFAULT-VALUE}.")
+    double weatherRate;
+
+    @Option(names = "--no-rainfall", description = "Run the gearbox job alone.")
+    boolean noRainfall;
+
     @Mixin
     ConfigOptions configOptions;
 
@@ -63,6 +76,12 @@ final class DemoCommand implements Callable<Integer> {
         }
         if (channels < 1 || channels > 64) {
             throw new CommandLine.ParameterException(spec.commandLine(), "invalid value " + channels + " for --channels; allowed: 1..64");
+        }
+        if (!(weatherRate > 0 && weatherRate <= 100_000)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "invalid value " + weatherRate + " for --weather-rate; allowed: (0, 100000]");
+        }
+        if (weatherData != null && noRainfall) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--weather-data and --no-rainfall exclude each other");
         }
         TandemConfig config = configOptions.load("demo.properties");
         int window = config.integer("replay.window");
@@ -83,6 +102,14 @@ final class DemoCommand implements Callable<Integer> {
                     + " windows; demo-m2 breaks a tooth at 15 s, demo-m3 is repaired at 35 s");
         }
         GearboxDemo demo = new GearboxDemo(config, feed, rate, System.err);
+        if (!noRainfall) {
+            RainfallDemo rain = weatherData != null ? RainfallDemo.fromCsv(weatherData, weatherRate, System.err)
+                    : RainfallDemo.synthetic(config.longValue("rainfall.seed"), weatherRate, System.err);
+            if (weatherData != null && config.string("rainfall.step").equals("1h")) {
+                System.err.println("demo: note: rainfall.step is 1h (demo.properties); daily data wants --set rainfall.step=1d");
+            }
+            demo.withRainfall(rain);
+        }
         Thread hook = new Thread(() -> {
             demo.close();
             System.err.println("demo: stopped (interrupted); " + demo.summaryLine());
@@ -109,7 +136,9 @@ final class DemoCommand implements Callable<Integer> {
             demo.close();
             Runtime.getRuntime().removeShutdownHook(hook);
             System.out.println("windows in " + counts.get("windows_in") + ", predictions out " + counts.get("predictions_out")
-                    + ", alerts out " + counts.get("alerts_out") + ", dead letters " + counts.get("dead_letters"));
+                    + ", alerts out " + counts.get("alerts_out") + ", dead letters " + counts.get("dead_letters")
+                    + (counts.containsKey("readings_in") ? ", readings in " + counts.get("readings_in") + ", forecasts out "
+                    + counts.get("forecasts_out") : ""));
             if (json) {
                 JsonOutput.print(System.out, counts);
             }

@@ -1,31 +1,31 @@
 package dev.tandem.job.cli;
 
-import static dev.tandem.job.OptionCheck.require;
-
-import dev.tandem.job.kafka.WeatherReplay;
-import dev.tandem.job.kafka.WindowProducer;
+import dev.tandem.job.kafka.WeatherProducer;
 import dev.tandem.learning.data.WeatherCsv;
-import dev.tandem.operators.records.WindowFormat;
+import dev.tandem.operators.rain.WeatherFeatures;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
-/** {@code tandem replay weather}: stream a canonical weather CSV into the weather-readings topic. */
+/** {@code tandem replay weather}: stream a canonical long-format weather CSV into a topic. */
 @Command(name = "weather", mixinStandardHelpOptions = true,
-        description = {"Stream a canonical long weather CSV (any order; sent in time order) into a Kafka topic",
-                "at --rate readings per second: key = station, timestamp = the reading's time, value =",
-                "WeatherReading JSON (time in epoch ms, station, lat, lon, rain_mm, the other features",
-                "under their column names). Readings without rain_mm are skipped and counted."})
+        description = {"Read a canonical long-format weather CSV (time, station, lat, lon, rain_mm, further numeric",
+                "columns; gzip or plain) and write its readings, in time order, to a Kafka topic at --rate readings per",
+                "second: key = station, record timestamp = the reading's time (event time), value = JSON with the",
+                "canonical column names (missing values left out). The record timestamps are the data's own times: give",
+                "the topic retention.ms=-1 when the data is older than its retention."})
 final class ReplayWeatherCommand implements Callable<Integer> {
-    @Option(names = "--data", required = true, paramLabel = "FILE", description = "Canonical weather CSV (.csv or .csv.gz).")
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--data", required = true, paramLabel = "FILE", description = "The canonical weather CSV.")
     Path data;
 
     @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT", description = "Kafka bootstrap servers.")
@@ -37,7 +37,7 @@ final class ReplayWeatherCommand implements Callable<Integer> {
     @Option(names = "--rate", defaultValue = "1000", paramLabel = "N", description = "Readings per second (> 0). Default: ${DEFAULT-VALUE}.")
     double rate;
 
-    @Option(names = "--limit", paramLabel = "N", description = "Stop after N readings sent (default: all).")
+    @Option(names = "--limit", paramLabel = "N", description = "Stop after this many readings (>= 1; default: all).")
     Long limit;
 
     @Option(names = "--json", description = "End with one JSON object on the last line of standard output.")
@@ -45,32 +45,31 @@ final class ReplayWeatherCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        require(Files.isRegularFile(data), "--data", data, "an existing canonical weather CSV file");
-        require(rate > 0 && Double.isFinite(rate), "--rate", rate, "> 0");
-        require(limit == null || limit >= 1, "--limit", limit, ">= 1");
-        WeatherCsv.Table t = WeatherCsv.read(data);
-        t.problems().forEach(p -> System.err.println("  bad row " + p));
-        List<String> features = t.features();
-        long total = limit == null ? t.readings().size() : Math.min(limit, t.readings().size());
-        System.err.printf(Locale.ROOT, "replay: %,d readings (%d bad rows skipped), %s/s into %s at %s%n", total,
-                t.badRows(), rate, topic, bootstrap);
+        if (!(rate > 0)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "invalid value " + rate + " for --rate; allowed: > 0");
+        }
+        if (limit != null && limit < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "invalid value " + limit + " for --limit; allowed: >= 1");
+        }
+        WeatherCsv.Table table = WeatherCsv.read(data);
+        long total = limit == null ? table.readings().size() : Math.min(limit, table.readings().size());
+        System.err.println("replay: " + table.readings().size() + " readings of " + data + " (features "
+                + table.features() + ", " + table.badRows() + " bad rows skipped), " + total + " at " + rate
+                + "/s into " + topic + " at " + bootstrap);
+        for (String n : table.notes()) {
+            System.err.println("replay: " + n);
+        }
         Progress progress = new Progress(System.err, "replay", total);
         long started = System.nanoTime();
         long sent = 0;
-        long noRain = 0;
-        try (WindowProducer out = new WindowProducer(bootstrap, topic, WindowFormat.JSON)) {
+        try (WeatherProducer out = new WeatherProducer(bootstrap, topic)) {
             long period = (long) (1e9 / rate);
             long next = System.nanoTime();
-            for (WeatherCsv.Reading r : t.readings()) {
+            for (WeatherCsv.Reading row : table.readings()) {
                 if (sent >= total) {
                     break;
                 }
-                byte[] value = WeatherReplay.encode(r, features);
-                if (value == null) {
-                    noRain++;
-                    continue;
-                }
-                out.sendRaw(r.station(), value, r.time());
+                out.send(WeatherFeatures.fromReading(row, table.features()));
                 sent++;
                 progress.update(sent, String.format(Locale.ROOT, "%.0f readings/s", sent / ((System.nanoTime() - started) / 1e9)));
                 next += period;
@@ -82,13 +81,11 @@ final class ReplayWeatherCommand implements Callable<Integer> {
             out.flush();
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        System.out.printf(Locale.ROOT, "replayed %,d readings in %.1f s (%.1f/s) into %s; %,d without rain_mm skipped%n",
-                sent, seconds, sent / seconds, topic, noRain);
+        System.out.printf(Locale.ROOT, "replayed %d readings in %.1f s (%.1f/s) into %s%n", sent, seconds, sent / seconds, topic);
         if (json) {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("readings", sent);
-            o.put("skipped_no_rain", noRain);
-            o.put("bad_rows", t.badRows());
+            o.put("bad_rows", table.badRows());
             o.put("seconds", Math.round(seconds * 10) / 10.0);
             o.put("rate", Math.round(sent / seconds * 10) / 10.0);
             o.put("topic", topic);

@@ -66,7 +66,34 @@ public final class TandemConfig implements Serializable {
             ConfigKey.integer("job.source-idle-timeout-ms", 0, 86_400_000, "idleness of a quiet partition (0: never)"),
             ConfigKey.choice("compute.backend", "compute backend", "auto", "java", "nd4j", "cuda"),
             ConfigKey.integer("replay.window", 8, 1 << 20, "window length when recordings are cut"),
-            ConfigKey.integer("replay.hop", 1, 1 << 20, "hop between window starts when recordings are cut"));
+            ConfigKey.integer("replay.hop", 1, 1 << 20, "hop between window starts when recordings are cut"),
+            ConfigKey.nonEmpty("topics.weather-readings", "input topic of weather-station readings"),
+            ConfigKey.nonEmpty("topics.rain-forecasts", "output topic of rainfall forecasts"),
+            ConfigKey.nonEmpty("rainfall.region", "name of the region every accepted reading belongs to"),
+            ConfigKey.list("rainfall.bbox", "the region's box latMin,latMax,lonMin,lonMax (empty: no bounds)"),
+            ConfigKey.decimal("rainfall.resolution", 0, 90, "grid resolution in degrees over rainfall.bbox (0: grid from the stations)"),
+            ConfigKey.integer("rainfall.grid.max-side", 1, 512, "most rows and columns of a grid built from the stations"),
+            ConfigKey.nonEmpty("rainfall.step", "time step of a frame: hourly, daily, monthly, <n>min, <n>h, <n>d"),
+            ConfigKey.integer("rainfall.allowed-lateness-ms", 0, 7 * 86_400_000, "event time after a step's end during which late readings still count"),
+            ConfigKey.decimal("rainfall.rain-max-mm", 0.001, 100_000, "largest rain_mm a reading may carry"),
+            ConfigKey.list("rainfall.features", "features of a frame, rain_mm first (empty: rain_mm and the standard fields present)"),
+            ConfigKey.decimal("rainfall.idw-power", 0.1, 10, "inverse-distance weighting power"),
+            ConfigKey.decimal("rainfall.idw-radius-cells", 0.1, 1000, "inverse-distance weighting radius, in cells"),
+            ConfigKey.integer("rainfall.window", 1, 256, "frames in a forecaster's input window (T)"),
+            ConfigKey.integer("rainfall.horizon", 1, 256, "steps ahead of the last observed step that a forecast is for (k)"),
+            ConfigKey.choice("rainfall.optimizer", "optimizer of the forecaster", "ssgd", "sgd", "adam", "yamadam"),
+            ConfigKey.decimal("rainfall.learning-rate", 1e-9, 10, "learning rate (ssgd, sgd, adam)"),
+            ConfigKey.decimal("rainfall.momentum", 0, 0.999, "momentum (ssgd, sgd)"),
+            ConfigKey.integer("rainfall.ssgd.population", 1, 1024, "S-SGD salps"),
+            ConfigKey.decimal("rainfall.ssgd.window", 1e-9, 100, "S-SGD search window r around the weights"),
+            ConfigKey.integer("rainfall.ssgd.horizon", 1, 100_000_000, "S-SGD steps over which c1 decays"),
+            ConfigKey.list("rainfall.hidden", "hidden channels of each ConvLSTM layer"),
+            ConfigKey.list("rainfall.kernels", "kernel size of each ConvLSTM layer (odd)"),
+            ConfigKey.integer("rainfall.batch", 1, 1024, "examples per optimizer step (the newest + replayed ones)"),
+            ConfigKey.integer("rainfall.replay", 1, 100_000, "recent examples kept for mini-batches (>= rainfall.batch)"),
+            ConfigKey.integer("rainfall.steps-per-learn", 1, 100, "optimizer steps per frame"),
+            ConfigKey.decimal("rainfall.rain-scale", 1e-6, 1e6, "mm per unit of the model's output"),
+            ConfigKey.longValue("rainfall.seed", "seed of the forecaster's initial weights and draws"));
 
     public static final String DEFAULTS_RESOURCE = "config/defaults.properties";
 
@@ -219,6 +246,9 @@ public final class TandemConfig implements Serializable {
             throw new IllegalArgumentException("gearbox.window.min (" + integer("gearbox.window.min")
                     + ") must not exceed gearbox.window.max (" + integer("gearbox.window.max") + ")");
         }
+        weatherRules();
+        rasterSettings();
+        rainTrainerSettings();
         if (integer("job.transaction-timeout-ms") <= integer("job.checkpoint-interval-ms")) {
             throw new IllegalArgumentException("job.transaction-timeout-ms (" + integer("job.transaction-timeout-ms")
                     + ") must exceed job.checkpoint-interval-ms (" + integer("job.checkpoint-interval-ms") + ")");
@@ -294,6 +324,94 @@ public final class TandemConfig implements Serializable {
 
     public WindowFormat windowFormat() {
         return WindowFormat.parse(string("gearbox.windows.format"));
+    }
+
+    /** {@code rainfall.bbox} as {latMin, latMax, lonMin, lonMax}, or null when empty. */
+    public double[] rainfallBbox() {
+        List<String> b = list("rainfall.bbox");
+        if (b.isEmpty()) {
+            return null;
+        }
+        try {
+            double[] out = b.stream().mapToDouble(Double::parseDouble).toArray();
+            if (out.length == 4 && out[0] < out[1] && out[2] < out[3] && out[0] >= -90 && out[1] <= 90
+                    && out[2] >= -180 && out[3] <= 180) {
+                return out;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("invalid value '" + raw.get("rainfall.bbox").trim()
+                + "' for configuration key rainfall.bbox; allowed: empty or latMin,latMax,lonMin,lonMax with min < max "
+                + "inside [-90, 90] x [-180, 180]");
+    }
+
+    private int[] intList(String key) {
+        List<String> l = list(key);
+        try {
+            int[] out = l.stream().mapToInt(Integer::parseInt).toArray();
+            if (out.length > 0 && java.util.Arrays.stream(out).allMatch(v -> v >= 1 && v <= 1024)) {
+                return out;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("invalid value '" + raw.get(key).trim() + "' for configuration key " + key
+                + "; allowed: a comma-separated list of integers in [1, 1024], one per ConvLSTM layer");
+    }
+
+    private static IllegalArgumentException named(String key, IllegalArgumentException e) {
+        return e.getMessage() != null && e.getMessage().contains(key) ? e
+                : new IllegalArgumentException("configuration key " + key + ": " + e.getMessage(), e);
+    }
+
+    public dev.tandem.operators.rain.WeatherRules weatherRules() {
+        return new dev.tandem.operators.rain.WeatherRules(string("rainfall.region"), rainfallBbox(),
+                decimal("rainfall.rain-max-mm"), integer("dead-letters.raw-max-bytes"));
+    }
+
+    public dev.tandem.operators.rain.RasterSettings rasterSettings() {
+        try {
+            return new dev.tandem.operators.rain.RasterSettings(string("rainfall.region"), string("rainfall.step"),
+                    integer("rainfall.allowed-lateness-ms"), rainfallBbox(), decimal("rainfall.resolution"),
+                    integer("rainfall.grid.max-side"), list("rainfall.features"), decimal("rainfall.idw-power"),
+                    decimal("rainfall.idw-radius-cells"));
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("time step")) {
+                throw new IllegalArgumentException("invalid value '" + string("rainfall.step")
+                        + "' for configuration key rainfall.step; allowed: hourly, daily, monthly, <n>min, <n>h, <n>d", e);
+            }
+            throw named("rainfall", e);
+        }
+    }
+
+    public dev.tandem.operators.rain.RainTrainerSettings rainTrainerSettings() {
+        int[] hidden = intList("rainfall.hidden");
+        int[] kernels = intList("rainfall.kernels");
+        if (hidden.length != kernels.length) {
+            throw new IllegalArgumentException("rainfall.hidden (" + hidden.length + " layers) and rainfall.kernels ("
+                    + kernels.length + " layers) must list one value per ConvLSTM layer");
+        }
+        for (int k : kernels) {
+            if (k % 2 == 0) {
+                throw new IllegalArgumentException("invalid value '" + raw.get("rainfall.kernels").trim()
+                        + "' for configuration key rainfall.kernels; allowed: odd kernel sizes");
+            }
+        }
+        if (integer("rainfall.replay") < integer("rainfall.batch")) {
+            throw new IllegalArgumentException("rainfall.replay (" + integer("rainfall.replay")
+                    + ") must be at least rainfall.batch (" + integer("rainfall.batch") + ")");
+        }
+        try {
+            return new dev.tandem.operators.rain.RainTrainerSettings(string("rainfall.step"), integer("rainfall.window"),
+                    integer("rainfall.horizon"), string("rainfall.optimizer"), decimal("rainfall.learning-rate"),
+                    decimal("rainfall.momentum"), integer("rainfall.ssgd.population"), decimal("rainfall.ssgd.window"),
+                    integer("rainfall.ssgd.horizon"), hidden, kernels, integer("rainfall.batch"),
+                    integer("rainfall.replay"), integer("rainfall.steps-per-learn"), decimal("rainfall.rain-scale"),
+                    longValue("rainfall.seed"), string("compute.backend"));
+        } catch (IllegalArgumentException e) {
+            throw named("rainfall", e);
+        }
     }
 
     public List<String> overriddenKeys(TandemConfig base) {

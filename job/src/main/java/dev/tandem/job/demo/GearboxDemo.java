@@ -6,6 +6,7 @@ import dev.tandem.job.kafka.CommittedReader;
 import dev.tandem.job.kafka.EmbeddedKafka;
 import dev.tandem.job.kafka.WindowProducer;
 import dev.tandem.job.stream.GearboxMain;
+import dev.tandem.job.stream.RainfallMain;
 import dev.tandem.operators.records.Json;
 import dev.tandem.operators.records.VibrationWindow;
 import org.apache.flink.configuration.Configuration;
@@ -57,12 +58,19 @@ public final class GearboxDemo implements AutoCloseable {
     private final AtomicLong modelVersion = new AtomicLong();
     private volatile boolean feedDone;
     private volatile long started = System.nanoTime();
+    private RainfallDemo rain;
 
     public GearboxDemo(TandemConfig config, WindowFeed feed, double rate, PrintStream err) {
         this.config = config;
         this.feed = feed;
         this.rate = rate;
         this.err = err;
+    }
+
+    /** Runs the rainfall job beside the gearbox job (same broker, same Flink job), fed by {@code rainfall}. */
+    public GearboxDemo withRainfall(RainfallDemo rainfall) {
+        this.rain = rainfall;
+        return this;
     }
 
     /** Starts broker, topics, job, reader and replay; returns the effective configuration. */
@@ -74,17 +82,33 @@ public final class GearboxDemo implements AutoCloseable {
         createTopics(c);
         Configuration flink = new Configuration();
         flink.set(RestOptions.BIND_PORT, "0");
+        if (rain != null) {
+            // one Flink job holds both pipelines: unaligned checkpoints let a barrier pass the rainfall trainer's queue,
+            // so a busy forecaster does not hold back the gearbox outputs' commits
+            flink.set(org.apache.flink.configuration.CheckpointingOptions.ENABLE_UNALIGNED, true);
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(flink);
         GearboxMain.build(env, c);
-        job = env.executeAsync("tandem-gearbox-demo");
+        if (rain != null) {
+            RainfallMain.attach(env, c);
+        }
+        job = env.executeAsync(rain == null ? "tandem-gearbox-demo" : "tandem-demo");
         err.println("demo: gearbox job " + job.getJobID() + " running on a Flink mini cluster; checkpoints every "
                 + c.integer("job.checkpoint-interval-ms") + " ms");
-        reader = new CommittedReader(kafka.bootstrapServers(), List.of(c.string("topics.gearbox-predictions"),
-                c.string("topics.gearbox-alerts"), c.string("topics.dead-letters")), (topic, value) -> observe(c, topic, value));
+        List<String> outputs = new java.util.ArrayList<>(List.of(c.string("topics.gearbox-predictions"),
+                c.string("topics.gearbox-alerts"), c.string("topics.dead-letters")));
+        if (rain != null) {
+            err.println("demo: rainfall job beside it: " + rain.description() + "; forecasts to " + c.string("topics.rain-forecasts"));
+            outputs.add(c.string("topics.rain-forecasts"));
+        }
+        reader = new CommittedReader(kafka.bootstrapServers(), outputs, (topic, value) -> observe(c, topic, value));
         started = System.nanoTime();
         replay = new Thread(() -> replay(c), "tandem-demo-replay");
         replay.setDaemon(true);
         replay.start();
+        if (rain != null) {
+            rain.start(kafka.bootstrapServers(), c);
+        }
         return c;
     }
 
@@ -98,7 +122,11 @@ public final class GearboxDemo implements AutoCloseable {
                             .configs(Map.of("max.message.bytes", "8388608")),
                     new NewTopic(c.string("topics.gearbox-predictions"), partitions, (short) 1),
                     new NewTopic(c.string("topics.gearbox-alerts"), partitions, (short) 1),
-                    new NewTopic(c.string("topics.dead-letters"), 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+                    new NewTopic(c.string("topics.dead-letters"), 1, (short) 1)
+                            .configs(rain == null ? Map.of() : Map.of("retention.ms", "-1")))).all().get(30, TimeUnit.SECONDS);
+            if (rain != null) {
+                admin.createTopics(RainfallDemo.topics(c)).all().get(30, TimeUnit.SECONDS);
+            }
         }
     }
 
@@ -168,7 +196,9 @@ public final class GearboxDemo implements AutoCloseable {
 
     private void observe(TandemConfig c, String topic, byte[] value) {
         try {
-            if (topic.equals(c.string("topics.gearbox-predictions"))) {
+            if (rain != null && topic.equals(c.string("topics.rain-forecasts"))) {
+                rain.observeForecast(value);
+            } else if (topic.equals(c.string("topics.gearbox-predictions"))) {
                 JsonNode p = Json.mapper().readTree(value);
                 modelVersion.accumulateAndGet(p.get("model_version").asLong(), Math::max);
                 if (p.hasNonNull("label")) {
@@ -210,7 +240,7 @@ public final class GearboxDemo implements AutoCloseable {
         return String.format(Locale.ROOT, "demo: %4.0fs  windows in %d (%.1f/s)  predictions %d  accuracy %.3f (last %d labelled)"
                         + "  model v%d  alerts %d  dead letters %d", seconds, windowsIn.get(), windowsIn.get() / Math.max(seconds, 1e-9),
                 count("topics.gearbox-predictions"), recentAccuracy, Math.min(200, labelledOut.get()), modelVersion.get(),
-                count("topics.gearbox-alerts"), count("topics.dead-letters"));
+                count("topics.gearbox-alerts"), count("topics.dead-letters")) + (rain == null ? "" : rain.summary(seconds));
     }
 
     private long count(String key) {
@@ -220,12 +250,15 @@ public final class GearboxDemo implements AutoCloseable {
     /** Stops the replay and waits (up to timeout) until every window sent has a committed prediction. */
     public void drain(Duration timeout) throws InterruptedException {
         replaying.set(false);
+        if (rain != null) {
+            rain.stop();
+        }
         if (replay != null) {
             replay.join(5000);
         }
         if (reader != null) {
             reader.await(() -> count("topics.gearbox-predictions") >= windowsIn.get()
-                    && count("topics.dead-letters") >= malformedIn.get(), timeout);
+                    && count("topics.dead-letters") >= malformedIn.get() + (rain == null ? 0 : rain.malformedIn()), timeout);
         }
     }
 
@@ -236,7 +269,14 @@ public final class GearboxDemo implements AutoCloseable {
         out.put("predictions_out", count("topics.gearbox-predictions"));
         out.put("alerts_out", count("topics.gearbox-alerts"));
         out.put("dead_letters", count("topics.dead-letters"));
-        out.put("malformed_in", malformedIn.get());
+        out.put("malformed_in", malformedIn.get() + (rain == null ? 0 : rain.malformedIn()));
+        if (rain != null) {
+            out.put("readings_in", rain.readingsIn());
+            out.put("forecasts_out", rain.forecastsOut());
+            out.put("forecast_model_version", rain.modelVersion());
+            double mse = rain.recentMse();
+            out.put("forecast_recent_mse", Double.isNaN(mse) ? null : Math.round(mse * 1000) / 1000.0);
+        }
         out.put("prequential_accuracy", labelledOut.get() == 0 ? null
                 : Math.round(10000.0 * correctOut.get() / labelledOut.get()) / 10000.0);
         out.put("model_version", modelVersion.get());
@@ -250,6 +290,9 @@ public final class GearboxDemo implements AutoCloseable {
             return;
         }
         replaying.set(false);
+        if (rain != null) {
+            rain.stop();
+        }
         if (job != null) {
             try {
                 job.cancel().get(20, TimeUnit.SECONDS);

@@ -29,7 +29,17 @@ class StreamingCliTest {
         assertTrue(fails("run", "gearbox", "--set", "gearbox.batch=eight")
                 .contains("invalid value 'eight' for configuration key gearbox.batch"));
         assertTrue(fails("run", "gearbox", "--set", "no.such.key=1").contains("unknown configuration key 'no.such.key'"));
-        assertTrue(fails("run", "rainfall").contains("unknown job 'rainfall'; allowed: gearbox"));
+        assertTrue(fails("run", "nonsense").contains("unknown job 'nonsense'; allowed: gearbox, rainfall"));
+        assertTrue(fails("run", "rainfall", "--set", "rainfall.step=fortnightly")
+                .contains("invalid value 'fortnightly' for configuration key rainfall.step"));
+        assertTrue(fails("run", "rainfall", "--set", "rainfall.bbox=1,2,3")
+                .contains("invalid value '1,2,3' for configuration key rainfall.bbox"));
+        assertTrue(fails("run", "rainfall", "--set", "rainfall.optimizer=lbfgs")
+                .contains("rainfall.optimizer; allowed: one of ssgd, sgd, adam, yamadam"));
+        assertTrue(fails("run", "rainfall", "--set", "rainfall.kernels=4,3").contains("rainfall.kernels; allowed: odd"));
+        assertTrue(fails("demo", "--weather-rate", "0").contains("for --weather-rate"));
+        assertTrue(fails("replay", "weather", "--data", "x.csv", "--bootstrap", "h:1", "--rate", "0").contains("for --rate"));
+        assertTrue(fails("bench", "w5", "--duration", "1").contains("invalid value 1.0 for --duration; allowed: [4, 3600]"));
         assertTrue(fails("replay", "gearbox", "--data", ".", "--bootstrap", "h:1", "--rate", "0").contains("for --rate"));
         assertTrue(fails("replay", "gearbox", "--bootstrap", "h:1").contains("--data"));
     }

@@ -80,6 +80,8 @@ public final class ConvLstmRainForecaster implements RainForecaster {
     private final int[] climateCount;
     private final long seed;
     private long learned;
+    /** Examples put in the replay since this object was built (a restored forecaster starts with an empty replay). */
+    private long stored;
     private double lastLoss = Double.NaN;
     private long skipped;
 
@@ -102,6 +104,75 @@ public final class ConvLstmRainForecaster implements RainForecaster {
         this.climateShort = new float[grid.cells()];
         this.climateLong = new float[grid.cells()];
         this.climateCount = new int[grid.cells()];
+    }
+
+    /**
+     * A forecaster around a model and optimizer state restored from {@code ModelCodec} (the streaming trainer's keyed
+     * state): the weights and the optimizer state continue exactly; {@code learned} (examples learned so far, which
+     * keys the seeded mini-batch draws and dropout) and {@code skipped} continue too. The replay of recent examples
+     * is not part of the saved state: it restarts empty and refills as frames arrive.
+     */
+    public ConvLstmRainForecaster(Grid grid, List<String> features, int window, int horizon, Sequential model,
+                                  Optimizer optimizer, OptimizerState state, Settings settings, long seed, long learned,
+                                  long skipped, double lastLoss, float[] climate) {
+        this.grid = grid;
+        this.window = window;
+        this.horizon = horizon;
+        this.channels = 2 * features.size() + 1 + EXTRA_CHANNELS;
+        int[] in = model.inputShape();
+        if (in.length != 4 || in[0] != window || in[1] != channels || in[2] != grid.rows() || in[3] != grid.cols()) {
+            throw new IllegalArgumentException("model input " + java.util.Arrays.toString(in) + " does not fit a window of "
+                    + window + " frames of " + channels + " channels on " + grid.rows() + " x " + grid.cols());
+        }
+        if (!state.optimizer().equals(optimizer.name())) {
+            throw new IllegalArgumentException("saved optimizer state is for " + state.optimizer() + ", configured "
+                    + optimizer.name());
+        }
+        this.settings = settings;
+        this.seed = seed;
+        this.model = model;
+        this.optimizer = optimizer;
+        this.state = state;
+        this.objective = new SupervisedObjective(model, loss);
+        this.replay = new Example[settings.replay()];
+        this.coordinates = coordinateChannels(grid);
+        this.learned = learned;
+        this.skipped = skipped;
+        this.lastLoss = lastLoss;
+        int n = grid.cells();
+        this.climateShort = new float[n];
+        this.climateLong = new float[n];
+        this.climateCount = new int[n];
+        if (climate != null && climate.length > 0) {
+            if (climate.length != 3 * n) {
+                throw new IllegalArgumentException("saved climatology has " + climate.length + " values, expected " + 3 * n);
+            }
+            System.arraycopy(climate, 0, climateShort, 0, n);
+            System.arraycopy(climate, n, climateLong, 0, n);
+            for (int k = 0; k < n; k++) {
+                climateCount[k] = (int) climate[2 * n + k];
+            }
+        }
+    }
+
+    /**
+     * The online climatology channels' state (short means, long means, counts per cell; 3 × cells values), saved
+     * with the model so that a restored forecaster builds the same inputs.
+     */
+    public float[] climate() {
+        int n = grid.cells();
+        float[] c = new float[3 * n];
+        System.arraycopy(climateShort, 0, c, 0, n);
+        System.arraycopy(climateLong, 0, c, n, n);
+        for (int k = 0; k < n; k++) {
+            c[2 * n + k] = climateCount[k];
+        }
+        return c;
+    }
+
+    /** Examples learned from so far (each call of {@link #learn} with an observed target). */
+    public long learned() {
+        return learned;
     }
 
     /** A factory for the evaluation and the streaming trainer. */
@@ -168,9 +239,10 @@ public final class ConvLstmRainForecaster implements RainForecaster {
         }
         Example newest = new Example(input(frames), target, mask);
         updateClimate(targetRainMm, targetMask);
-        replay[(int) (learned % replay.length)] = newest;
+        replay[(int) (stored % replay.length)] = newest;
+        stored++;
         learned++;
-        int filled = (int) Math.min(learned, replay.length);
+        int filled = (int) Math.min(stored, replay.length);
         int b = Math.min(settings.batch(), filled);
         for (int s = 0; s < settings.stepsPerLearn(); s++) {
             List<Example> batch = new ArrayList<>(b);

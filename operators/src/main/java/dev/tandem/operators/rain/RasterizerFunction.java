@@ -1,0 +1,236 @@
+package dev.tandem.operators.rain;
+
+import dev.tandem.learning.data.WeatherCsv;
+import dev.tandem.learning.rain.FeatureNormaliser;
+import dev.tandem.learning.rain.Frame;
+import dev.tandem.learning.rain.Grid;
+import dev.tandem.learning.rain.Rasterizer;
+import dev.tandem.learning.rain.TimeStep;
+import dev.tandem.operators.records.DeadLetter;
+import dev.tandem.operators.records.WeatherReading;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The rasterizer, keyed by region: buffers each time step's readings in keyed state and, when event time (the
+ * watermark) passes the step's end plus {@code rainfall.allowed-lateness-ms}, turns them into one {@link RainFrame}
+ * with {@link Rasterizer} (inverse-distance weighting, masks, online normalisation) and forgets them. A reading
+ * that arrives later than that — its step already emitted or closed — goes to {@link #LATE} as a dead letter
+ * (topic {@code rasterizer}, offset −1, reason {@code late: ...}).
+ *
+ * <p>The grid and the features are fixed when the first frame is emitted (from configuration, else from that
+ * step's stations and the standard fields present in it) and kept, with the {@link FeatureNormaliser} state, in
+ * keyed state as bytes with a version header ({@link #SETUP_FORMAT}). A step without readings emits no frame.
+ *
+ * <p>Metrics: {@code readings}, {@code lateReadings}, {@code frames}.
+ */
+public final class RasterizerFunction extends KeyedProcessFunction<String, WeatherReading, RainFrame> {
+    public static final OutputTag<DeadLetter> LATE = new OutputTag<>("rain-late-readings") {
+    };
+    public static final int SETUP_FORMAT = 1;
+    private final RasterSettings settings;
+    private transient TimeStep timeStep;
+    private transient MapState<Long, List<WeatherReading>> pending;
+    private transient ValueState<byte[]> setup;
+    private transient ValueState<Long> lastEmitted;
+    private transient Counter readings;
+    private transient Counter late;
+    private transient Counter frames;
+
+    public RasterizerFunction(RasterSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        timeStep = settings.timeStep();
+        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("rain-pending-readings", Types.LONG,
+                Types.LIST(TypeInformation.of(WeatherReading.class))));
+        setup = getRuntimeContext().getState(new ValueStateDescriptor<>("rain-raster-setup",
+                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        lastEmitted = getRuntimeContext().getState(new ValueStateDescriptor<>("rain-last-step", Types.LONG));
+        var g = getRuntimeContext().getMetricGroup();
+        readings = g.counter("readings");
+        late = g.counter("lateReadings");
+        frames = g.counter("frames");
+    }
+
+    /** The event time at which step i's frame is emitted: its end plus the allowed lateness (minus 1 ms). */
+    long closesAt(long step) {
+        return timeStep.start(step + 1) + settings.allowedLatenessMs() - 1;
+    }
+
+    @Override
+    public void processElement(WeatherReading r, Context ctx, Collector<RainFrame> out) throws Exception {
+        long step = timeStep.index(r.time);
+        long closes = closesAt(step);
+        long watermark = ctx.timerService().currentWatermark();
+        Long last = lastEmitted.value();
+        if (watermark >= closes || (last != null && step <= last)) {
+            late.inc();
+            ctx.output(LATE, new DeadLetter("rasterizer", -1, -1, "late: reading of step " + step + " ("
+                    + timeStep.label() + ", time " + r.time + ") arrived after the step closed at event time " + closes
+                    + " (watermark " + watermark + ", rainfall.allowed-lateness-ms " + settings.allowedLatenessMs() + ")",
+                    new String(ParseAndValidateWeather.write(r), StandardCharsets.UTF_8),
+                    ctx.timerService().currentProcessingTime()));
+            return;
+        }
+        List<WeatherReading> list = pending.get(step);
+        if (list == null) {
+            list = new ArrayList<>();
+        }
+        list.add(r);
+        pending.put(step, list);
+        readings.inc();
+        ctx.timerService().registerEventTimeTimer(closes);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<RainFrame> out) throws Exception {
+        List<Long> due = new ArrayList<>();
+        for (Long s : pending.keys()) {
+            if (closesAt(s) <= timestamp) {
+                due.add(s);
+            }
+        }
+        due.sort(null);
+        for (long s : due) {
+            List<WeatherReading> rs = pending.get(s);
+            pending.remove(s);
+            out.collect(frame(ctx.getCurrentKey(), s, rs));
+            lastEmitted.update(s);
+            frames.inc();
+        }
+    }
+
+    /** Rasterizes one step's readings (fixing the grid and features first if this is the region's first frame). */
+    RainFrame frame(String region, long step, List<WeatherReading> rs) throws IOException {
+        Setup s = setup.value() == null ? null : Setup.fromBytes(setup.value());
+        if (s == null) {
+            List<String> features = settings.features().isEmpty() ? WeatherFeatures.present(rs) : settings.features();
+            Grid grid = settings.configuredGrid();
+            if (grid == null) {
+                Map<String, double[]> where = stations(rs);
+                double[] lats = new double[where.size()];
+                double[] lons = new double[where.size()];
+                int i = 0;
+                for (double[] ll : where.values()) {
+                    lats[i] = ll[0];
+                    lons[i++] = ll[1];
+                }
+                grid = Grid.fromStations(lats, lons, settings.maxSide());
+            }
+            s = new Setup(grid, features, new FeatureNormaliser(features));
+        }
+        Rasterizer rasterizer = new Rasterizer(s.grid(), s.features(), settings.idw());
+        rasterizer.restore(s.normaliser());
+        List<WeatherCsv.Reading> rows = new ArrayList<>(rs.size());
+        for (WeatherReading r : rs) {
+            rows.add(WeatherFeatures.toReading(r, s.features()));
+        }
+        rasterizer.observe(rows);
+        Frame f = rasterizer.rasterize(step, rows);
+        setup.update(new Setup(s.grid(), s.features(), rasterizer.normaliser()).toBytes());
+        RainFrame out = new RainFrame();
+        out.region = region;
+        out.step = step;
+        out.start = timeStep.start(step);
+        out.end = timeStep.start(step + 1);
+        out.setGrid(s.grid());
+        out.features = s.features().toArray(new String[0]);
+        out.values = f.values();
+        out.masks = f.masks();
+        out.coverage = f.coverage();
+        out.rainMm = f.rainMm();
+        out.rainMask = f.rainMask();
+        out.readings = rs.size();
+        Map<String, double[]> where = stations(rs);
+        int n = where.size();
+        out.stations = where.keySet().toArray(new String[0]);
+        out.stationLat = new double[n];
+        out.stationLon = new double[n];
+        out.stationRain = new float[n];
+        int i = 0;
+        for (double[] v : where.values()) {
+            out.stationLat[i] = v[0];
+            out.stationLon[i] = v[1];
+            out.stationRain[i++] = v[3] > 0 ? (float) v[2] : Float.NaN;
+        }
+        return out;
+    }
+
+    /** Per station (in order of first reading): lat, lon, summed rain, number of readings with rain. */
+    private static Map<String, double[]> stations(List<WeatherReading> rs) {
+        Map<String, double[]> m = new LinkedHashMap<>();
+        for (WeatherReading r : rs) {
+            double[] v = m.computeIfAbsent(r.station, k -> new double[] {r.lat, r.lon, 0, 0});
+            if (Double.isFinite(r.rainMm)) {
+                v[2] += r.rainMm;
+                v[3]++;
+            }
+        }
+        return m;
+    }
+
+    /** The region's fixed grid and features and its normaliser state; bytes with a version header. */
+    record Setup(Grid grid, List<String> features, FeatureNormaliser normaliser) {
+        byte[] toBytes() throws IOException {
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            DataOutputStream out = new DataOutputStream(b);
+            out.writeInt(SETUP_FORMAT);
+            out.writeInt(grid.rows());
+            out.writeInt(grid.cols());
+            out.writeDouble(grid.lat0());
+            out.writeDouble(grid.lon0());
+            out.writeDouble(grid.dlat());
+            out.writeDouble(grid.dlon());
+            out.writeInt(features.size());
+            for (String f : features) {
+                out.writeUTF(f);
+            }
+            byte[] n = normaliser.toBytes();
+            out.writeInt(n.length);
+            out.write(n);
+            out.flush();
+            return b.toByteArray();
+        }
+
+        static Setup fromBytes(byte[] bytes) throws IOException {
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
+            int v = in.readInt();
+            if (v != SETUP_FORMAT) {
+                throw new IOException("rasterizer state format " + v + " unsupported; this build reads " + SETUP_FORMAT);
+            }
+            Grid g = new Grid(in.readInt(), in.readInt(), in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble());
+            int nf = in.readInt();
+            List<String> features = new ArrayList<>(nf);
+            for (int i = 0; i < nf; i++) {
+                features.add(in.readUTF());
+            }
+            byte[] n = new byte[in.readInt()];
+            in.readFully(n);
+            return new Setup(g, features, FeatureNormaliser.fromBytes(n));
+        }
+    }
+}
