@@ -30,12 +30,6 @@ import java.util.concurrent.Callable;
                 "options of eval gearbox. See docs/DECISION.md."})
 final class EvalDecisionCommand implements Callable<Integer> {
 
-    @Option(names = "--json", description = "End with one JSON object on the last line of standard output.")
-    boolean json;
-
-    @Mixin
-    BackendOption backend;
-
     @Mixin
     GearboxEvalOptions options;
 
@@ -82,6 +76,12 @@ final class EvalDecisionCommand implements Callable<Integer> {
 
     @Option(names = "--mlp-steps", defaultValue = "4", description = "Adam steps per MLP update. Default: ${DEFAULT-VALUE}.")
     int mlpSteps;
+
+    @Mixin
+    BackendOption backend;
+
+    @Option(names = "--json", description = "End with one JSON object on the last line of standard output.")
+    boolean json;
 
     @Override
     public Integer call() throws Exception {
@@ -131,6 +131,7 @@ final class EvalDecisionCommand implements Callable<Integer> {
         out.put("best_time_reduction", r.bestTimeReduction() == null ? null : GearboxEvalOptions.round6(r.bestTimeReduction()));
         out.put("threshold", GearboxEvalOptions.round6(r.threshold()));
         out.put("tolerance", tolerance);
+        out.put("seconds_are", "process CPU seconds of training (base + decision); wall_seconds: wall clock");
         out.put("classes", r.classes().size());
         out.put("windows", r.windows());
         out.put("holdout_windows", r.holdoutWindows());

@@ -5,12 +5,7 @@ import dev.tandem.learning.decision.DecisionSettings;
 import dev.tandem.operators.TestWindows;
 import dev.tandem.operators.records.Prediction;
 import dev.tandem.operators.records.VibrationWindow;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -46,23 +41,12 @@ class DecisionStageTrainerTest {
 
     static KeyedOneInputStreamOperatorTestHarness<String, VibrationWindow, Prediction> harness(DecisionPolicy p)
             throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new ClassifierTrainerFunction(SETTINGS, p, new GearboxCnnFactory())),
-                (VibrationWindow w) -> w.fleet, Types.STRING);
-        Configuration c = new Configuration();
-        c.set(PipelineOptions.GENERIC_TYPES, false);
-        h.getExecutionConfig().configure(c, DecisionStageTrainerTest.class.getClassLoader());
-        return h;
+        return ClassifierTrainerFunctionTest.harness(new ClassifierTrainerFunction(SETTINGS, p, new GearboxCnnFactory()));
     }
 
     static List<Prediction> feed(KeyedOneInputStreamOperatorTestHarness<String, VibrationWindow, Prediction> h,
             List<VibrationWindow> windows) throws Exception {
-        int before = h.extractOutputValues().size();
-        for (VibrationWindow w : windows) {
-            h.processElement(new StreamRecord<>(w, w.time));
-        }
-        List<Prediction> all = h.extractOutputValues();
-        return new ArrayList<>(all.subList(before, all.size()));
+        return ClassifierTrainerFunctionTest.feed(h, windows);
     }
 
     @ParameterizedTest
