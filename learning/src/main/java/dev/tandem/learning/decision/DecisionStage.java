@@ -169,15 +169,4 @@ public abstract sealed class DecisionStage permits SvmDecision, MlpDecision {
         stage.version = version;
         return stage;
     }
-
-    /** write + read: a deep copy. */
-    public final DecisionStage copy(Backend backend) {
-        try {
-            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-            write(new java.io.DataOutputStream(bytes));
-            return read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())), backend);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot copy the decision stage", e);
-        }
-    }
 }

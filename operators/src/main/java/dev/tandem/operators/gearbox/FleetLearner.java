@@ -48,11 +48,19 @@ public final class FleetLearner {
         return m;
     }
 
-    /** Gives a fleet model the configured decision stage when it has none (new, or restored from older state). */
+    /**
+     * Gives a fleet model the configured decision stage when it has none (new, or restored from older state) or one
+     * of another algorithm; without one configured, a restored stage is dropped and the base network unfrozen.
+     */
     private void attachDecision(FleetModel m) {
-        if (policy.enabled() && m.decision == null) {
+        if (!policy.enabled()) {
+            m.decision = null;
+            m.recent = null;
+            m.frozen = false;
+        } else if (m.decision == null || !m.decision.algorithm().equals(policy.decision().algorithm())) {
             m.decision = DecisionStage.create(policy.decision(), m.classes.length, backend);
             m.recent = new RecentAccuracy(policy.window());
+            m.frozen = false;
         }
     }
 
@@ -136,7 +144,11 @@ public final class FleetLearner {
      * the target (the pending mini-batch is dropped), unfreezes it when that accuracy falls below the lower bound.
      */
     private void applyFreezePolicy(FleetModel m) {
-        if (!policy.freeze() || !m.recent.full()) {
+        if (!policy.freeze()) {
+            m.frozen = false; // a fleet restored frozen under a configuration without freezing
+            return;
+        }
+        if (!m.recent.full()) {
             return;
         }
         double a = m.recent.accuracy();

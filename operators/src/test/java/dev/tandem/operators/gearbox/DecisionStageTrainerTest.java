@@ -163,4 +163,26 @@ class DecisionStageTrainerTest {
         assertNotNull(old.decision);
         assertEquals(1, old.decision.reservoir().seen());
     }
+
+    @org.junit.jupiter.api.Test
+    void aConfigurationWithoutDecisionStageDropsARestoredOneAndUnfreezes() {
+        FleetLearner svm = new FleetLearner(SETTINGS, policy("svm"), new JavaBackend(), new GearboxCnnFactory());
+        List<VibrationWindow> windows = stream(40, 8, false);
+        FleetModel m = svm.create(windows.get(0));
+        for (VibrationWindow w : windows) {
+            svm.observe(m, w);
+        }
+        m.frozen = true;
+        FleetLearner none = new FleetLearner(SETTINGS, new JavaBackend(), new GearboxCnnFactory());
+        long version = m.version;
+        Prediction p = none.observe(m, stream(1, 9, false).get(0));
+        assertEquals("base", p.stage);
+        assertEquals(null, p.decisionVersion);
+        assertEquals(null, m.decision);
+        assertEquals(false, m.frozen);
+        assertEquals(version, p.modelVersion);
+        FleetLearner mlp = new FleetLearner(SETTINGS, policy("mlp"), new JavaBackend(), new GearboxCnnFactory());
+        mlp.observe(m, stream(1, 10, false).get(0));
+        assertEquals("mlp", m.decision.algorithm(), "another configured algorithm replaces the stage");
+    }
 }
