@@ -185,4 +185,34 @@ class DecisionStageTrainerTest {
         mlp.observe(m, stream(1, 10, false).get(0));
         assertEquals("mlp", m.decision.algorithm(), "another configured algorithm replaces the stage");
     }
+
+    @org.junit.jupiter.api.Test
+    void alertsCarryTheStageAndDecisionVersionOfThePredictionThatRaisedThem() throws Exception {
+        FleetLearner learner = new FleetLearner(SETTINGS, policy("svm"), new JavaBackend(), new GearboxCnnFactory());
+        List<VibrationWindow> windows = stream(200, 11, false);
+        FleetModel m = learner.create(windows.get(0));
+        List<Prediction> predictions = new ArrayList<>();
+        for (VibrationWindow w : windows) {
+            Prediction p = learner.observe(m, w);
+            p.machine = "m1"; // one machine, so that consecutive broken windows raise and healthy ones clear
+            predictions.add(p);
+        }
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(new org.apache.flink.streaming.api.operators.KeyedProcessOperator<>(
+                new AlertFunction(new AlertSettings(2, 0.0, 2, "healthy"), java.time.Duration.ZERO)),
+                (Prediction p) -> p.machine, org.apache.flink.api.common.typeinfo.Types.STRING);
+        try (h) {
+            h.open();
+            for (Prediction p : predictions) {
+                h.processElement(new org.apache.flink.streaming.runtime.streamrecord.StreamRecord<>(p, p.time));
+            }
+            List<dev.tandem.operators.records.Alert> alerts = h.extractOutputValues();
+            assertTrue(alerts.stream().anyMatch(a -> "svm".equals(a.stage)), "an alert decided by the SVM: " + alerts);
+            for (dev.tandem.operators.records.Alert a : alerts) {
+                Prediction deciding = predictions.stream().filter(p -> p.time == a.time).findFirst().orElseThrow();
+                assertEquals(deciding.stage, a.stage);
+                assertEquals(deciding.decisionVersion, a.decisionVersion);
+                assertEquals(deciding.modelVersion, a.modelVersion);
+            }
+        }
+    }
 }
