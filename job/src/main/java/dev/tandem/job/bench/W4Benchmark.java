@@ -42,7 +42,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Latency = arrival at the probe − the window's append time, same host clock.
  *
  * <p>Steady state: throughput counts the predictions produced in [warm-up, warm-up + seconds) (wall clock from the
- * replay start); latencies are those of the windows appended in that interval.
+ * job's first answer); latencies are those of the windows appended in that interval. CPU time per window over the
+ * same interval comes from {@link CpuMeter}.
  */
 public final class W4Benchmark implements AutoCloseable {
     /** Warm-up and measured seconds, the bound on unanswered windows, and how long to wait for the last commit. */
@@ -101,17 +102,35 @@ public final class W4Benchmark implements AutoCloseable {
         }
         replay = new Thread(() -> replay(c, values, window), "tandem-w4-replay");
         replay.setDaemon(true);
-        long start = System.currentTimeMillis();
+        long replayStart = System.currentTimeMillis();
         replay.start();
+        // The warm-up counts from the first answer: job start-up (tasks deployed, first model built) is not warm-up.
+        long firstDeadline = replayStart + 300_000;
+        while (produced.outputs() == 0) {
+            checkReplay();
+            if (System.currentTimeMillis() > firstDeadline) {
+                throw new IllegalStateException("no output from the job within 300 s of the first window");
+            }
+            Thread.sleep(50);
+        }
+        long start = System.currentTimeMillis();
+        err.printf(Locale.ROOT, "w4: first answer %.1f s after the first window; warm-up %.0f s, then %.0f s measured%n",
+                (start - replayStart) / 1000.0, settings.warmupSeconds(), settings.seconds());
 
         long t0 = start + Math.round(settings.warmupSeconds() * 1000);
         long t1 = t0 + Math.round(settings.seconds() * 1000);
         long nextLine = start;
         long lastOut = 0;
         long lastLine = start;
+        CpuMeter cpu = new CpuMeter(kafka.pid());
+        boolean metering = false;
         while (System.currentTimeMillis() < t1) {
             checkReplay();
             long now = System.currentTimeMillis();
+            if (!metering && now >= t0) {
+                cpu.start();
+                metering = true;
+            }
             if (now >= nextLine) {
                 long out = produced.outputs();
                 err.printf(Locale.ROOT, "w4: %5.1fs %s  windows sent %d  outputs %d (%.0f/s)  visible predictions %d%n",
@@ -121,8 +140,12 @@ public final class W4Benchmark implements AutoCloseable {
                 lastLine = now;
                 nextLine = now + 5000;
             }
-            Thread.sleep(Math.min(200, Math.max(1, t1 - now)));
+            Thread.sleep(Math.min(200, Math.max(1, Math.min(t1, metering ? t1 : t0) - now)));
         }
+        if (!metering) {
+            cpu.start();
+        }
+        Map<String, Object> cpuFigures = cpu.stop(produced.seen().stream().filter(s -> s.arrivedMs() >= t0 && s.arrivedMs() < t1).count());
         // Keep feeding until a prediction of a window appended after t1 is visible: with one writer and one
         // transaction per checkpoint, every earlier prediction has then been committed too.
         long deadline = System.currentTimeMillis() + 3L * interval + 30_000;
@@ -133,7 +156,9 @@ public final class W4Benchmark implements AutoCloseable {
         Thread.sleep(500);
         replaying.set(false);
         replay.join(5000);
-        return figures(c, backend, interval, t0, t1);
+        Map<String, Object> out = figures(c, backend, interval, t0, t1);
+        out.putAll(cpuFigures);
+        return out;
     }
 
     private void checkReplay() {

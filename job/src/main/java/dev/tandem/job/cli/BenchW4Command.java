@@ -35,8 +35,8 @@ final class BenchW4Command implements Callable<Integer> {
             description = "Measured steady-state seconds (after the warm-up). Default: ${DEFAULT-VALUE}.")
     double duration;
 
-    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "20",
-            description = "Seconds of replay before the measurement starts (job start, JIT). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "30",
+            description = "Seconds from the job's first answer to the start of the measurement (JIT, first checkpoints). Default: ${DEFAULT-VALUE}.")
     double warmup;
 
     @Option(names = "--max-lag", paramLabel = "N", defaultValue = "64",
@@ -110,6 +110,12 @@ final class BenchW4Command implements Callable<Integer> {
                     ((Number) out.get("seconds")).doubleValue(), out.get("windows"), out.get("labelled_windows"),
                     out.get("trained_windows"), out.get("p50_ms"), out.get("p99_ms"), out.get("p50_visible_ms"),
                     out.get("p99_visible_ms"), out.get("checkpoint_interval_ms"));
+            System.out.printf(Locale.ROOT, "CPU per window: this JVM %s ms (%s cores busy), broker %s ms; by thread %s%n",
+                    out.get("jvm_cpu_ms_per_window"), out.get("jvm_cores_busy"), out.get("broker_cpu_ms_per_window"),
+                    out.get("thread_cpu_ms_per_window"));
+            if (out.containsKey("os_thread_cpu_ms_per_window")) {
+                System.out.println("CPU per window by OS thread (ms): " + out.get("os_thread_cpu_ms_per_window"));
+            }
             if (json) {
                 JsonOutput.print(System.out, out);
             }
