@@ -32,28 +32,8 @@ final class EvalGearboxCommand implements Callable<Integer> {
     @Mixin
     BackendOption backend;
 
-    @Option(names = "--data", paramLabel = "DIR", required = true,
-            description = "Folder with manifest.csv (or the manifest file itself).")
-    Path data;
-
-    @Option(names = "--window", defaultValue = "2048", description = "Window length in samples. Default: ${DEFAULT-VALUE}.")
-    int window;
-
-    @Option(names = "--hop", paramLabel = "N",
-            description = "Samples between the starts of consecutive training windows. Default: window / 4.")
-    Integer hop;
-
-    @Option(names = "--holdout-hop", paramLabel = "N",
-            description = "Samples between holdout windows. Default: the window length (no overlap).")
-    Integer holdoutHop;
-
-    @Option(names = "--machines", paramLabel = "M", split = ",",
-            description = "Only these machine ids of the manifest. Default: all.")
-    List<String> machines;
-
-    @Option(names = "--snr", paramLabel = "DB",
-            description = "Add seeded white Gaussian noise at this signal-to-noise ratio (dB) to every window.")
-    Double snr;
+    @Mixin
+    GearboxEvalOptions options;
 
     @Option(names = "--shift-to", paramLabel = "M",
             description = {"Learn from the other machines' labelled windows, then continue the stream with machine M's",
@@ -64,80 +44,22 @@ final class EvalGearboxCommand implements Callable<Integer> {
             description = "What unlabelled shift windows adapt: batchnorm (running statistics, AdaBN-style) or none. Default: ${DEFAULT-VALUE}.")
     String adapt;
 
-    @Option(names = "--normalise", defaultValue = "window", paramLabel = "MODE",
-            description = "window (every channel of every window to mean 0, std 1) or none. Default: ${DEFAULT-VALUE}.")
-    String normalise;
-
-    @Option(names = "--no-jitter", description = "Passes after the first reuse the first pass's window starts (default: moved by a random offset < hop).")
-    boolean noJitter;
-
-    @Option(names = "--epochs", defaultValue = "10",
-            description = "Passes over the training windows; the first is the prequential one. Default: ${DEFAULT-VALUE}.")
-    int epochs;
-
-    @Option(names = "--batch", defaultValue = "32", description = "Mini-batch size. Default: ${DEFAULT-VALUE}.")
-    int batch;
-
-    @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate. Default: ${DEFAULT-VALUE}.")
-    double lr;
-
     @Option(names = "--confusion", description = "Also print the confusion matrices (rows: true class) and add them to the JSON.")
     boolean confusion;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of initialisation, stream order and noise. Default: ${DEFAULT-VALUE}.")
-    long seed;
-
     @Override
     public Integer call() throws Exception {
-        require(java.nio.file.Files.exists(data), "--data", data, "an existing folder with " + VibrationManifest.FILE_NAME);
-        require(window >= 1, "--window", window, ">= 1");
-        int h = hop != null ? hop : Math.max(1, window / 4);
-        int hh = holdoutHop != null ? holdoutHop : window;
         require(adapt.equals("batchnorm") || adapt.equals("none"), "--adapt", adapt, "batchnorm, none");
-        require(normalise.equals("window") || normalise.equals("none"), "--normalise", normalise, "window, none");
-        List<String> ms = new ArrayList<>();
-        if (machines != null) {
-            for (String m : machines) {
-                if (!m.isBlank()) {
-                    ms.add(m.trim());
-                }
-            }
-            require(!ms.isEmpty(), "--machines", String.join(",", machines), "one or more machine ids");
-        }
-        GearboxEvaluation.Settings settings = new GearboxEvaluation.Settings(window, h, hh, ms, snr, shiftTo, epochs,
-                batch, lr, seed, normalise.equals("window"), adapt.equals("batchnorm"), !noJitter);
-        VibrationManifest manifest = VibrationManifest.read(data);
+        GearboxEvaluation.Settings settings = options.settings(shiftTo, adapt.equals("batchnorm"));
+        int h = settings.hop();
+        int window = settings.window();
+        Double snr = settings.snrDb();
+        VibrationManifest manifest = VibrationManifest.read(options.data);
         Backends.Choice choice = backend.choose();
         System.err.println("gearbox eval: " + manifest.path() + "; backend " + choice.backend().name() + " ("
                 + choice.reason() + ")");
-        Progress[] bar = new Progress[1];
-        String[] barPhase = {""};
         GearboxEvaluation.Result r = new GearboxEvaluation(settings, choice.backend()).run(manifest,
-                new GearboxEvaluation.Listener() {
-                    @Override
-                    public void loaded(int recordings, long samples, int channels, List<String> classes, double seconds) {
-                        System.err.printf(Locale.ROOT, "loaded %d recordings, %,d values, %d channels, %d classes %s in %.1f s%n",
-                                recordings, samples, channels, classes.size(), classes, seconds);
-                    }
-
-                    @Override
-                    public void progress(String phase, int done, int total, double loss, double accuracy) {
-                        if (bar[0] == null || !barPhase[0].equals(phase)) {
-                            bar[0] = new Progress(System.err, phase, total);
-                            barPhase[0] = phase;
-                        }
-                        String detail = (Double.isNaN(loss) ? "" : String.format(Locale.ROOT, "loss %.4f ", loss))
-                                + (Double.isNaN(accuracy) ? "" : String.format(Locale.ROOT, "accuracy %.4f", accuracy));
-                        bar[0].update(done, detail);
-                    }
-
-                    @Override
-                    public void passEnd(int pass, int passes, double loss, double prequential, double seconds) {
-                        System.out.printf(Locale.ROOT, "pass %d/%d loss %.4f%s (%.0fs)%n", pass, passes, loss,
-                                pass == 1 ? String.format(Locale.ROOT, " prequential accuracy %.4f", prequential) : "",
-                                seconds);
-                    }
-                });
+                GearboxEvalOptions.progress());
         System.out.printf(Locale.ROOT, "prequential accuracy %.4f over %d windows; holdout accuracy %.4f over %d windows%n",
                 r.prequentialAccuracy(), r.windows(), r.holdoutAccuracy(), r.holdoutWindows());
         if (r.shiftAccuracy() != null) {
@@ -151,11 +73,11 @@ final class EvalGearboxCommand implements Callable<Integer> {
             }
         }
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("prequential_accuracy", round6(r.prequentialAccuracy()));
-        out.put("holdout_accuracy", round6(r.holdoutAccuracy()));
+        out.put("prequential_accuracy", GearboxEvalOptions.round6(r.prequentialAccuracy()));
+        out.put("holdout_accuracy", GearboxEvalOptions.round6(r.holdoutAccuracy()));
         if (shiftTo != null) {
-            out.put("shift_accuracy", r.shiftAccuracy() == null ? null : round6(r.shiftAccuracy()));
-            out.put("shift_holdout_accuracy", r.shiftHoldoutAccuracy() == null ? null : round6(r.shiftHoldoutAccuracy()));
+            out.put("shift_accuracy", r.shiftAccuracy() == null ? null : GearboxEvalOptions.round6(r.shiftAccuracy()));
+            out.put("shift_holdout_accuracy", r.shiftHoldoutAccuracy() == null ? null : GearboxEvalOptions.round6(r.shiftHoldoutAccuracy()));
             out.put("shift_windows", r.shiftWindows());
         }
         out.put("classes", r.classes().size());
@@ -171,7 +93,7 @@ final class EvalGearboxCommand implements Callable<Integer> {
         out.put("snr_db", snr);
         out.put("params", r.params());
         out.put("backend", choice.backend().name());
-        out.put("final_loss", round6(r.finalLoss()));
+        out.put("final_loss", GearboxEvalOptions.round6(r.finalLoss()));
         if (confusion) {
             out.put("holdout_confusion", r.holdout().counts());
             if (r.shift() != null) {
@@ -208,9 +130,5 @@ final class EvalGearboxCommand implements Callable<Integer> {
 
     private static double nan(Double d) {
         return d == null ? Double.NaN : d;
-    }
-
-    private static Object round6(double v) {
-        return Double.isFinite(v) ? Math.round(v * 1e6) / 1e6 : null;
     }
 }

@@ -1,6 +1,8 @@
 package dev.tandem.job.config;
 
+import dev.tandem.learning.decision.DecisionSettings;
 import dev.tandem.operators.gearbox.AlertSettings;
+import dev.tandem.operators.gearbox.DecisionPolicy;
 import dev.tandem.operators.gearbox.TrainerSettings;
 import dev.tandem.operators.records.WindowFormat;
 import dev.tandem.operators.validate.ValidationRules;
@@ -53,6 +55,21 @@ public final class TandemConfig implements Serializable {
             ConfigKey.decimal("gearbox.momentum", 0, 0.999, "SGD momentum"),
             ConfigKey.longValue("gearbox.seed", "seed of initial weights"),
             ConfigKey.bool("gearbox.normalize", "normalise each channel of a window to mean 0, sd 1"),
+            ConfigKey.choice("gearbox.decision.algorithm", "decision stage reading the softmax vector (none: argmax)",
+                    "none", "svm", "mlp"),
+            ConfigKey.integer("gearbox.decision.reservoir", 2, 1_000_000, "labelled (softmax, label) pairs it keeps"),
+            ConfigKey.choice("gearbox.decision.features", "decision-stage input", "probabilities", "log"),
+            ConfigKey.decimal("gearbox.decision.svm.c", 1e-6, 1e6, "the SVM's C"),
+            ConfigKey.decimal("gearbox.decision.svm.gamma", 0, 1e6, "the RBF kernel's gamma (0: 1/classes)"),
+            ConfigKey.integer("gearbox.decision.svm.retrain-every", 1, 1_000_000, "new pairs between SVM trainings"),
+            ConfigKey.integer("gearbox.decision.mlp.hidden", 1, 4096, "hidden units of the MLP decision stage"),
+            ConfigKey.decimal("gearbox.decision.mlp.learning-rate", 1e-9, 10, "Adam learning rate of the MLP"),
+            ConfigKey.integer("gearbox.decision.mlp.batch", 1, 4096, "new pairs per MLP update, its minibatch"),
+            ConfigKey.integer("gearbox.decision.mlp.steps", 1, 1000, "Adam steps per MLP update"),
+            ConfigKey.bool("gearbox.decision.freeze", "freeze the base network when the decision stage is accurate"),
+            ConfigKey.integer("gearbox.decision.freeze.window", 1, 1_000_000, "labelled decisions the accuracy is over"),
+            ConfigKey.decimal("gearbox.decision.freeze.at", 0, 1, "accuracy that freezes the base network"),
+            ConfigKey.decimal("gearbox.decision.freeze.unfreeze-below", 0, 1, "accuracy under which it trains again"),
             ConfigKey.integer("alert.k", 1, 100_000, "consecutive faulty windows that raise an alert"),
             ConfigKey.decimal("alert.confidence", 0, 1, "confidence a faulty window needs to count"),
             ConfigKey.integer("alert.clear-windows", 1, 100_000, "consecutive healthy windows that clear an alert"),
@@ -246,6 +263,7 @@ public final class TandemConfig implements Serializable {
             throw new IllegalArgumentException("gearbox.window.min (" + integer("gearbox.window.min")
                     + ") must not exceed gearbox.window.max (" + integer("gearbox.window.max") + ")");
         }
+        decisionPolicy(); // unfreeze-below must not exceed freeze.at
         weatherRules();
         rasterSettings();
         rainTrainerSettings();
@@ -311,6 +329,18 @@ public final class TandemConfig implements Serializable {
         return new TrainerSettings(classes(), integer("gearbox.batch"), string("gearbox.optimizer"),
                 decimal("gearbox.learning-rate"), decimal("gearbox.momentum"), longValue("gearbox.seed"),
                 bool("gearbox.normalize"), string("compute.backend"));
+    }
+
+    /** The decision stage and freeze policy of the fleet trainer ({@code gearbox.decision.*}). */
+    public DecisionPolicy decisionPolicy() {
+        DecisionSettings d = new DecisionSettings(string("gearbox.decision.algorithm"),
+                integer("gearbox.decision.reservoir"), string("gearbox.decision.features"), longValue("gearbox.seed"),
+                decimal("gearbox.decision.svm.c"), decimal("gearbox.decision.svm.gamma"),
+                integer("gearbox.decision.svm.retrain-every"), integer("gearbox.decision.mlp.hidden"),
+                decimal("gearbox.decision.mlp.learning-rate"), integer("gearbox.decision.mlp.batch"),
+                integer("gearbox.decision.mlp.steps"));
+        return new DecisionPolicy(d, bool("gearbox.decision.freeze"), integer("gearbox.decision.freeze.window"),
+                decimal("gearbox.decision.freeze.at"), decimal("gearbox.decision.freeze.unfreeze-below"));
     }
 
     public AlertSettings alertSettings() {

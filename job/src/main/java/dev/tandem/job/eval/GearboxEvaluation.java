@@ -102,7 +102,75 @@ public final class GearboxEvaluation {
                 Windowing.DEFAULT_HOLDOUT_FRACTION);
     }
 
+    /** The loaded data set cut into windows: the stream's and the holdout's, of the source and the shift machines. */
+    public record Prepared(List<String> classes, List<List<Window>> sourceTrain, List<List<Window>> shiftTrain,
+                           List<Window> sourceHoldout, List<Window> shiftHoldout, int streamSize, long started) {
+    }
+
+    /** What the passes over the stream left: the first pass's prequential counts, the last pass's mean loss. */
+    public record Training(Confusion prequential, double passLoss, int passes, long steps, double seconds,
+                           double cpuSeconds) {
+    }
+
+    /**
+     * Called after every pass, outside the timed part, with the wall-clock and the process CPU seconds of the passes
+     * so far; false stops the training.
+     */
+    public interface PassHook {
+        boolean afterPass(int pass, long steps, double trainingSeconds, double cpuSeconds);
+    }
+
+    /** CPU seconds used by this process so far (every thread: the backend's workers too), or NaN where unknown. */
+    public static double processCpuSeconds() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            long ns = os.getProcessCpuTime();
+            return ns < 0 ? Double.NaN : ns / 1e9;
+        }
+        return Double.NaN;
+    }
+
     public Result run(VibrationManifest manifest, Listener listener) throws IOException {
+        Prepared prep = prepare(manifest, listener);
+        List<String> classes = prep.classes();
+        ClassifierTrainer trainer = newTrainer(classes.size());
+        Sequential model = trainer.model();
+        int per = channels * settings.window();
+        float[] x = new float[Math.max(settings.batch(), PREDICT_BATCH) * per];
+        int[] labels = new int[Math.max(settings.batch(), PREDICT_BATCH)];
+        Training training = train(prep, trainer, settings.epochs(), listener, (pass, steps, seconds, cpu) -> true);
+        Confusion prequential = training.prequential();
+        double passLoss = training.passLoss();
+        long started = prep.started();
+        Confusion holdout = score(trainer, prep.sourceHoldout(), "holdout", x, labels, classes.size(), listener);
+
+        Confusion shift = null;
+        Confusion shiftHoldout = null;
+        int shiftWindows = 0;
+        if (settings.shiftTo() != null) {
+            List<Window> stream = Windowing.interleave(prep.shiftTrain(), CounterRng.mix(settings.seed() ^ ORDER_SALT, 0));
+            shift = new Confusion(classes.size());
+            for (int first = 0; first < stream.size(); first += settings.batch()) {
+                int n = Math.min(settings.batch(), stream.size() - first);
+                fill(stream, first, n, x, labels);
+                shift.add(labels, trainer.predict(x, n), n); // labels only score the predictions
+                if (settings.adapt()) {
+                    trainer.adaptNormalisation(x, n); // no label reaches the model
+                }
+                listener.progress("shift", first + n, stream.size(), Double.NaN, shift.accuracy());
+            }
+            shiftWindows = stream.size();
+            shiftHoldout = score(trainer, prep.shiftHoldout(), "shift holdout", x, labels, classes.size(), listener);
+        }
+        return new Result(prequential.accuracy(), holdout.accuracy(), shift == null ? null : shift.accuracy(),
+                shiftHoldout == null ? null : shiftHoldout.accuracy(), classes, prep.streamSize(), holdout.total(),
+                shiftWindows, shiftHoldout == null ? 0 : shiftHoldout.total(), channels,
+                recordings.get(0).sampleRateHz(), model.parameterCount(), settings.epochs(), passLoss,
+                (System.nanoTime() - started) / 1e9, prequential, holdout, shift, shiftHoldout);
+    }
+
+    /** Reads the selected recordings and cuts them into the stream's and the holdout's windows. */
+    public Prepared prepare(VibrationManifest manifest, Listener listener) throws IOException {
         long started = System.nanoTime();
         VibrationManifest selected = settings.machines().isEmpty() ? manifest : select(manifest, settings.machines());
         if (settings.shiftTo() != null) {
@@ -142,29 +210,44 @@ public final class GearboxEvaluation {
             throw new IllegalArgumentException("no training windows: every recording's first 80% is shorter than "
                     + "--window " + settings.window());
         }
+        return new Prepared(classes, sourceTrain, shiftTrain, sourceHoldout, shiftHoldoutWindows, streamSize, started);
+    }
 
-        Sequential model = GearboxCnn.build(backend, DType.FLOAT32, channels, settings.window(), classes.size(),
+    /** A fresh base network (seeded: the same weights for the same settings) and its Adam trainer. */
+    public ClassifierTrainer newTrainer(int classes) {
+        Sequential model = GearboxCnn.build(backend, DType.FLOAT32, channels, settings.window(), classes,
                 settings.seed());
-        ClassifierTrainer trainer = new ClassifierTrainer(model, new Adam(settings.lr()));
+        return new ClassifierTrainer(model, new Adam(settings.lr()));
+    }
+
+    /**
+     * Passes over the stream: pass 1 prequential (predict, then learn), further passes learning only with a
+     * cosine-decayed learning rate over {@code epochs} passes. The hook runs after every pass, outside the timed part.
+     */
+    public Training train(Prepared prep, ClassifierTrainer trainer, int epochs, Listener listener, PassHook hook) {
         int per = channels * settings.window();
         float[] x = new float[Math.max(settings.batch(), PREDICT_BATCH) * per];
         int[] y = new int[settings.batch()];
         int[] labels = new int[Math.max(settings.batch(), PREDICT_BATCH)];
-
-        // Pass 1: prequential (predict, then learn); further passes: learning only, cosine-decayed learning rate.
-        Confusion prequential = new Confusion(classes.size());
+        Confusion prequential = new Confusion(prep.classes().size());
         double passLoss = Double.NaN;
-        int stepsPerPass = (streamSize + settings.batch() - 1) / settings.batch();
-        long laterSteps = (long) stepsPerPass * (settings.epochs() - 1);
+        int stepsPerPass = (prep.streamSize() + settings.batch() - 1) / settings.batch();
+        long laterSteps = (long) stepsPerPass * (epochs - 1);
         long laterStep = 0;
-        for (int pass = 1; pass <= settings.epochs(); pass++) {
-            List<Window> stream = Windowing.interleave(sourceTrain, CounterRng.mix(settings.seed() ^ ORDER_SALT, pass));
+        long totalSteps = 0;
+        long timed = 0;
+        double cpu = 0;
+        int pass = 1;
+        for (; pass <= epochs; pass++) {
+            long passStart = System.nanoTime();
+            double cpuStart = processCpuSeconds();
+            List<Window> stream = Windowing.interleave(prep.sourceTrain(), CounterRng.mix(settings.seed() ^ ORDER_SALT, pass));
             if (pass > 1 && settings.jitter()) {
                 stream = jitter(stream, CounterRng.mix(settings.seed() ^ JITTER_SALT, pass));
             }
             double lossSum = 0;
             int steps = 0;
-            String phase = "pass " + pass + "/" + settings.epochs();
+            String phase = "pass " + pass + "/" + epochs;
             for (int first = 0; first < stream.size(); first += settings.batch()) {
                 int n = Math.min(settings.batch(), stream.size() - first);
                 fill(stream, first, n, x, labels);
@@ -184,35 +267,45 @@ public final class GearboxEvaluation {
                         pass == 1 ? prequential.accuracy() : Double.NaN);
             }
             passLoss = steps == 0 ? Double.NaN : lossSum / steps;
-            listener.passEnd(pass, settings.epochs(), passLoss, prequential.accuracy(),
-                    (System.nanoTime() - started) / 1e9);
-        }
-
-        Confusion holdout = score(trainer, sourceHoldout, "holdout", x, labels, classes.size(), listener);
-
-        Confusion shift = null;
-        Confusion shiftHoldout = null;
-        int shiftWindows = 0;
-        if (settings.shiftTo() != null) {
-            List<Window> stream = Windowing.interleave(shiftTrain, CounterRng.mix(settings.seed() ^ ORDER_SALT, 0));
-            shift = new Confusion(classes.size());
-            for (int first = 0; first < stream.size(); first += settings.batch()) {
-                int n = Math.min(settings.batch(), stream.size() - first);
-                fill(stream, first, n, x, labels);
-                shift.add(labels, trainer.predict(x, n), n); // labels only score the predictions
-                if (settings.adapt()) {
-                    trainer.adaptNormalisation(x, n); // no label reaches the model
-                }
-                listener.progress("shift", first + n, stream.size(), Double.NaN, shift.accuracy());
+            totalSteps += steps;
+            timed += System.nanoTime() - passStart;
+            cpu += processCpuSeconds() - cpuStart;
+            listener.passEnd(pass, epochs, passLoss, prequential.accuracy(),
+                    (System.nanoTime() - prep.started()) / 1e9);
+            if (!hook.afterPass(pass, totalSteps, timed / 1e9, cpu)) {
+                break;
             }
-            shiftWindows = stream.size();
-            shiftHoldout = score(trainer, shiftHoldoutWindows, "shift holdout", x, labels, classes.size(), listener);
         }
-        return new Result(prequential.accuracy(), holdout.accuracy(), shift == null ? null : shift.accuracy(),
-                shiftHoldout == null ? null : shiftHoldout.accuracy(), classes, streamSize, holdout.total(),
-                shiftWindows, shiftHoldout == null ? 0 : shiftHoldout.total(), channels,
-                recordings.get(0).sampleRateHz(), model.parameterCount(), settings.epochs(), passLoss,
-                (System.nanoTime() - started) / 1e9, prequential, holdout, shift, shiftHoldout);
+        return new Training(prequential, passLoss, Math.min(pass, epochs), totalSteps, timed / 1e9, cpu);
+    }
+
+    /**
+     * Softmax vectors (inference mode) of windows in their list order, row-major n × K; labels get each window's
+     * class (−1 unlabelled). The stream's windows of a pass: {@link #streamOrder}.
+     */
+    public float[] probabilities(ClassifierTrainer trainer, List<Window> windows, int[] labels) {
+        int per = channels * settings.window();
+        float[] x = new float[PREDICT_BATCH * per];
+        int[] l = new int[PREDICT_BATCH];
+        int k = trainer.classes();
+        float[] out = new float[windows.size() * k];
+        for (int first = 0; first < windows.size(); first += PREDICT_BATCH) {
+            int n = Math.min(PREDICT_BATCH, windows.size() - first);
+            fill(windows, first, n, x, l);
+            System.arraycopy(trainer.predictProbabilities(x, n), 0, out, first * k, n * k);
+            System.arraycopy(l, 0, labels, first, n);
+        }
+        return out;
+    }
+
+    /** The stream's windows in a seeded interleaving of their own (salted with {@code salt}), jittered as pass 2+. */
+    public List<Window> streamOrder(Prepared prep, long salt) {
+        List<Window> stream = Windowing.interleave(prep.sourceTrain(), CounterRng.mix(settings.seed() ^ ORDER_SALT, salt));
+        return settings.jitter() ? jitter(stream, CounterRng.mix(settings.seed() ^ JITTER_SALT, salt)) : stream;
+    }
+
+    public Settings settings() {
+        return settings;
     }
 
     /** Predictions in inference mode (no learning, no adaptation) of the labelled windows. */

@@ -102,7 +102,7 @@ public final class GearboxJob {
                 .name("parse-validate").uid(UID_PARSE);
         SingleOutputStreamOperator<Prediction> predictions = windows
                 .keyBy(w -> w.fleet, TypeInformation.of(String.class))
-                .process(new ClassifierTrainerFunction(config.trainerSettings(), factory))
+                .process(new ClassifierTrainerFunction(config.trainerSettings(), config.decisionPolicy(), factory))
                 .returns(TypeInformation.of(Prediction.class))
                 .name("fleet-trainer").uid(UID_TRAINER);
         DataStream<Alert> alerts = predictions

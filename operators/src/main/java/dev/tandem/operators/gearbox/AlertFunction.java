@@ -68,19 +68,26 @@ public final class AlertFunction extends KeyedProcessFunction<String, Prediction
                 s.raised = s.fault;
                 s.healthyRun = 0;
                 raised.inc();
-                out.collect(new Alert(p.time, p.machine, p.fleet, Alert.RAISED, s.fault, (float) (s.confidenceSum / s.run),
-                        s.run, p.modelVersion));
+                out.collect(stamped(new Alert(p.time, p.machine, p.fleet, Alert.RAISED, s.fault,
+                        (float) (s.confidenceSum / s.run), s.run, p.modelVersion), p));
             }
         } else {
             s.healthyRun = healthy ? s.healthyRun + 1 : 0;
             if (s.healthyRun >= settings.clearWindows()) {
                 cleared.inc();
-                out.collect(new Alert(p.time, p.machine, p.fleet, Alert.CLEARED, s.raised, p.confidence, s.healthyRun,
-                        p.modelVersion));
+                out.collect(stamped(new Alert(p.time, p.machine, p.fleet, Alert.CLEARED, s.raised, p.confidence,
+                        s.healthyRun, p.modelVersion), p));
                 s.raised = null;
                 s.healthyRun = 0;
             }
         }
         state.update(s);
+    }
+
+    /** The alert with the stage and decision-stage version of the prediction that decided it. */
+    private static Alert stamped(Alert a, Prediction p) {
+        a.stage = p.stage;
+        a.decisionVersion = p.decisionVersion;
+        return a;
     }
 }

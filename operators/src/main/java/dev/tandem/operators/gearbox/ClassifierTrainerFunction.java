@@ -19,7 +19,8 @@ import org.apache.flink.util.OutputTag;
  * whose shape does not fit the fleet's model goes to {@link #MISFITS} as a dead letter.
  *
  * <p>Metrics: {@code windows}, {@code labelledWindows}, {@code trainingSteps} (counters), {@code modelVersion},
- * {@code prequentialAccuracy}, {@code loss} (gauges of the fleet seen last).
+ * {@code prequentialAccuracy}, {@code loss}, {@code baseFrozen}, {@code decisionVersion} (gauges of the fleet seen
+ * last). With a {@link DecisionPolicy} the fleet's state also holds its decision stage (see {@link FleetLearner}).
  */
 public final class ClassifierTrainerFunction extends KeyedProcessFunction<String, VibrationWindow, Prediction> {
     public static final OutputTag<DeadLetter> MISFITS = new OutputTag<>("trainer-misfits") {
@@ -27,6 +28,7 @@ public final class ClassifierTrainerFunction extends KeyedProcessFunction<String
     public static final String STATE_NAME = "fleet-model";
     private final TrainerSettings settings;
     private final ModelFactory factory;
+    private final DecisionPolicy policy;
     private transient ValueState<FleetModel> state;
     private transient FleetLearner learner;
     private transient Counter windows;
@@ -35,7 +37,13 @@ public final class ClassifierTrainerFunction extends KeyedProcessFunction<String
     private transient volatile FleetModel last;
 
     public ClassifierTrainerFunction(TrainerSettings settings, ModelFactory factory) {
+        this(settings, DecisionPolicy.NONE, factory);
+    }
+
+    /** With a decision stage and its freeze policy ({@link DecisionPolicy}). */
+    public ClassifierTrainerFunction(TrainerSettings settings, DecisionPolicy policy, ModelFactory factory) {
         this.settings = settings;
+        this.policy = policy;
         this.factory = factory;
     }
 
@@ -46,7 +54,7 @@ public final class ClassifierTrainerFunction extends KeyedProcessFunction<String
     @Override
     public void open(OpenContext openContext) {
         state = getRuntimeContext().getState(descriptor(settings.backend()));
-        learner = new FleetLearner(settings, Backends.choose(settings.backend()).backend(), factory);
+        learner = new FleetLearner(settings, policy, Backends.choose(settings.backend()).backend(), factory);
         var g = getRuntimeContext().getMetricGroup();
         windows = g.counter("windows");
         labelled = g.counter("labelledWindows");
@@ -54,6 +62,8 @@ public final class ClassifierTrainerFunction extends KeyedProcessFunction<String
         g.gauge("modelVersion", () -> last == null ? 0L : last.version);
         g.gauge("prequentialAccuracy", () -> last == null ? Double.NaN : last.prequentialAccuracy());
         g.gauge("loss", () -> last == null ? Double.NaN : last.lastLoss);
+        g.gauge("baseFrozen", () -> last != null && last.frozen ? 1 : 0);
+        g.gauge("decisionVersion", () -> last == null || last.decision == null ? 0L : last.decision.version());
     }
 
     @Override

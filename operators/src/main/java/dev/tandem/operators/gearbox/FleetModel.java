@@ -6,7 +6,8 @@ import dev.tandem.learning.tensor.Shapes;
 
 /**
  * The keyed state of one fleet: its classifier, the optimizer's state, the model version (optimizer steps taken),
- * counters, and the labelled windows waiting for the next mini-batch. Written by {@link FleetModelSerializer}.
+ * counters, the labelled windows waiting for the next mini-batch, and — with a decision stage — that stage, the
+ * freeze state of the base network and the stage's recent accuracy. Written by {@link FleetModelSerializer}.
  */
 public final class FleetModel {
     public final Sequential model;
@@ -24,6 +25,14 @@ public final class FleetModel {
     public float[] pendingInputs;
     public int[] pendingLabels;
     public int pendingCount;
+    /** The decision stage (null without one, {@link DecisionPolicy#NONE}). */
+    public dev.tandem.learning.decision.DecisionStage decision;
+    /** Whether the base network is frozen (predicts, does not train) by the freeze policy. */
+    public boolean frozen;
+    public long freezes;
+    public long unfreezes;
+    /** Right/wrong of the decision stage's last decisions (null without a decision stage). */
+    public RecentAccuracy recent;
     private transient String hash;
     private transient long hashVersion = -1;
 

@@ -1,5 +1,6 @@
 package dev.tandem.operators.gearbox;
 
+import dev.tandem.learning.decision.DecisionStage;
 import dev.tandem.learning.io.ModelCodec;
 import dev.tandem.learning.tensor.Backend;
 import dev.tandem.learning.tensor.Backends;
@@ -24,12 +25,16 @@ import java.nio.ByteOrder;
  * int   K · K × UTF class name
  * int   batch capacity B · int pending count P · int example size S · P·S float32 (little-endian) pending inputs · P × int labels
  * int   length M · M bytes: the model and its optimizer state in {@link ModelCodec} format (its own version inside)
+ * boolean decision stage present · [boolean base frozen · long freezes · long unfreezes · the recent-accuracy ring
+ *       ({@link RecentAccuracy#write}) · the decision stage ({@link DecisionStage#write}: its reservoir and its SVM or
+ *       MLP model, its own format number inside)]                                                       (format 2 only)
  * </pre>
+ * Format 1 records (before the decision stage) are read as fleets without one.
  * S is the example size of the model's input shape (checked against the model on reading). The serializer snapshot ({@link Snapshot}, version 1) records
  * the backend name; a restore on a machine where that backend is missing falls back to {@code auto}.
  */
 public final class FleetModelSerializer extends TypeSerializer<FleetModel> {
-    public static final int RECORD_FORMAT = 1;
+    public static final int RECORD_FORMAT = 2;
     private static final long serialVersionUID = 1L;
     private final String backendName;
     private transient Backend backend;
@@ -114,12 +119,20 @@ public final class FleetModelSerializer extends TypeSerializer<FleetModel> {
         ModelCodec.write(model, m.model, m.optimizerState);
         out.writeInt(model.size());
         out.write(model.toByteArray());
+        out.writeBoolean(m.decision != null);
+        if (m.decision != null) {
+            out.writeBoolean(m.frozen);
+            out.writeLong(m.freezes);
+            out.writeLong(m.unfreezes);
+            m.recent.write(out);
+            m.decision.write(out);
+        }
     }
 
     @Override
     public FleetModel deserialize(DataInputView in) throws IOException {
         int format = in.readInt();
-        if (format != RECORD_FORMAT) {
+        if (format != RECORD_FORMAT && format != 1) {
             throw new IOException("fleet model state format " + format + " unsupported; this build reads " + RECORD_FORMAT);
         }
         long version = in.readLong();
@@ -172,6 +185,17 @@ public final class FleetModelSerializer extends TypeSerializer<FleetModel> {
         m.labelled = labelled;
         m.correct = correct;
         m.lastLoss = lastLoss;
+        if (format >= 2 && in.readBoolean()) {
+            m.frozen = in.readBoolean();
+            m.freezes = in.readLong();
+            m.unfreezes = in.readLong();
+            m.recent = RecentAccuracy.read(in);
+            m.decision = DecisionStage.read(in, backend());
+            if (m.decision.classes() != classes.length) {
+                throw new IOException("decision stage of " + m.decision.classes() + " classes in a fleet of "
+                        + classes.length);
+            }
+        }
         return m;
     }
 

@@ -5,7 +5,8 @@ import java.util.Objects;
 /**
  * A fault alert (topic {@code gearbox-alerts}, key = machine). RAISED after k consecutive windows classified as one
  * fault with confidence ≥ τ; CLEARED when the machine has recovered. {@code fault} is the class, {@code confidence}
- * the mean confidence over the {@code windows} windows that decided it.
+ * the mean confidence over the {@code windows} windows that decided it; {@code model_version}, {@code stage} and
+ * {@code decision_version} are those of the prediction that raised or cleared it.
  */
 public class Alert {
     public static final String RAISED = "RAISED";
@@ -20,6 +21,10 @@ public class Alert {
     public float confidence;
     public int windows;
     public long modelVersion;
+    /** The stage that made the deciding prediction ("base", "svm", "mlp"); absent when unknown. */
+    public String stage;
+    /** That prediction's decision-stage version; absent without a decision stage. */
+    public Long decisionVersion;
 
     public Alert() {
     }
@@ -43,7 +48,8 @@ public class Alert {
         }
         return time == a.time && Float.compare(confidence, a.confidence) == 0 && windows == a.windows
                 && modelVersion == a.modelVersion && Objects.equals(machine, a.machine) && Objects.equals(fleet, a.fleet)
-                && Objects.equals(kind, a.kind) && Objects.equals(fault, a.fault);
+                && Objects.equals(kind, a.kind) && Objects.equals(fault, a.fault) && Objects.equals(stage, a.stage)
+                && Objects.equals(decisionVersion, a.decisionVersion);
     }
 
     @Override
@@ -54,6 +60,7 @@ public class Alert {
     @Override
     public String toString() {
         return "Alert{" + kind + " " + fault + " machine=" + machine + " time=" + time + " confidence=" + confidence
-                + " windows=" + windows + " modelVersion=" + modelVersion + "}";
+                + " windows=" + windows + " modelVersion=" + modelVersion + (stage == null ? "" : " stage=" + stage)
+                + (decisionVersion == null ? "" : " decisionVersion=" + decisionVersion) + "}";
     }
 }

@@ -25,7 +25,11 @@ public final class Json {
             .setSerializationInclusion(JsonInclude.Include.NON_NULL)
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
             .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
-            .configure(DeserializationFeature.ACCEPT_FLOAT_AS_INT, false);
+            .configure(DeserializationFeature.ACCEPT_FLOAT_AS_INT, false)
+            // Jackson's own number parser and writer instead of the JDK's: a JSON vibration window is 8,192 floats,
+            // and Float.parseFloat took half of the gearbox job's CPU (W4 profile)
+            .configure(com.fasterxml.jackson.core.JsonParser.Feature.USE_FAST_DOUBLE_PARSER, true)
+            .configure(com.fasterxml.jackson.core.JsonGenerator.Feature.USE_FAST_DOUBLE_WRITER, true);
 
     private Json() {
     }

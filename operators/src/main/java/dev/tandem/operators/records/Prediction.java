@@ -9,6 +9,9 @@ import java.util.Objects;
  * {@code decision} is the chosen class; {@code label} the true class when the window was labelled.
  * {@code model_version} counts the optimizer steps of the fleet's model; {@code model_hash} is a 64-bit hash (hex)
  * of that model's parameters, so two predictions with equal version and hash came from identical weights.
+ * {@code stage} says what decided ({@code base}: argmax of the probabilities; {@code svm}/{@code mlp}: the decision
+ * stage reading them, version {@code decision_version}); {@code confidence} is the base network's probability of the
+ * decided class.
  */
 public class Prediction {
     public long time;
@@ -22,6 +25,12 @@ public class Prediction {
     public String label;
     public long modelVersion;
     public String modelHash;
+    /** Which stage decided: "base" (argmax of the base network), "svm" or "mlp" (the decision stage). */
+    public String stage;
+    /** The decision stage's version (trainings or steps) when one exists, else absent. */
+    public Long decisionVersion;
+    /** Whether the base network was frozen (not training) when this window came; absent without a decision stage. */
+    public Boolean baseFrozen;
 
     public Prediction() {
     }
@@ -39,7 +48,8 @@ public class Prediction {
                 && Objects.equals(machine, p.machine) && Objects.equals(fleet, p.fleet)
                 && Arrays.equals(classes, p.classes) && Arrays.equals(probabilities, p.probabilities)
                 && Objects.equals(decision, p.decision) && Objects.equals(label, p.label)
-                && Objects.equals(modelHash, p.modelHash);
+                && Objects.equals(modelHash, p.modelHash) && Objects.equals(stage, p.stage)
+                && Objects.equals(decisionVersion, p.decisionVersion) && Objects.equals(baseFrozen, p.baseFrozen);
     }
 
     @Override
@@ -50,6 +60,7 @@ public class Prediction {
     @Override
     public String toString() {
         return "Prediction{time=" + time + ", machine=" + machine + ", fleet=" + fleet + ", decision=" + decision
-                + ", confidence=" + confidence + ", label=" + label + ", modelVersion=" + modelVersion + "}";
+                + ", confidence=" + confidence + ", label=" + label + ", modelVersion=" + modelVersion + (stage == null ? "" : ", stage=" + stage)
+                + (decisionVersion == null ? "" : ", decisionVersion=" + decisionVersion) + "}";
     }
 }

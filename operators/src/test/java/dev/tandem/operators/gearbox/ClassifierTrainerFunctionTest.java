@@ -38,8 +38,12 @@ class ClassifierTrainerFunctionTest {
     }
 
     static KeyedOneInputStreamOperatorTestHarness<String, VibrationWindow, Prediction> harness() throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new ClassifierTrainerFunction(SETTINGS, new GearboxCnnFactory())),
+        return harness(new ClassifierTrainerFunction(SETTINGS, new GearboxCnnFactory()));
+    }
+
+    static KeyedOneInputStreamOperatorTestHarness<String, VibrationWindow, Prediction> harness(
+            ClassifierTrainerFunction function) throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(function),
                 (VibrationWindow w) -> w.fleet, Types.STRING);
         Configuration c = new Configuration();
         c.set(PipelineOptions.GENERIC_TYPES, false);
