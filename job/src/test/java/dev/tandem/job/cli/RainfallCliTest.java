@@ -79,17 +79,24 @@ class RainfallCliTest {
         assertEquals(3, j.get("stations").asInt());
         assertEquals(12, j.get("steps").asInt()); // the last 20% of 60 hourly steps
         assertEquals(3, j.get("grid").get("distinct_station_cells").asInt());
-        assertEquals("online-linear-grid", j.get("model").asText());
+        assertEquals("convlstm", j.get("model").asText());
 
         // a configured box: 5 x 5 cells of 1°; the station at (-30, 140) lies outside it
         TandemCliTest.Run boxed = TandemCliTest.run("eval", "rainfall", "--data", smallFile().toString(), "--window",
-                "2", "--grid-box=-33,-29,141,145", "--grid-res", "1", "--json");
+                "2", "--grid-box=-33,-29,141,145", "--grid-res", "1", "--model", "online-linear-grid", "--json");
         assertEquals(0, boxed.code(), boxed.err());
         JsonNode b = boxed.lastJson();
         assertEquals(5, b.get("grid").get("rows").asInt());
         assertEquals(5, b.get("grid").get("cols").asInt());
         assertEquals(-33.0, b.get("grid").get("lat0").asDouble());
         assertEquals(2, b.get("stations_on_grid").asInt());
+        assertEquals("online-linear-grid", b.get("model").asText());
+
+        TandemCliTest.Run badOptimizer = TandemCliTest.run("eval", "rainfall", "--data", smallFile().toString(),
+                "--optimizer", "rmsprop");
+        assertEquals(2, badOptimizer.code());
+        assertTrue(badOptimizer.err().contains("--optimizer") && badOptimizer.err().contains("s-sgd, sgd, adam"),
+                badOptimizer.err());
     }
 
     private static void assertNamed(TandemCliTest.Run r, String option) {
