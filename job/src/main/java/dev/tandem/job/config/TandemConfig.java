@@ -122,6 +122,27 @@ public final class TandemConfig implements Serializable {
         this.raw = Collections.unmodifiableMap(raw);
     }
 
+    /**
+     * The configuration of a job's {@code main} on a cluster: {@code --config FILE} (at most once) and any number of
+     * {@code --set key=value}, applied like {@link #load(Path, List)}.
+     */
+    public static TandemConfig fromArgs(String[] args) throws IOException {
+        Path file = null;
+        List<String> sets = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if ((a.equals("--config") || a.equals("--set")) && i + 1 == args.length) {
+                throw new IllegalArgumentException(a + " needs a value; use --config FILE, --set key=value");
+            }
+            switch (a) {
+                case "--config" -> file = Path.of(args[++i]);
+                case "--set" -> sets.add(args[++i]);
+                default -> throw new IllegalArgumentException("unknown argument " + a + "; use --config FILE, --set key=value");
+            }
+        }
+        return load(file, sets);
+    }
+
     /** The defaults, overridden by the file (may be null) and by key=value pairs. */
     public static TandemConfig load(Path overrides, List<String> sets) throws IOException {
         List<Path> files = new ArrayList<>();

@@ -4,9 +4,6 @@ import dev.tandem.job.config.TandemConfig;
 import dev.tandem.job.kafka.GearboxKafka;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Entry point for a Flink cluster ({@code flink run -c dev.tandem.job.stream.GearboxMain tandem-job.jar
@@ -17,16 +14,7 @@ public final class GearboxMain {
     }
 
     public static void main(String[] args) throws Exception {
-        Path file = null;
-        List<String> sets = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--config" -> file = Path.of(args[++i]);
-                case "--set" -> sets.add(args[++i]);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; use --config FILE, --set key=value");
-            }
-        }
-        TandemConfig config = TandemConfig.load(file, sets);
+        TandemConfig config = TandemConfig.fromArgs(args);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         build(env, config);
         env.execute("tandem-gearbox");

@@ -80,4 +80,14 @@ class TandemConfigTest {
         assertTrue(m.contains("unknown configuration key 'alert.kk' in " + f), m);
         assertThrows(IOException.class, () -> TandemConfig.load(tmp.resolve("missing.properties"), List.of()));
     }
+
+    @Test
+    void aClusterMainTakesSetAndConfigAndNamesWhatIsWrong() throws Exception {
+        TandemConfig c = TandemConfig.fromArgs(new String[] {"--set", "rainfall.window=3"});
+        assertEquals(3, c.integer("rainfall.window"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> TandemConfig.fromArgs(new String[] {"--bogus"})).getMessage().contains("unknown argument --bogus"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> TandemConfig.fromArgs(new String[] {"--set"})).getMessage().contains("--set needs a value"));
+    }
 }
