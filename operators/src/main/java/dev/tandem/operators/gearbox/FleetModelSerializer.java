@@ -2,10 +2,8 @@ package dev.tandem.operators.gearbox;
 
 import dev.tandem.learning.decision.DecisionStage;
 import dev.tandem.learning.io.ModelCodec;
-import dev.tandem.learning.tensor.Backend;
-import dev.tandem.learning.tensor.Backends;
+import dev.tandem.operators.state.ModelStateSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -33,64 +31,22 @@ import java.nio.ByteOrder;
  * S is the example size of the model's input shape (checked against the model on reading). The serializer snapshot ({@link Snapshot}, version 1) records
  * the backend name; a restore on a machine where that backend is missing falls back to {@code auto}.
  */
-public final class FleetModelSerializer extends TypeSerializer<FleetModel> {
+public final class FleetModelSerializer extends ModelStateSerializer<FleetModel> {
     public static final int RECORD_FORMAT = 2;
     private static final long serialVersionUID = 1L;
-    private final String backendName;
-    private transient Backend backend;
 
     public FleetModelSerializer(String backendName) {
-        this.backendName = backendName;
-    }
-
-    private Backend backend() {
-        if (backend == null) {
-            Backend b;
-            try {
-                b = Backends.choose(backendName).backend();
-            } catch (IllegalArgumentException e) {
-                b = Backends.choose("auto").backend();
-            }
-            backend = b;
-        }
-        return backend;
+        super(backendName);
     }
 
     @Override
-    public boolean isImmutableType() {
-        return false;
+    protected String what() {
+        return "fleet model";
     }
 
     @Override
     public TypeSerializer<FleetModel> duplicate() {
-        return new FleetModelSerializer(backendName);
-    }
-
-    @Override
-    public FleetModel createInstance() {
-        return null;
-    }
-
-    @Override
-    public FleetModel copy(FleetModel from) {
-        if (from == null) {
-            return null;
-        }
-        try {
-            return fromBytes(toBytes(from));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot copy fleet model state", e);
-        }
-    }
-
-    @Override
-    public FleetModel copy(FleetModel from, FleetModel reuse) {
-        return copy(from);
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
+        return new FleetModelSerializer(backendName());
     }
 
     @Override
@@ -200,80 +156,22 @@ public final class FleetModelSerializer extends TypeSerializer<FleetModel> {
     }
 
     @Override
-    public FleetModel deserialize(FleetModel reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        serialize(deserialize(in), out);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof FleetModelSerializer;
-    }
-
-    @Override
-    public int hashCode() {
-        return FleetModelSerializer.class.hashCode();
-    }
-
-    @Override
     public TypeSerializerSnapshot<FleetModel> snapshotConfiguration() {
-        return new Snapshot(backendName);
-    }
-
-    byte[] toBytes(FleetModel m) throws IOException {
-        org.apache.flink.core.memory.DataOutputSerializer out = new org.apache.flink.core.memory.DataOutputSerializer(1 << 16);
-        serialize(m, out);
-        return out.getCopyOfBuffer();
-    }
-
-    FleetModel fromBytes(byte[] bytes) throws IOException {
-        return deserialize(new org.apache.flink.core.memory.DataInputDeserializer(bytes));
+        return new Snapshot(backendName());
     }
 
     /** Snapshot of the serializer's configuration: version 1 holds the backend name. */
-    public static final class Snapshot implements TypeSerializerSnapshot<FleetModel> {
-        private String backendName = "auto";
-
+    public static final class Snapshot extends BackendSnapshot<FleetModel> {
         public Snapshot() {
         }
 
         Snapshot(String backendName) {
-            this.backendName = backendName;
-        }
-
-        @Override
-        public int getCurrentVersion() {
-            return 1;
-        }
-
-        @Override
-        public void writeSnapshot(DataOutputView out) throws IOException {
-            out.writeUTF(backendName);
-        }
-
-        @Override
-        public void readSnapshot(int readVersion, DataInputView in, ClassLoader userCodeClassLoader) throws IOException {
-            if (readVersion != 1) {
-                throw new IOException("fleet model serializer snapshot version " + readVersion + " unsupported");
-            }
-            backendName = in.readUTF();
+            super(backendName);
         }
 
         @Override
         public TypeSerializer<FleetModel> restoreSerializer() {
-            return new FleetModelSerializer(backendName);
-        }
-
-        @Override
-        public TypeSerializerSchemaCompatibility<FleetModel> resolveSchemaCompatibility(
-                TypeSerializerSnapshot<FleetModel> oldSerializerSnapshot) {
-            return oldSerializerSnapshot instanceof Snapshot
-                    ? TypeSerializerSchemaCompatibility.compatibleAsIs()
-                    : TypeSerializerSchemaCompatibility.incompatible();
+            return new FleetModelSerializer(backendName());
         }
     }
 }

@@ -14,7 +14,6 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -103,7 +102,7 @@ public final class ParseAndValidateWeather extends ProcessFunction<RawRecord, We
             r = parse(raw.value);
             reason = rules.problem(r);
         } catch (Exception e) {
-            reason = "unparseable json: " + firstLine(e.getMessage());
+            reason = "unparseable json: " + DeadLetter.firstLine(e.getMessage());
         }
         if (reason == null) {
             valid.inc();
@@ -111,25 +110,6 @@ public final class ParseAndValidateWeather extends ProcessFunction<RawRecord, We
             return;
         }
         deadLetters.inc();
-        ctx.output(DEAD_LETTERS, new DeadLetter(raw.topic, raw.partition, raw.offset, reason,
-                truncate(raw.value, rules.rawMaxBytes()), ctx.timerService().currentProcessingTime()));
-    }
-
-    static String truncate(byte[] value, int max) {
-        if (value == null) {
-            return "";
-        }
-        int n = Math.min(value.length, max);
-        String s = new String(value, 0, n, StandardCharsets.UTF_8);
-        return n < value.length ? s + "…(" + value.length + " bytes)" : s;
-    }
-
-    private static String firstLine(String m) {
-        if (m == null) {
-            return "(no message)";
-        }
-        int nl = m.indexOf('\n');
-        String s = nl < 0 ? m : m.substring(0, nl);
-        return s.length() > 300 ? s.substring(0, 300) + "…" : s;
+        ctx.output(DEAD_LETTERS, DeadLetter.of(raw, reason, rules.rawMaxBytes(), ctx.timerService().currentProcessingTime()));
     }
 }

@@ -2,14 +2,10 @@ package dev.tandem.operators.rain;
 
 import dev.tandem.learning.io.ModelCodec;
 import dev.tandem.learning.rain.Grid;
-import dev.tandem.learning.tensor.Backend;
-import dev.tandem.learning.tensor.Backends;
+import dev.tandem.operators.state.ModelStateSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataInputView;
-import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
 
 import java.io.ByteArrayInputStream;
@@ -36,64 +32,22 @@ import java.util.List;
  * optimizer state and the counters that key its random draws are exact. The snapshot ({@link Snapshot}, version 1)
  * records the backend name; a restore where that backend is missing falls back to {@code auto}.
  */
-public final class RainModelSerializer extends TypeSerializer<RainModel> {
+public final class RainModelSerializer extends ModelStateSerializer<RainModel> {
     public static final int RECORD_FORMAT = 1;
     private static final long serialVersionUID = 1L;
-    private final String backendName;
-    private transient Backend backend;
 
     public RainModelSerializer(String backendName) {
-        this.backendName = backendName;
-    }
-
-    private Backend backend() {
-        if (backend == null) {
-            Backend b;
-            try {
-                b = Backends.choose(backendName).backend();
-            } catch (IllegalArgumentException e) {
-                b = Backends.choose("auto").backend();
-            }
-            backend = b;
-        }
-        return backend;
+        super(backendName);
     }
 
     @Override
-    public boolean isImmutableType() {
-        return false;
+    protected String what() {
+        return "rain model";
     }
 
     @Override
     public TypeSerializer<RainModel> duplicate() {
-        return new RainModelSerializer(backendName);
-    }
-
-    @Override
-    public RainModel createInstance() {
-        return null;
-    }
-
-    @Override
-    public RainModel copy(RainModel from) {
-        if (from == null) {
-            return null;
-        }
-        try {
-            return fromBytes(toBytes(from));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot copy rain model state", e);
-        }
-    }
-
-    @Override
-    public RainModel copy(RainModel from, RainModel reuse) {
-        return copy(from);
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
+        return new RainModelSerializer(backendName());
     }
 
     @Override
@@ -254,80 +208,22 @@ public final class RainModelSerializer extends TypeSerializer<RainModel> {
     }
 
     @Override
-    public RainModel deserialize(RainModel reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        serialize(deserialize(in), out);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof RainModelSerializer;
-    }
-
-    @Override
-    public int hashCode() {
-        return RainModelSerializer.class.hashCode();
-    }
-
-    @Override
     public TypeSerializerSnapshot<RainModel> snapshotConfiguration() {
-        return new Snapshot(backendName);
-    }
-
-    byte[] toBytes(RainModel m) throws IOException {
-        DataOutputSerializer out = new DataOutputSerializer(1 << 16);
-        serialize(m, out);
-        return out.getCopyOfBuffer();
-    }
-
-    RainModel fromBytes(byte[] bytes) throws IOException {
-        return deserialize(new DataInputDeserializer(bytes));
+        return new Snapshot(backendName());
     }
 
     /** Snapshot of the serializer's configuration: version 1 holds the backend name. */
-    public static final class Snapshot implements TypeSerializerSnapshot<RainModel> {
-        private String backendName = "auto";
-
+    public static final class Snapshot extends BackendSnapshot<RainModel> {
         public Snapshot() {
         }
 
         Snapshot(String backendName) {
-            this.backendName = backendName;
-        }
-
-        @Override
-        public int getCurrentVersion() {
-            return 1;
-        }
-
-        @Override
-        public void writeSnapshot(DataOutputView out) throws IOException {
-            out.writeUTF(backendName);
-        }
-
-        @Override
-        public void readSnapshot(int readVersion, DataInputView in, ClassLoader userCodeClassLoader) throws IOException {
-            if (readVersion != 1) {
-                throw new IOException("rain model serializer snapshot version " + readVersion + " unsupported");
-            }
-            backendName = in.readUTF();
+            super(backendName);
         }
 
         @Override
         public TypeSerializer<RainModel> restoreSerializer() {
-            return new RainModelSerializer(backendName);
-        }
-
-        @Override
-        public TypeSerializerSchemaCompatibility<RainModel> resolveSchemaCompatibility(
-                TypeSerializerSnapshot<RainModel> oldSerializerSnapshot) {
-            return oldSerializerSnapshot instanceof Snapshot
-                    ? TypeSerializerSchemaCompatibility.compatibleAsIs()
-                    : TypeSerializerSchemaCompatibility.incompatible();
+            return new RainModelSerializer(backendName());
         }
     }
 }

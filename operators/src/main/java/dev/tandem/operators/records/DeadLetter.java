@@ -1,5 +1,6 @@
 package dev.tandem.operators.records;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
@@ -25,6 +26,31 @@ public class DeadLetter {
         this.reason = reason;
         this.raw = raw;
         this.time = time;
+    }
+
+    /** The dead letter of a raw record refused for {@code reason}, its value kept up to {@code rawMaxBytes}. */
+    public static DeadLetter of(RawRecord raw, String reason, int rawMaxBytes, long time) {
+        return new DeadLetter(raw.topic, raw.partition, raw.offset, reason, truncate(raw.value, rawMaxBytes), time);
+    }
+
+    /** The value as text, cut at max bytes (the cut is marked with the full length). */
+    public static String truncate(byte[] value, int max) {
+        if (value == null) {
+            return "";
+        }
+        int n = Math.min(value.length, max);
+        String s = new String(value, 0, n, StandardCharsets.UTF_8);
+        return n < value.length ? s + "…(" + value.length + " bytes)" : s;
+    }
+
+    /** The first line of an exception message, at most 300 characters: a reason, not a stack trace. */
+    public static String firstLine(String m) {
+        if (m == null) {
+            return "(no message)";
+        }
+        int nl = m.indexOf('\n');
+        String s = nl < 0 ? m : m.substring(0, nl);
+        return s.length() > 300 ? s.substring(0, 300) + "…" : s;
     }
 
     @Override

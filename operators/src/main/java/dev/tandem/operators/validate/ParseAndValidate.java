@@ -9,7 +9,6 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
-import java.nio.charset.StandardCharsets;
 
 /**
  * Parses raw records into vibration windows and checks them against {@link ValidationRules}. A record that does not
@@ -41,7 +40,7 @@ public final class ParseAndValidate extends ProcessFunction<RawRecord, Vibration
             w = rules.format().decode(raw.value);
             reason = rules.problem(w);
         } catch (Exception e) {
-            reason = "unparseable " + rules.format().name().toLowerCase() + ": " + firstLine(e.getMessage());
+            reason = "unparseable " + rules.format().name().toLowerCase() + ": " + DeadLetter.firstLine(e.getMessage());
         }
         if (reason == null) {
             valid.inc();
@@ -49,25 +48,6 @@ public final class ParseAndValidate extends ProcessFunction<RawRecord, Vibration
             return;
         }
         deadLetters.inc();
-        ctx.output(DEAD_LETTERS, new DeadLetter(raw.topic, raw.partition, raw.offset, reason,
-                truncate(raw.value, rules.rawMaxBytes()), ctx.timerService().currentProcessingTime()));
-    }
-
-    static String truncate(byte[] value, int max) {
-        if (value == null) {
-            return "";
-        }
-        int n = Math.min(value.length, max);
-        String s = new String(value, 0, n, StandardCharsets.UTF_8);
-        return n < value.length ? s + "…(" + value.length + " bytes)" : s;
-    }
-
-    private static String firstLine(String m) {
-        if (m == null) {
-            return "(no message)";
-        }
-        int nl = m.indexOf('\n');
-        String s = nl < 0 ? m : m.substring(0, nl);
-        return s.length() > 300 ? s.substring(0, 300) + "…" : s;
+        ctx.output(DEAD_LETTERS, DeadLetter.of(raw, reason, rules.rawMaxBytes(), ctx.timerService().currentProcessingTime()));
     }
 }
