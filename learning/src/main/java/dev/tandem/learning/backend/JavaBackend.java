@@ -158,13 +158,19 @@ public class JavaBackend implements Backend {
             float fb = (float) b;
             float[] xa = xf.a;
             float[] ya = yf.a;
+            if (b == 0) {
+                for (int i = 0; i < n; i++) {
+                    ya[i] = fa * xa[i];
+                }
+                return;
+            }
             for (int i = 0; i < n; i++) {
                 ya[i] = fa * xa[i] + fb * ya[i];
             }
             return;
         }
         for (int i = 0; i < n; i++) {
-            yb.set(i, a * xb.get(i) + b * yb.get(i));
+            yb.set(i, b == 0 ? a * xb.get(i) : a * xb.get(i) + b * yb.get(i));
         }
     }
 

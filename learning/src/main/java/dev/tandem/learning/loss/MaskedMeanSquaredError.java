@@ -47,8 +47,6 @@ public final class MaskedMeanSquaredError implements Loss {
 
     @Override
     public Tensor backward() {
-        // fill first: axpby with beta 0 still reads grad (0 · NaN = NaN), and grad may hold a non-finite step's values
-        diff.backend().fill(grad, 0);
         diff.backend().axpby(count > 0 ? 2.0 / count : 0, diff, 0, grad);
         return grad;
     }

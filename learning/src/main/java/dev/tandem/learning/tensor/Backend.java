@@ -45,7 +45,7 @@ public interface Backend {
 
     void copy(Tensor src, Tensor dst);
 
-    /** y = a * x + b * y. */
+    /** y = a * x + b * y; with b = 0, y is written without being read (as in BLAS), so a NaN in y does not survive. */
     void axpby(double a, Tensor x, double b, Tensor y);
 
     /** out = x ⊙ y (out may alias x or y). */
