@@ -1,5 +1,6 @@
 package dev.tandem.job.bench;
 
+import dev.tandem.job.kafka.Pacer;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.job.config.TandemConfig;
 import dev.tandem.job.demo.RainfallDemo;
@@ -145,16 +146,12 @@ public final class RainfallStreamBenchmark {
                 double pace = Math.max(0.05, stepsPerSecond / 2);
                 err.printf("w5: latency phase, %.0f s at %.2f steps/s%n", latencySeconds, pace);
                 int before = phase1.size();
-                long next = System.nanoTime();
+                Pacer pacer = new Pacer(pace);
                 end = System.nanoTime() + (long) (latencySeconds * 1e9);
                 while (System.nanoTime() < end) {
                     sendStep(out, sim, t0, hour, step++);
                     out.flush();
-                    next += (long) (1e9 / pace);
-                    long sleep = next - System.nanoTime();
-                    if (sleep > 0) {
-                        TimeUnit.NANOSECONDS.sleep(sleep);
-                    }
+                    pacer.await();
                 }
                 sendStep(out, sim, t0, hour, step++); // closes the last timed step
                 out.flush();

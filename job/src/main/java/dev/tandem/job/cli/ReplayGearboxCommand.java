@@ -1,5 +1,6 @@
 package dev.tandem.job.cli;
 
+import dev.tandem.job.kafka.Pacer;
 import dev.tandem.job.config.TandemConfig;
 import dev.tandem.job.demo.ManifestFeed;
 import dev.tandem.job.kafka.WindowProducer;
@@ -15,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 /** {@code tandem replay gearbox}: cut a manifest's recordings into windows and stream them into a topic. */
 @Command(name = "gearbox", mixinStandardHelpOptions = true,
@@ -86,8 +86,7 @@ final class ReplayGearboxCommand implements Callable<Integer> {
         long started = System.nanoTime();
         long sent = 0;
         try (WindowProducer out = new WindowProducer(bootstrap, topic, f)) {
-            long period = (long) (1e9 / rate);
-            long next = System.nanoTime();
+            Pacer pacer = new Pacer(rate);
             for (int pass = 0; pass < loops; pass++) {
                 ManifestFeed pf = pass == 0 ? feed : new ManifestFeed(data, w, h, fleet, c.longValue("gearbox.seed") + pass, false);
                 VibrationWindow v;
@@ -95,11 +94,7 @@ final class ReplayGearboxCommand implements Callable<Integer> {
                     out.send(v);
                     sent++;
                     progress.update(sent, String.format(Locale.ROOT, "%.0f windows/s", sent / ((System.nanoTime() - started) / 1e9)));
-                    next += period;
-                    long sleep = next - System.nanoTime();
-                    if (sleep > 0) {
-                        TimeUnit.NANOSECONDS.sleep(sleep);
-                    }
+                    pacer.await();
                 }
             }
             out.flush();

@@ -1,5 +1,6 @@
 package dev.tandem.job.cli;
 
+import dev.tandem.job.kafka.Pacer;
 import dev.tandem.job.kafka.WeatherProducer;
 import dev.tandem.learning.data.WeatherCsv;
 import dev.tandem.operators.rain.WeatherFeatures;
@@ -12,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 /** {@code tandem replay weather}: stream a canonical long-format weather CSV into a topic. */
 @Command(name = "weather", mixinStandardHelpOptions = true,
@@ -63,8 +63,7 @@ final class ReplayWeatherCommand implements Callable<Integer> {
         long started = System.nanoTime();
         long sent = 0;
         try (WeatherProducer out = new WeatherProducer(bootstrap, topic)) {
-            long period = (long) (1e9 / rate);
-            long next = System.nanoTime();
+            Pacer pacer = new Pacer(rate);
             for (WeatherCsv.Reading row : table.readings()) {
                 if (sent >= total) {
                     break;
@@ -72,11 +71,7 @@ final class ReplayWeatherCommand implements Callable<Integer> {
                 out.send(WeatherFeatures.fromReading(row, table.features()));
                 sent++;
                 progress.update(sent, String.format(Locale.ROOT, "%.0f readings/s", sent / ((System.nanoTime() - started) / 1e9)));
-                next += period;
-                long sleep = next - System.nanoTime();
-                if (sleep > 0) {
-                    TimeUnit.NANOSECONDS.sleep(sleep);
-                }
+                pacer.await();
             }
             out.flush();
         }

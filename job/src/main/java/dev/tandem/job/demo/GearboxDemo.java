@@ -1,5 +1,6 @@
 package dev.tandem.job.demo;
 
+import dev.tandem.job.kafka.Pacer;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.job.config.TandemConfig;
 import dev.tandem.job.kafka.CommittedReader;
@@ -132,8 +133,7 @@ public final class GearboxDemo implements AutoCloseable {
 
     private void replay(TandemConfig c) {
         try (WindowProducer out = new WindowProducer(kafka.bootstrapServers(), c.string("topics.gearbox-windows"), c.windowFormat())) {
-            long periodNanos = (long) (1e9 / rate);
-            long next = System.nanoTime();
+            Pacer pacer = new Pacer(rate);
             long n = 0;
             while (replaying.get()) {
                 long now = System.currentTimeMillis();
@@ -147,11 +147,7 @@ public final class GearboxDemo implements AutoCloseable {
                 if (++n % MALFORMED_EVERY == 1) {
                     injectMalformed(out, w, n / MALFORMED_EVERY);
                 }
-                next += periodNanos;
-                long sleep = next - System.nanoTime();
-                if (sleep > 0) {
-                    TimeUnit.NANOSECONDS.sleep(sleep);
-                }
+                pacer.await();
             }
             out.flush();
         } catch (InterruptedException e) {

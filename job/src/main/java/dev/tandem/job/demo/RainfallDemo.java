@@ -1,5 +1,6 @@
 package dev.tandem.job.demo;
 
+import dev.tandem.job.kafka.Pacer;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.job.config.TandemConfig;
 import dev.tandem.job.kafka.WeatherProducer;
@@ -18,7 +19,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -116,8 +116,7 @@ public final class RainfallDemo {
 
     private void replay(String bootstrap, TandemConfig c) {
         try (WeatherProducer out = new WeatherProducer(bootstrap, c.string("topics.weather-readings"))) {
-            long periodNanos = (long) (1e9 / rate);
-            long next = System.nanoTime();
+            Pacer pacer = new Pacer(rate);
             long n = 0;
             while (replaying.get()) {
                 if (!feed.hasNext()) {
@@ -130,11 +129,7 @@ public final class RainfallDemo {
                 if (++n % MALFORMED_EVERY == 0) {
                     injectMalformed(out, r, n / MALFORMED_EVERY);
                 }
-                next += periodNanos;
-                long sleep = next - System.nanoTime();
-                if (sleep > 0) {
-                    TimeUnit.NANOSECONDS.sleep(sleep);
-                }
+                pacer.await();
             }
             out.flush();
         } catch (InterruptedException e) {
