@@ -113,10 +113,17 @@ final class EvalDecisionCommand implements Callable<Integer> {
                         System.out.printf(Locale.ROOT, "%-6s after %2d pass(es): holdout %.4f, %d steps, CPU %.1f s base + %.1f s decision (wall %.1f + %.1f)%n",
                                 p.stage(), p.epochs(), p.holdoutAccuracy(), p.gradientSteps(), p.baseCpuSeconds(),
                                 p.decisionCpuSeconds(), p.baseSeconds(), p.decisionSeconds());
+                        if (!Double.isNaN(p.oracleAccuracy())) {
+                            System.out.printf(Locale.ROOT, "       oracle: an SVM fitted to these softmax vectors of the holdout itself (%d-fold CV, best of 32 settings): %.4f%n",
+                                    DecisionExperiment.ORACLE_FOLDS, p.oracleAccuracy());
+                        }
                     }
                 });
         System.out.printf(Locale.ROOT, "%nequal or better accuracy: holdout >= %.4f (full %.4f - %.4f)%n",
                 r.threshold(), r.full().point().holdoutAccuracy(), tolerance);
+        System.out.println(r.oracleReachesAt() == null
+                ? "no short budget's oracle reaches it: their softmax vectors do not carry the full network's accuracy"
+                : "the oracle first reaches it after " + r.oracleReachesAt() + " base pass(es)");
         System.out.println("| run | base passes | holdout accuracy | base gradient steps | training CPU s (base + decision) | wall s | time_reduction (CPU) | wall |");
         System.out.println("|---|---|---|---|---|---|---|---|");
         row("(a) full", r.full());
@@ -130,6 +137,7 @@ final class EvalDecisionCommand implements Callable<Integer> {
         out.put("argmax_short", entry(r.argmax(), true));
         out.put("best_time_reduction", r.bestTimeReduction() == null ? null : GearboxEvalOptions.round6(r.bestTimeReduction()));
         out.put("threshold", GearboxEvalOptions.round6(r.threshold()));
+        out.put("oracle_reaches_threshold_at_epochs", r.oracleReachesAt());
         out.put("tolerance", tolerance);
         out.put("seconds_are", "process CPU seconds of training (base + decision); wall_seconds: wall clock");
         out.put("classes", r.classes().size());
@@ -186,6 +194,9 @@ final class EvalDecisionCommand implements Callable<Integer> {
         if (!Double.isNaN(p.decisionPrequentialAccuracy())) {
             m.put("decision_prequential_accuracy", GearboxEvalOptions.round6(p.decisionPrequentialAccuracy()));
             m.put("decision_version", p.decisionVersion());
+        }
+        if (!Double.isNaN(p.oracleAccuracy())) {
+            m.put("oracle_accuracy", GearboxEvalOptions.round6(p.oracleAccuracy()));
         }
         return m;
     }

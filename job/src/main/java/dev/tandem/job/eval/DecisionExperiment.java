@@ -32,6 +32,9 @@ import java.util.List;
  *       holdout windows. Cost = the S passes' training time + the decision pass's (the forward passes that produce
  *       the softmax vectors + that stage's learning).</li>
  * </ol>
+ * For every short budget, the {@link OracleDecision} of its softmax vectors (a decision stage fitted to the holdout's
+ * own pairs by cross-validation, hyper-parameters chosen on them) estimates what any decision stage could reach
+ * there; it is never timed and never chosen as an entry.
  * Before (a), one untimed warm-up pass of a throwaway network keeps JIT compilation out of every timing.
  * The point chosen for a decision stage is the <b>first</b> S whose holdout accuracy is ≥ full − {@code tolerance}
  * ("equal or better accuracy"); its {@code time_reduction} = 1 − seconds(S) / seconds(full), in process CPU
@@ -40,6 +43,8 @@ import java.util.List;
  * time reductions are null. Holdout scoring is never timed.
  */
 public final class DecisionExperiment {
+    /** Folds of the {@link OracleDecision}'s cross-validation. */
+    public static final int ORACLE_FOLDS = 5;
     private static final long DECISION_SALT = 0xDEC1_5104_57A6_E001L;
 
     public record Settings(int patience, int shortEpochs, int decisionWindows, double tolerance,
@@ -58,7 +63,7 @@ public final class DecisionExperiment {
      */
     public record Point(String stage, int epochs, double holdoutAccuracy, long gradientSteps, double baseCpuSeconds,
                         double decisionCpuSeconds, double baseSeconds, double decisionSeconds,
-                        double decisionPrequentialAccuracy, long decisionVersion) {
+                        double decisionPrequentialAccuracy, long decisionVersion, double oracleAccuracy) {
         public double cpuSeconds() {
             return baseCpuSeconds + decisionCpuSeconds;
         }
@@ -77,6 +82,19 @@ public final class DecisionExperiment {
 
     public record Result(Entry full, Entry svm, Entry mlp, Entry argmax, List<Point> fullCurve, List<Point> shortCurve,
                          List<String> classes, int windows, int holdoutWindows, double threshold) {
+        /**
+         * The fewest base passes whose {@link OracleDecision} reaches the threshold; null when no short budget's
+         * oracle does.
+         */
+        public Integer oracleReachesAt() {
+            for (Point p : shortCurve) {
+                if (p.stage().equals("argmax") && p.oracleAccuracy() >= threshold - 1e-12) {
+                    return p.epochs();
+                }
+            }
+            return null;
+        }
+
         public Double bestTimeReduction() {
             Double best = null;
             for (Entry e : new Entry[] {svm, mlp}) {
@@ -120,7 +138,7 @@ public final class DecisionExperiment {
         evaluation.train(prep, full, evaluation.settings().epochs(), listener, (pass, steps, seconds, cpu) -> {
             float[] p = evaluation.probabilities(full, prep.sourceHoldout(), holdoutLabels);
             Point point = new Point("full", pass, accuracy(p, holdoutLabels, k, null), steps, cpu, 0, seconds, 0,
-                    Double.NaN, 0);
+                    Double.NaN, 0, Double.NaN);
             fullCurve.add(point);
             listener.point(point);
             if (point.holdoutAccuracy() > fullCurve.get(best[0]).holdoutAccuracy()) {
@@ -138,7 +156,7 @@ public final class DecisionExperiment {
             Training t = evaluation.train(prep, base, s, listener, (pass, steps, seconds, cpu) -> true);
             float[] holdout = evaluation.probabilities(base, prep.sourceHoldout(), holdoutLabels);
             Point argmax = new Point("argmax", s, accuracy(holdout, holdoutLabels, k, null), t.steps(),
-                    t.cpuSeconds(), 0, t.seconds(), 0, Double.NaN, 0);
+                    t.cpuSeconds(), 0, t.seconds(), 0, Double.NaN, 0, OracleDecision.of(holdout, holdoutLabels, k));
             shortCurve.add(argmax);
             listener.point(argmax);
 
@@ -165,7 +183,7 @@ public final class DecisionExperiment {
                 double learnCpu = GearboxEvaluation.processCpuSeconds() - learnCpuStart;
                 Point point = new Point(algorithm, s, accuracy(holdout, holdoutLabels, k, stage), t.steps(),
                         t.cpuSeconds(), forwardCpu + learnCpu, t.seconds(), forwardSeconds + learnSeconds,
-                        prequential, stage.version());
+                        prequential, stage.version(), Double.NaN);
                 shortCurve.add(point);
                 listener.point(point);
             }

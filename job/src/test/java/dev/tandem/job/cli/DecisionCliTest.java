@@ -38,6 +38,9 @@ class DecisionCliTest {
         }
         assertTrue(j.get("svm").has("time_reduction") && j.has("best_time_reduction"), j.toString());
         assertEquals(4, j.get("classes").asInt());
+        assertTrue(j.has("oracle_reaches_threshold_at_epochs"), j.toString());
+        double oracle = j.get("argmax_short").get("oracle_accuracy").asDouble();
+        assertTrue(oracle > 0 && oracle <= 1, j.toString());
         assertTrue(r.out().contains("| (b) short + SVM |"), r.out());
     }
 

@@ -84,6 +84,7 @@ public class DecisionExperimentTest {
         for (int i = 0; i < 6; i += 3) {
             DecisionExperiment.Point argmax = r.shortCurve().get(i);
             assertEquals("argmax", argmax.stage());
+            assertTrue(argmax.oracleAccuracy() >= 0 && argmax.oracleAccuracy() <= 1, "oracle " + argmax);
             for (int j = 1; j <= 2; j++) {
                 DecisionExperiment.Point d = r.shortCurve().get(i + j);
                 assertEquals(j == 1 ? "svm" : "mlp", d.stage());
@@ -91,9 +92,16 @@ public class DecisionExperimentTest {
                 assertEquals(argmax.baseCpuSeconds(), d.baseCpuSeconds());
                 assertTrue(d.decisionCpuSeconds() > 0 && d.decisionVersion() > 0);
                 assertTrue(d.decisionPrequentialAccuracy() >= 0 && d.decisionPrequentialAccuracy() <= 1, d.toString());
+                assertTrue(Double.isNaN(d.oracleAccuracy()), "the oracle belongs to the budget's argmax point");
                 if (argmax.epochs() == 2) {
                     assertTrue(d.holdoutAccuracy() > 0.25, "better than chance (0.25): " + d);
                 }
+            }
+        }
+        Integer at = r.oracleReachesAt();
+        for (DecisionExperiment.Point p : r.shortCurve()) {
+            if (p.stage().equals("argmax") && (at == null || p.epochs() < at)) {
+                assertTrue(p.oracleAccuracy() < r.threshold(), "the FIRST budget whose oracle reaches it");
             }
         }
         // an entry either met the threshold at its first such budget (with a time reduction) or did not (null)
