@@ -60,7 +60,16 @@ public final class ConvLstmRainForecaster implements RainForecaster {
     static final int LONG_STEPS = 365;
     private static final int EXTRA_CHANNELS = 4;
 
-    private record Example(float[] input, float[] target, float[] mask) {
+    /** One replayed training example: the model input, the scaled target and its mask (never changed once built). */
+    public record Example(float[] input, float[] target, float[] mask) {
+    }
+
+    /**
+     * The replay of recent examples as saved state: how many were ever stored (which slot the next one takes, and
+     * how many the draws choose from) and the slots in order (at most {@code Settings.replay()}).
+     */
+    public record Replay(long stored, List<Example> slots) {
+        public static final Replay EMPTY = new Replay(0, List.of());
     }
 
     private final Grid grid;
@@ -80,7 +89,7 @@ public final class ConvLstmRainForecaster implements RainForecaster {
     private final int[] climateCount;
     private final long seed;
     private long learned;
-    /** Examples put in the replay since this object was built (a restored forecaster starts with an empty replay). */
+    /** Examples put in the replay so far (restored with it). */
     private long stored;
     private double lastLoss = Double.NaN;
     private long skipped;
@@ -109,12 +118,13 @@ public final class ConvLstmRainForecaster implements RainForecaster {
     /**
      * A forecaster around a model and optimizer state restored from {@code ModelCodec} (the streaming trainer's keyed
      * state): the weights and the optimizer state continue exactly; {@code learned} (examples learned so far, which
-     * keys the seeded mini-batch draws and dropout) and {@code skipped} continue too. The replay of recent examples
-     * is not part of the saved state: it restarts empty and refills as frames arrive.
+     * keys the seeded mini-batch draws and dropout), {@code skipped}, the climatology and the replay of recent
+     * examples continue too, so a restored forecaster learns exactly as the uninterrupted one would.
+     * {@link Replay#EMPTY} (state saved without it) starts the replay empty.
      */
     public ConvLstmRainForecaster(Grid grid, List<String> features, int window, int horizon, Sequential model,
                                   Optimizer optimizer, OptimizerState state, Settings settings, long seed, long learned,
-                                  long skipped, double lastLoss, float[] climate) {
+                                  long skipped, double lastLoss, float[] climate, Replay replay) {
         this.grid = grid;
         this.window = window;
         this.horizon = horizon;
@@ -153,6 +163,49 @@ public final class ConvLstmRainForecaster implements RainForecaster {
                 climateCount[k] = (int) climate[2 * n + k];
             }
         }
+        restoreReplay(replay);
+    }
+
+    private void restoreReplay(Replay saved) {
+        int inSize = window * channels * grid.cells();
+        int outSize = horizon * grid.cells();
+        for (int i = 0; i < saved.slots().size(); i++) {
+            Example e = saved.slots().get(i);
+            if (e.input().length != inSize || e.target().length != outSize || e.mask().length != outSize) {
+                throw new IllegalArgumentException("saved replay example " + i + " has " + e.input().length + "/"
+                        + e.target().length + "/" + e.mask().length + " values, expected " + inSize + "/" + outSize
+                        + "/" + outSize);
+            }
+        }
+        if (saved.slots().size() > saved.stored() || (saved.stored() > 0 && saved.slots().isEmpty())) {
+            throw new IllegalArgumentException("saved replay holds " + saved.slots().size() + " examples of "
+                    + saved.stored() + " stored");
+        }
+        int filled = (int) Math.min(saved.stored(), replay.length);
+        if (saved.slots().size() != filled) {
+            // a different rainfall.replay than when saved: keep the newest examples that fit, in draw order
+            List<Example> newest = new ArrayList<>();
+            int had = saved.slots().size();
+            long first = Math.max(0, saved.stored() - Math.min(had, replay.length));
+            for (long i = first; i < saved.stored(); i++) {
+                newest.add(saved.slots().get((int) (i % had)));
+            }
+            for (int i = 0; i < newest.size(); i++) {
+                replay[i] = newest.get(i);
+            }
+            stored = newest.size();
+            return;
+        }
+        for (int i = 0; i < filled; i++) {
+            replay[i] = saved.slots().get(i);
+        }
+        stored = saved.stored();
+    }
+
+    /** The replay of recent examples, for saving (the examples are shared, not copied: they never change). */
+    public Replay replay() {
+        int filled = (int) Math.min(stored, replay.length);
+        return new Replay(stored, List.of(java.util.Arrays.copyOf(replay, filled)));
     }
 
     /**

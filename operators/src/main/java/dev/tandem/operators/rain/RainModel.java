@@ -14,7 +14,7 @@ import java.util.List;
  * The keyed state of one region's forecaster: the grid and features it was built for, the ConvLSTM and its
  * optimizer state, counters, the last {@code window + horizon − 1} frames, and the forecasts not yet scored (valid
  * for a step not yet observed). Written by {@link RainModelSerializer}; the forecaster object around the model is
- * rebuilt from it after a restore (with an empty replay of past examples: {@link ConvLstmRainForecaster}).
+ * rebuilt from it after a restore, with its replay of recent examples ({@link ConvLstmRainForecaster.Replay}).
  */
 public final class RainModel {
     /** A forecast waiting for its step to be observed. */
@@ -36,6 +36,8 @@ public final class RainModel {
     public double lastLoss = Double.NaN;
     /** The forecaster's online climatology channels ({@link ConvLstmRainForecaster#climate()}); empty at first. */
     public float[] climate = new float[0];
+    /** The forecaster's replay of recent training examples (empty in state written before format 2). */
+    public ConvLstmRainForecaster.Replay replay = ConvLstmRainForecaster.Replay.EMPTY;
     public final List<RainFrame> frames = new ArrayList<>();
     public final List<Pending> pending = new ArrayList<>();
     transient ConvLstmRainForecaster forecaster;
@@ -62,7 +64,7 @@ public final class RainModel {
     public ConvLstmRainForecaster forecaster(RainTrainerSettings s) {
         if (forecaster == null) {
             forecaster = new ConvLstmRainForecaster(grid, features, window, horizon, model, s.buildOptimizer(),
-                    optimizerState, s.forecasterSettings(), seed, learned, skipped, lastLoss, climate);
+                    optimizerState, s.forecasterSettings(), seed, learned, skipped, lastLoss, climate, replay);
         }
         return forecaster;
     }
@@ -73,6 +75,7 @@ public final class RainModel {
         skipped = forecaster.skippedSteps();
         lastLoss = forecaster.lastLoss();
         climate = forecaster.climate();
+        replay = forecaster.replay();
     }
 
     /** Optimizer steps applied so far. */

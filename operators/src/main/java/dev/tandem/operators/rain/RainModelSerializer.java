@@ -1,6 +1,7 @@
 package dev.tandem.operators.rain;
 
 import dev.tandem.learning.io.ModelCodec;
+import dev.tandem.learning.rain.ConvLstmRainForecaster;
 import dev.tandem.learning.rain.Grid;
 import dev.tandem.operators.state.ModelStateSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -11,6 +12,7 @@ import org.apache.flink.core.memory.DataOutputView;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,23 +20,28 @@ import java.util.List;
  * The versioned binary serializer of {@link RainModel} keyed state (no Kryo). One record (big-endian
  * {@code DataOutput} conventions):
  * <pre>
- * int   record format (1)
+ * int   record format (2; format 1, without the replay, is still read)
  * grid: int rows · int cols · double lat0 · lon0 · dlat · dlon
  * int F · F × UTF feature · int window · int horizon · long seed
  * long frames seen · long scored stations · double squared error · long learned · long skipped · double last loss · climatology (int n, n floats)
  * int N · N frames: UTF region · long step · long start · long end · int readings · 5 float arrays (values, masks,
  *       coverage, rain, rain mask) · int S · S × (UTF station · double lat · double lon · float rain)
  * int P · P pending forecasts: long valid step · float array
+ * replay (format 2): long stored · int R · R × (3 float arrays: input, target, mask)
  * int M · M bytes: the ConvLSTM and its optimizer state in {@link ModelCodec} format (its own version inside)
  * float array = int n · n × float
  * </pre>
- * The replay of recent examples inside the forecaster is not written (it restarts empty after a restore); weights,
- * optimizer state and the counters that key its random draws are exact. The snapshot ({@link Snapshot}, version 1)
+ * Everything the forecaster learns from is written — weights, optimizer state, the counters that key its random
+ * draws, the climatology and the replay of recent examples — so a restored region learns exactly as an uninterrupted
+ * one. The replay is most of the record: {@code rainfall.replay} × (window × channels + 2 × horizon) × cells × 4 bytes
+ * (e.g. 256 × (4 × 27 + 2) × 432 × 4 B = 49 MB); a smaller {@code rainfall.replay} makes checkpoints smaller. State of
+ * format 1 restores with an empty replay. The snapshot ({@link Snapshot}, version 1)
  * records the backend name; a restore where that backend is missing falls back to {@code auto}.
  */
 public final class RainModelSerializer extends ModelStateSerializer<RainModel> {
-    public static final int RECORD_FORMAT = 1;
+    public static final int RECORD_FORMAT = 2;
     private static final long serialVersionUID = 1L;
+    private static final int FLOAT_BLOCK = 1 << 14;
 
     public RainModelSerializer(String backendName) {
         super(backendName);
@@ -96,6 +103,14 @@ public final class RainModelSerializer extends ModelStateSerializer<RainModel> {
             out.writeLong(p.validStep());
             writeFloats(out, p.rainMm());
         }
+        ConvLstmRainForecaster.Replay replay = m.replay;
+        out.writeLong(replay.stored());
+        out.writeInt(replay.slots().size());
+        for (ConvLstmRainForecaster.Example e : replay.slots()) {
+            writeFloats(out, e.input());
+            writeFloats(out, e.target());
+            writeFloats(out, e.mask());
+        }
         ByteArrayOutputStream model = new ByteArrayOutputStream(1 << 16);
         ModelCodec.write(model, m.model, m.optimizerState);
         out.writeInt(model.size());
@@ -105,8 +120,9 @@ public final class RainModelSerializer extends ModelStateSerializer<RainModel> {
     @Override
     public RainModel deserialize(DataInputView in) throws IOException {
         int format = in.readInt();
-        if (format != RECORD_FORMAT) {
-            throw new IOException("rain model state format " + format + " unsupported; this build reads " + RECORD_FORMAT);
+        if (format < 1 || format > RECORD_FORMAT) {
+            throw new IOException("rain model state format " + format + " unsupported; this build reads 1.."
+                    + RECORD_FORMAT);
         }
         Grid grid = readGrid(in);
         int nf = count(in, 1 << 12, "feature");
@@ -155,6 +171,18 @@ public final class RainModelSerializer extends ModelStateSerializer<RainModel> {
         for (int i = 0; i < pending; i++) {
             m.pending.add(new RainModel.Pending(in.readLong(), readFloats(in)));
         }
+        if (format >= 2) {
+            long stored = in.readLong();
+            int r = count(in, 1 << 24, "replay example");
+            if (stored < r) {
+                throw new IOException("corrupt replay: " + r + " examples of " + stored + " stored");
+            }
+            List<ConvLstmRainForecaster.Example> slots = new ArrayList<>(r);
+            for (int i = 0; i < r; i++) {
+                slots.add(new ConvLstmRainForecaster.Example(readFloats(in), readFloats(in), readFloats(in)));
+            }
+            m.replay = new ConvLstmRainForecaster.Replay(stored, List.copyOf(slots));
+        }
         int modelBytes = count(in, Integer.MAX_VALUE, "model byte");
         byte[] model = new byte[modelBytes];
         in.readFully(model);
@@ -192,17 +220,25 @@ public final class RainModelSerializer extends ModelStateSerializer<RainModel> {
         }
     }
 
+    /** Big-endian floats written in blocks (the replay holds millions of them; one call per float is slow). */
     private static void writeFloats(DataOutputView out, float[] a) throws IOException {
         out.writeInt(a.length);
-        for (float x : a) {
-            out.writeFloat(x);
+        ByteBuffer block = ByteBuffer.allocate(4 * Math.min(a.length, FLOAT_BLOCK));
+        for (int from = 0; from < a.length; from += FLOAT_BLOCK) {
+            int n = Math.min(FLOAT_BLOCK, a.length - from);
+            block.clear();
+            block.asFloatBuffer().put(a, from, n);
+            out.write(block.array(), 0, 4 * n);
         }
     }
 
     private static float[] readFloats(DataInputView in) throws IOException {
         float[] a = new float[count(in, 1 << 28, "float")];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = in.readFloat();
+        byte[] block = new byte[4 * Math.min(a.length, FLOAT_BLOCK)];
+        for (int from = 0; from < a.length; from += FLOAT_BLOCK) {
+            int n = Math.min(FLOAT_BLOCK, a.length - from);
+            in.readFully(block, 0, 4 * n);
+            ByteBuffer.wrap(block, 0, 4 * n).asFloatBuffer().get(a, from, n);
         }
         return a;
     }

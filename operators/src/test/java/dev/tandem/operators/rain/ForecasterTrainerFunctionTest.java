@@ -106,22 +106,35 @@ class ForecasterTrainerFunctionTest {
         }
     }
 
+    /** Mini-batches of 3 drawn from a replay of 4 examples, 2 steps per frame: the replay wraps before the snapshot. */
+    static final RainTrainerSettings REPLAYED = new RainTrainerSettings("1h", T, 1, "ssgd", 0.05, 0.9, 2, 0.01, 500,
+            new int[] {4}, new int[] {3}, 3, 4, 2, 10, 3L, "java");
+
     @Test
     void snapshotAndRestoreContinueExactlyLikeAnUninterruptedRun() throws Exception {
+        snapshotAndRestoreContinueExactly(SETTINGS);
+    }
+
+    @Test
+    void theReplayOfRecentExamplesSurvivesASnapshotAndRestore() throws Exception {
+        snapshotAndRestoreContinueExactly(REPLAYED);
+    }
+
+    private static void snapshotAndRestoreContinueExactly(RainTrainerSettings settings) throws Exception {
         List<RainFrame> fs = frames(10);
         List<Forecast> uninterrupted;
-        try (var h = harness(SETTINGS)) {
+        try (var h = harness(settings)) {
             h.open();
             uninterrupted = feed(h, fs);
         }
         List<Forecast> resumed = new ArrayList<>();
         OperatorSubtaskState snapshot;
-        try (var h = harness(SETTINGS)) {
+        try (var h = harness(settings)) {
             h.open();
             resumed.addAll(feed(h, fs.subList(0, 5)));
             snapshot = h.snapshot(1L, 1L);
         }
-        try (var h = harness(SETTINGS)) {
+        try (var h = harness(settings)) {
             h.initializeState(snapshot);
             h.open();
             resumed.addAll(feed(h, fs.subList(5, fs.size())));
