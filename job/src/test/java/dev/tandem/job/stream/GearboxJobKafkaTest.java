@@ -149,6 +149,14 @@ class GearboxJobKafkaTest {
         final List<JsonNode> dead = Collections.synchronizedList(new ArrayList<>());
     }
 
+    private static String status(JobClient job) {
+        try {
+            return String.valueOf(job.getJobStatus().get());
+        } catch (Exception e) {
+            return "status unknown (" + e + ")";
+        }
+    }
+
     private static CommittedReader reader(TandemConfig c, Collected into) {
         return new CommittedReader(kafka.bootstrapServers(), List.of(c.string("topics.gearbox-predictions"),
                 c.string("topics.gearbox-alerts"), c.string("topics.dead-letters")), (topic, value) -> {
@@ -181,7 +189,8 @@ class GearboxJobKafkaTest {
         JobClient job = env(c, tmp, null).executeAsync("gearbox-e2e");
         try (CommittedReader r = reader(c, out)) {
             assertTrue(r.await(() -> out.predictions.size() >= in.size() && out.dead.size() >= bad, Duration.ofSeconds(90)),
-                    "predictions " + out.predictions.size() + "/" + in.size() + ", dead letters " + out.dead.size() + "/" + bad);
+                    () -> "predictions " + out.predictions.size() + "/" + in.size() + ", dead letters "
+                            + out.dead.size() + "/" + bad + TestLogs.tail(80));
             Thread.sleep(1000); // a further checkpoint must not add anything
         } finally {
             job.cancel().get();
@@ -222,7 +231,7 @@ class GearboxJobKafkaTest {
             JobClient job = env(c, tmp, null).executeAsync("gearbox-restart-1");
             try {
                 assertTrue(r.await(() -> out.predictions.size() >= first.size(), Duration.ofSeconds(60)),
-                        "phase 1 predictions " + out.predictions.size());
+                        () -> "phase 1 predictions " + out.predictions.size() + TestLogs.tail(80));
                 Thread.sleep(1200); // let a checkpoint complete after the last window
             } finally {
                 job.cancel().get();
@@ -232,8 +241,8 @@ class GearboxJobKafkaTest {
             JobClient resumed = env(c, tmp, checkpoint).executeAsync("gearbox-restart-2");
             try {
                 assertTrue(r.await(() -> out.predictions.size() >= first.size() + second.size(), Duration.ofSeconds(90)),
-                        "phase 2 predictions " + out.predictions.size() + ", job " + resumed.getJobStatus().get()
-                                + " restored from " + checkpoint);
+                        () -> "phase 2 predictions " + out.predictions.size() + ", job " + status(resumed)
+                                + " restored from " + checkpoint + TestLogs.tail(80));
                 Thread.sleep(1200);
             } finally {
                 resumed.cancel().get();

@@ -142,13 +142,15 @@ class RainfallJobKafkaTest {
         })) {
             // Only once step 2 has been closed (its forecast is out, so the watermark has passed it) is a reading for
             // it late; sent earlier, the source could read it before the next periodic watermark and keep it.
-            assertTrue(r.await(() -> forecasts.size() >= 2, Duration.ofSeconds(120)), "forecasts " + forecasts.size());
+            assertTrue(r.await(() -> forecasts.size() >= 2, Duration.ofSeconds(120)),
+                    () -> "forecasts " + forecasts.size() + TestLogs.tail(80));
             try (WeatherProducer out = new WeatherProducer(kafka.bootstrapServers(), c.string("topics.weather-readings"))) {
                 out.send(late);
                 out.flush();
             }
             assertTrue(r.await(() -> forecasts.size() >= expected && dead.size() >= 4, Duration.ofSeconds(120)),
-                    "forecasts " + forecasts.size() + "/" + expected + ", dead letters " + dead.size() + "/4");
+                    () -> "forecasts " + forecasts.size() + "/" + expected + ", dead letters " + dead.size() + "/4"
+                            + TestLogs.tail(80));
             Thread.sleep(1000); // a further checkpoint must not add anything
         } finally {
             job.cancel().get();
