@@ -198,6 +198,9 @@ public class Nd4jBackend extends JavaBackend {
             int o = w.dim(0);
             parallel.forRanges(x.dim(0), (from, to, worker) ->
                     ShiftedConv.forward(scratch.get(), xf.a, wa, ba, from, to, c, o, g, ya, columnFloats(c, g)));
+        } else if (xb instanceof Buf.F32 xf && SpaceToDepth.applies(g)) {
+            spaceToDepthForward(xf.a, ((Buf.F32) wb).a, bb == null ? null : ((Buf.F32) bb).a, x.dim(0), x.dim(1),
+                    w.dim(0), g, ((Buf.F32) yb).a);
         } else if (xb instanceof Buf.F32 xf) {
             colForward(xf.a, ((Buf.F32) wb).a, bb == null ? null : ((Buf.F32) bb).a, x.dim(0), x.dim(1), w.dim(0), g,
                     ((Buf.F32) yb).a);
@@ -238,6 +241,9 @@ public class Nd4jBackend extends JavaBackend {
                     dwa[i] += part[i];
                 }
             }
+        } else if (xb instanceof Buf.F32 xf && SpaceToDepth.applies(g)) {
+            spaceToDepthBackward(xf.a, ((Buf.F32) wb).a, ((Buf.F32) dyb).a, x.dim(0), x.dim(1), w.dim(0), g,
+                    dxb == null ? null : ((Buf.F32) dxb).a, ((Buf.F32) dwb).a);
         } else if (xb instanceof Buf.F32 xf) {
             colBackward(xf.a, ((Buf.F32) wb).a, ((Buf.F32) dyb).a, x.dim(0), x.dim(1), w.dim(0), g,
                     dxb == null ? null : ((Buf.F32) dxb).a, ((Buf.F32) dwb).a);
@@ -248,6 +254,69 @@ public class Nd4jBackend extends JavaBackend {
         if (dBias != null) {
             biasGradient(dy, dBias);
         }
+    }
+
+    // ---- strided float convolutions as stride-1 ones (SpaceToDepth), on ShiftedConv's example-parallel path ----
+
+    // Scratch heap slots of the calling thread (ShiftedConv and the im2col path use 0-5)
+    private static final int SLOT_X1 = 6;
+    private static final int SLOT_W1 = 7;
+    private static final int SLOT_DW1 = 8;
+    private static final int SLOT_DX1 = 9;
+
+    private void spaceToDepthForward(float[] x, float[] w, float[] bias, int n, int c, int o, ConvGeometry g,
+                                     float[] y) {
+        SpaceToDepth sd = new SpaceToDepth(c, g);
+        Scratch s = scratch.get();
+        float[] x1 = s.heapFloats(SLOT_X1, n * sd.inPer1());
+        float[] w1 = s.heapFloats(SLOT_W1, sd.weights1(o));
+        sd.weights(w, o, w1);
+        if (n < parallel.workers() && g.outH() >= parallel.workers()
+                && sd.g1.macs(sd.c1, o) >= SPLIT_CONV_MIN_MACS) {
+            sd.input(x, 0, n, x1);
+            ShiftedConv.forwardByRows(s, parallel, scratch::get, x1, w1, bias, 0, n, sd.c1, o, sd.g1, y);
+            return;
+        }
+        int columns = columnFloats(sd.c1, sd.g1);
+        parallel.forRanges(n, (from, to, worker) -> {
+            sd.input(x, from, to, x1);
+            ShiftedConv.forward(scratch.get(), x1, w1, bias, from, to, sd.c1, o, sd.g1, y, columns);
+        });
+    }
+
+    private void spaceToDepthBackward(float[] x, float[] w, float[] dy, int n, int c, int o, ConvGeometry g,
+                                      float[] dx, float[] dw) {
+        SpaceToDepth sd = new SpaceToDepth(c, g);
+        Scratch s = scratch.get();
+        int wn = sd.weights1(o);
+        float[] x1 = s.heapFloats(SLOT_X1, n * sd.inPer1());
+        float[] dw1 = s.heapFloats(SLOT_DW1, wn);
+        float[] w1 = null;
+        float[] dx1 = null;
+        if (dx != null) {
+            w1 = s.heapFloats(SLOT_W1, wn);
+            sd.weights(w, o, w1);
+            dx1 = s.heapFloats(SLOT_DX1, n * sd.inPer1());
+        }
+        float[] w1f = w1;
+        float[] dx1f = dx1;
+        int columns = columnFloats(sd.c1, sd.g1);
+        float[][] partial = parallel.partials(wn);
+        int used = parallel.forRanges(n, (from, to, worker) -> {
+            sd.input(x, from, to, x1);
+            ShiftedConv.backward(scratch.get(), x1, w1f, dy, from, to, sd.c1, o, sd.g1, dx1f,
+                    worker == 0 ? dw1 : partial[worker], columns);
+            if (dx1f != null) {
+                sd.inputGradient(dx1f, from, to, dx);
+            }
+        });
+        for (int k = 1; k < used; k++) {
+            float[] part = partial[k];
+            for (int i = 0; i < wn; i++) {
+                dw1[i] += part[i];
+            }
+        }
+        sd.weightGradient(dw1, o, dw);
     }
 
     // ---- recurrent cells: the fused LSTM gates in Java, split across the workers ------------------------

@@ -240,6 +240,17 @@ class Nd4jBackendParityTest {
         addConvCases("hand-made pads", 2, 3, 4, new ConvGeometry(6, 7, 3, 3, 1, 1, 2, 0, 6, 5));
         addConvCases("hand-made negative pad", 2, 3, 4, new ConvGeometry(6, 7, 3, 3, 1, 1, -1, 0, 3, 5));
         addConvCases("hand-made stride 3, pads 2/1", 2, 2, 3, new ConvGeometry(8, 10, 3, 4, 3, 3, 2, 1, 3, 4));
+        // Strided float convolutions run as stride-1 ones (SpaceToDepth): W3's first convolution at full size (batch 3
+        // is not divisible by the workers; batch 1), kernels not a multiple of the stride, pads wider than the kernel,
+        // a crop (negative pad) and VALID with a dropped remainder
+        addConvCases("W3 conv1 [3,4,1,2048] -> 16 k1x64 s1x16 SAME", 3, 4, 16, ConvGeometry.of(1, 2048, 1, 64, 1, 16,
+                Padding.SAME));
+        addConvCases("W3 conv1 batch 1", 1, 4, 16, ConvGeometry.of(1, 2048, 1, 64, 1, 16, Padding.SAME));
+        addConvCases("odd [5,3,7,11] -> 5 k3x5 s1x2 SAME", 5, 3, 5, ConvGeometry.of(7, 11, 3, 5, 1, 2, Padding.SAME));
+        addConvCases("k7 s2 VALID, remainder dropped", 3, 2, 4, ConvGeometry.of(1, 40, 1, 7, 1, 2, Padding.VALID));
+        addConvCases("hand-made stride 2, pads 3/5 wider than the kernel", 3, 2, 3,
+                new ConvGeometry(5, 9, 2, 4, 2, 2, 3, 5, 5, 7));
+        addConvCases("hand-made stride 4, crop (pad -3)", 3, 2, 3, new ConvGeometry(1, 50, 1, 8, 1, 4, 0, -3, 1, 10));
         CASES.put("conv2dForward:toolkit conv2 full width", (be, dt) -> {
             ConvGeometry g = ConvGeometry.of(14, 14, 5, 5, 1, 1, Padding.SAME);
             Tensor y = be.zeros(dt, 2, 64, 14, 14);
