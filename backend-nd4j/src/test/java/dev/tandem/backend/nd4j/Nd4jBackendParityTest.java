@@ -301,6 +301,29 @@ class Nd4jBackendParityTest {
             be.maxPoolBackward(x, rand(be, dt, 2, 3, 1, 10), g, dx);
             return out(y, dx);
         });
+        // 1-D non-overlapping windows (the fast loops): width 2 with an odd length (the remainder gets no gradient),
+        // width 3, ties as after a ReLU, batch 1, and one large enough to be split across the workers
+        // {examples, channels, windows, width, remainder}
+        for (int[] sz : new int[][] {{3, 5, 1, 2, 1}, {3, 5, 2, 3, 0}, {1, 7, 129, 2, 1}, {5, 33, 1601, 2, 1},
+                {2, 3, 10, 3, 2}}) {
+            int n = sz[0];
+            int c = sz[1];
+            int len = sz[2] * sz[3] + sz[4];
+            ConvGeometry g = ConvGeometry.of(1, len, 1, sz[3], 1, sz[3], Padding.VALID);
+            CASES.put("maxPool:1d fast [" + n + "," + c + ",1," + len + "] k" + sz[3], (be, dt) -> {
+                Tensor x = rand(be, dt, n, c, 1, len);
+                double[] h = x.toDoubleArray();
+                for (int i = 0; i < h.length; i += 3) {
+                    h[i] = 0; // ties
+                }
+                x = fromDoubles(be, dt, h, n, c, 1, len);
+                Tensor y = rand(be, dt, n, c, 1, g.outW()); // stale values must be overwritten
+                be.maxPoolForward(x, g, y);
+                Tensor dx = rand(be, dt, n, c, 1, len);
+                be.maxPoolBackward(x, rand(be, dt, n, c, 1, g.outW()), g, dx);
+                return out(y, dx);
+            });
+        }
         // ---- activations ----------------------------------------------------------------------------
         for (Activation f : Activation.values()) {
             CASES.put("activationForward:" + f, (be, dt) -> {
