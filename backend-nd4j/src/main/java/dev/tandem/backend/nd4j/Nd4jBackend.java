@@ -642,6 +642,110 @@ public class Nd4jBackend extends JavaBackend {
                 && y.dim(0) == x.dim(0) && y.dim(1) == x.dim(1) && y.dim(2) == g.outH() && y.dim(3) == g.outW();
     }
 
+    // ---- batch normalisation (float: the reference's arithmetic on primitive arrays, split by channels) ----------
+
+    /** Below this many elements a float batch norm pass runs on the calling thread alone. */
+    static final int PARALLEL_BN_MIN_ELEMENTS = 1 << 15;
+
+    @Override
+    public void batchNormTrainForward(Tensor x, Tensor gamma, Tensor beta, double eps, double momentum,
+                                      Tensor runningMean, Tensor runningVar,
+                                      Tensor xHat, Tensor mean, Tensor invStd, Tensor y) {
+        if (!floatBatchNorm(x, new Tensor[] {xHat, y}, gamma, beta, runningMean, runningVar, mean, invStd)) {
+            super.batchNormTrainForward(x, gamma, beta, eps, momentum, runningMean, runningVar, xHat, mean, invStd, y);
+            return;
+        }
+        int n = x.dim(0);
+        int ch = x.dim(1);
+        int spatial = x.size() / (n * ch);
+        float[] xa = f32(x);
+        float[] ga = f32(gamma);
+        float[] ba = f32(beta);
+        float[] rm = f32(runningMean);
+        float[] rv = f32(runningVar);
+        float[] ha = f32(xHat);
+        float[] ma = f32(mean);
+        float[] sa = f32(invStd);
+        float[] ya = f32(y);
+        channelRanges(x, (from, to, worker) -> FloatBatchNorm.trainForward(xa, n, ch, spatial, ga, ba, eps, momentum,
+                rm, rv, ha, ma, sa, ya, from, to));
+    }
+
+    @Override
+    public void batchNormInferForward(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                                      double eps, Tensor y) {
+        if (!floatBatchNorm(x, new Tensor[] {y}, gamma, beta, runningMean, runningVar)) {
+            super.batchNormInferForward(x, gamma, beta, runningMean, runningVar, eps, y);
+            return;
+        }
+        int n = x.dim(0);
+        int ch = x.dim(1);
+        int spatial = x.size() / (n * ch);
+        float[] xa = f32(x);
+        float[] ga = f32(gamma);
+        float[] ba = f32(beta);
+        float[] rm = f32(runningMean);
+        float[] rv = f32(runningVar);
+        float[] ya = f32(y);
+        channelRanges(x, (from, to, worker) -> FloatBatchNorm.inferForward(xa, n, ch, spatial, ga, ba, rm, rv, eps,
+                ya, from, to));
+    }
+
+    @Override
+    public void batchNormBackward(Tensor dy, Tensor xHat, Tensor gamma, Tensor invStd,
+                                  Tensor dx, Tensor dGamma, Tensor dBeta) {
+        if (!floatBatchNorm(dy, new Tensor[] {xHat, dx}, gamma, invStd, dGamma, dBeta)) {
+            super.batchNormBackward(dy, xHat, gamma, invStd, dx, dGamma, dBeta);
+            return;
+        }
+        int n = dy.dim(0);
+        int ch = dy.dim(1);
+        int spatial = dy.size() / (n * ch);
+        float[] da = f32(dy);
+        float[] ha = f32(xHat);
+        float[] ga = f32(gamma);
+        float[] sa = f32(invStd);
+        float[] dxa = f32(dx);
+        float[] dga = f32(dGamma);
+        float[] dba = f32(dBeta);
+        channelRanges(dy, (from, to, worker) -> FloatBatchNorm.backward(da, n, ch, spatial, ha, ga, sa, dxa, dga, dba,
+                from, to));
+    }
+
+    /**
+     * The float fast path applies: x of rank >= 2 and at least one element, the same-sized tensors {@code like} x,
+     * one value per channel in each of {@code perChannel}, every buffer float (else the reference runs, and reports).
+     */
+    private boolean floatBatchNorm(Tensor x, Tensor[] like, Tensor... perChannel) {
+        if (x.rank() < 2 || x.size() == 0 || !(buf(x) instanceof Buf.F32)) {
+            return false;
+        }
+        for (Tensor t : like) {
+            if (t.size() != x.size() || !(buf(t) instanceof Buf.F32)) {
+                return false;
+            }
+        }
+        for (Tensor t : perChannel) {
+            if (t.size() != x.dim(1) || !(buf(t) instanceof Buf.F32)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private float[] f32(Tensor t) {
+        return ((Buf.F32) buf(t)).a;
+    }
+
+    /** Channel ranges of x across the workers, or all on the calling thread below {@link #PARALLEL_BN_MIN_ELEMENTS}. */
+    private void channelRanges(Tensor x, ExampleParallelism.RangeTask task) {
+        if (x.size() < PARALLEL_BN_MIN_ELEMENTS) {
+            task.run(0, x.dim(1), 0);
+        } else {
+            parallel.forRanges(x.dim(1), task);
+        }
+    }
+
     // ---- diagnostics and lifecycle ----------------------------------------------------------------------
 
     /** How many products ran on OpenBLAS (for tests and diagnostics). */

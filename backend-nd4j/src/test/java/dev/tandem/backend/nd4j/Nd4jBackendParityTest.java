@@ -411,6 +411,42 @@ class Nd4jBackendParityTest {
             be.batchNormBackward(rand(be, dt, 6, c, 3, 5), xHat, gamma, invStd, dx, dGamma, dBeta);
             return out(dx, dGamma, dBeta);
         });
+        // large enough to be split by channels across the workers: an odd channel count, batch 1, a W3 block
+        for (int[] sz : new int[][] {{5, 33, 1, 200}, {1, 16, 1, 2048}, {32, 16, 1, 128}}) {
+            String dims = " [" + sz[0] + "," + sz[1] + "," + sz[2] + "," + sz[3] + "], split by channels";
+            int c = sz[1];
+            CASES.put("batchNormTrainForward:" + dims, (be, dt) -> {
+                Tensor x = rand(be, dt, sz);
+                Tensor rm = rand(be, dt, c);
+                Tensor rv = positive(be, dt, c);
+                Tensor xHat = be.zeros(dt, sz);
+                Tensor mean = be.zeros(dt, c);
+                Tensor invStd = be.zeros(dt, c);
+                Tensor y = be.zeros(dt, sz);
+                be.batchNormTrainForward(x, rand(be, dt, c), rand(be, dt, c), 1e-5, 0.1, rm, rv, xHat, mean, invStd,
+                        y);
+                return out(xHat, y, mean, invStd, rm, rv);
+            });
+            CASES.put("batchNormInferForward:" + dims, (be, dt) -> {
+                Tensor y = be.zeros(dt, sz);
+                be.batchNormInferForward(rand(be, dt, sz), rand(be, dt, c), rand(be, dt, c), rand(be, dt, c),
+                        positive(be, dt, c), 1e-5, y);
+                return out(y);
+            });
+            CASES.put("batchNormBackward:" + dims, (be, dt) -> {
+                Tensor x = rand(be, dt, sz);
+                Tensor xHat = be.zeros(dt, sz);
+                Tensor invStd = be.zeros(dt, c);
+                Tensor gamma = rand(be, dt, c);
+                be.batchNormTrainForward(x, gamma, rand(be, dt, c), 1e-5, 0.1, be.zeros(dt, c), positive(be, dt, c),
+                        xHat, be.zeros(dt, c), invStd, be.zeros(dt, sz));
+                Tensor dx = rand(be, dt, sz); // stale values must be overwritten
+                Tensor dGamma = rand(be, dt, c);
+                Tensor dBeta = rand(be, dt, c);
+                be.batchNormBackward(rand(be, dt, sz), xHat, gamma, invStd, dx, dGamma, dBeta);
+                return out(dx, dGamma, dBeta);
+            });
+        }
         // ---- randomness, losses, optimizers ---------------------------------------------------------
         CASES.put("dropoutMask", (be, dt) -> {
             Tensor m = be.zeros(dt, 10, 30);
