@@ -746,6 +746,33 @@ public class Nd4jBackend extends JavaBackend {
         }
     }
 
+    // ---- bias gradients and Adam in float (the reference's arithmetic on primitive arrays) ----------------------
+
+    @Override
+    public void biasGradient(Tensor dy, Tensor dBias) {
+        if (dy.rank() < 2 || dy.size() == 0 || dBias.size() != dy.dim(1) || !(buf(dy) instanceof Buf.F32)
+                || !(buf(dBias) instanceof Buf.F32)) {
+            super.biasGradient(dy, dBias);
+            return;
+        }
+        int n = dy.dim(0);
+        int ch = dy.dim(1);
+        FloatKernels.channelSums(f32(dy), n, ch, dy.size() / (n * ch), f32(dBias));
+    }
+
+    @Override
+    public void adamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, double lr, double beta1, double beta2,
+                           double eps, long step) {
+        int size = param.size();
+        if (grad.size() != size || m.size() != size || v.size() != size || !(buf(param) instanceof Buf.F32)
+                || !(buf(grad) instanceof Buf.F32) || !(buf(m) instanceof Buf.F32) || !(buf(v) instanceof Buf.F32)) {
+            super.adamUpdate(param, grad, m, v, lr, beta1, beta2, eps, step);
+            return;
+        }
+        FloatKernels.adam(f32(param), f32(grad), f32(m), f32(v), lr, beta1, beta2, eps, 1 - Math.pow(beta1, step),
+                1 - Math.pow(beta2, step), 0, size);
+    }
+
     // ---- diagnostics and lifecycle ----------------------------------------------------------------------
 
     /** How many products ran on OpenBLAS (for tests and diagnostics). */

@@ -199,7 +199,9 @@ class Nd4jBackendParityTest {
             be.biasGradient(rand(be, dt, 3, 4, 5, 6), g);
             Tensor g2 = be.zeros(dt, 7);
             be.biasGradient(rand(be, dt, 5, 7), g2);
-            return out(g, g2);
+            Tensor g3 = rand(be, dt, 16); // overwritten
+            be.biasGradient(rand(be, dt, 3, 16, 1, 127), g3); // odd positions per example
+            return out(g, g2, g3);
         });
         // ---- convolution ---------------------------------------------------------------------------
         // n, c, h, w, o, kH, kW, sH, sW, padding
@@ -474,6 +476,14 @@ class Nd4jBackendParityTest {
             Tensor buf = rand(be, dt, 3, 8);
             be.sgdUpdate(p, rand(be, dt, 3, 8), buf, 0.05, 0.9, 1e-4);
             return out(p, buf);
+        });
+        CASES.put("adamUpdate:odd size, first step", (be, dt) -> {
+            Tensor p = rand(be, dt, 7, 11, 13);
+            Tensor m = be.zeros(dt, 7, 11, 13);
+            Tensor v = be.zeros(dt, 7, 11, 13);
+            be.adamUpdate(p, rand(be, dt, 7, 11, 13), m, v, 1e-3, 0.9, 0.999, 1e-8, 1);
+            be.adamUpdate(p, rand(be, dt, 7, 11, 13), m, v, 1e-2, 0.8, 0.99, 1e-6, 2);
+            return out(p, m, v);
         });
         CASES.put("adamUpdate", (be, dt) -> {
             Tensor p = rand(be, dt, 3, 8);
