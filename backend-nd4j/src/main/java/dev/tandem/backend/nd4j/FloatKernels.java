@@ -1,8 +1,8 @@
 package dev.tandem.backend.nd4j;
 
 /**
- * Small float loops of a training step on primitive arrays: the reference's arithmetic (in double, rounded to float
- * where the reference stores) without its per-element virtual calls.
+ * Small float loops of a training step on primitive arrays, without the reference's per-element virtual calls: the
+ * bias gradient in the reference's double arithmetic (sums reordered), Adam in float.
  */
 final class FloatKernels {
     private FloatKernels() {
@@ -10,17 +10,27 @@ final class FloatKernels {
 
     /**
      * Adam on elements [from, to): the reference's rule, m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g²,
-     * p ← p − lr·(m / c₁) / (√(v / c₂) + ε), with c₁ = 1 − β₁ᵗ and c₂ = 1 − β₂ᵗ given.
+     * p ← p − lr·(m / c₁) / (√(v / c₂) + ε), with c₁ = 1 − β₁ᵗ and c₂ = 1 − β₂ᵗ given, in float arithmetic
+     * arranged as p ← p − (lr / c₁)·m / (√v · c₂^−½ + ε): one square root and one division per element in a loop
+     * the JIT vectorises, where the reference's double square root and two divisions cost ~1 ms per W3 step. The
+     * result differs from the reference's by float rounding of the update (parity tests: 1e-4 normwise).
      */
     static void adam(float[] p, float[] g, float[] m, float[] v, double lr, double beta1, double beta2, double eps,
                      double c1, double c2, int from, int to) {
+        float b1 = (float) beta1;
+        float a1 = (float) (1 - beta1);
+        float b2 = (float) beta2;
+        float a2 = (float) (1 - beta2);
+        float step = (float) (lr / c1);
+        float rs = (float) (1 / Math.sqrt(c2));
+        float e = (float) eps;
         for (int i = from; i < to; i++) {
-            double gi = g[i];
-            double mi = beta1 * m[i] + (1 - beta1) * gi;
-            double vi = beta2 * v[i] + (1 - beta2) * gi * gi;
-            m[i] = (float) mi;
-            v[i] = (float) vi;
-            p[i] = (float) (p[i] - lr * (mi / c1) / (Math.sqrt(vi / c2) + eps));
+            float gi = g[i];
+            float mi = b1 * m[i] + a1 * gi;
+            float vi = b2 * v[i] + a2 * gi * gi;
+            m[i] = mi;
+            v[i] = vi;
+            p[i] = p[i] - step * mi / ((float) Math.sqrt(vi) * rs + e);
         }
     }
 
