@@ -196,8 +196,7 @@ public class Nd4jBackend extends JavaBackend {
             float[] ya = ((Buf.F32) yb).a;
             int c = x.dim(1);
             int o = w.dim(0);
-            parallel.forRanges(x.dim(0), (from, to, worker) ->
-                    ShiftedConv.forward(scratch.get(), xf.a, wa, ba, from, to, c, o, g, ya, columnFloats(c, g)));
+            parallel.forRanges(x.dim(0), (from, to, worker) -> stride1Forward(xf.a, wa, ba, from, to, c, o, g, ya));
         } else if (xb instanceof Buf.F32 xf && SpaceToDepth.applies(g)) {
             spaceToDepthForward(xf.a, ((Buf.F32) wb).a, bb == null ? null : ((Buf.F32) bb).a, x.dim(0), x.dim(1),
                     w.dim(0), g, ((Buf.F32) yb).a);
@@ -233,8 +232,7 @@ public class Nd4jBackend extends JavaBackend {
             int o = w.dim(0);
             float[][] partial = parallel.partials(dwa.length);
             int used = parallel.forRanges(x.dim(0), (from, to, worker) ->
-                    ShiftedConv.backward(scratch.get(), xf.a, wa, dya, from, to, c, o, g, dxa,
-                            worker == 0 ? dwa : partial[worker], columnFloats(c, g)));
+                    stride1Backward(xf.a, wa, dya, from, to, c, o, g, dxa, worker == 0 ? dwa : partial[worker]));
             for (int k = 1; k < used; k++) {
                 float[] part = partial[k];
                 for (int i = 0; i < dwa.length; i++) {
@@ -253,6 +251,25 @@ public class Nd4jBackend extends JavaBackend {
         }
         if (dBias != null) {
             biasGradient(dy, dBias);
+        }
+    }
+
+    /** A float stride-1 convolution of examples [from, to) on this thread: 1-D by taps ({@link TapConv}), else shifted. */
+    private void stride1Forward(float[] x, float[] w, float[] bias, int from, int to, int c, int o, ConvGeometry g,
+                                float[] y) {
+        if (TapConv.applies(g)) {
+            TapConv.forward(scratch.get(), x, w, bias, from, to, c, o, g, y, WIDE_COLUMN_FLOATS);
+        } else {
+            ShiftedConv.forward(scratch.get(), x, w, bias, from, to, c, o, g, y, columnFloats(c, g));
+        }
+    }
+
+    private void stride1Backward(float[] x, float[] w, float[] dy, int from, int to, int c, int o, ConvGeometry g,
+                                 float[] dx, float[] dw) {
+        if (TapConv.applies(g)) {
+            TapConv.backward(scratch.get(), x, w, dy, from, to, c, o, g, dx, dw, WIDE_COLUMN_FLOATS);
+        } else {
+            ShiftedConv.backward(scratch.get(), x, w, dy, from, to, c, o, g, dx, dw, columnFloats(c, g));
         }
     }
 
@@ -277,10 +294,9 @@ public class Nd4jBackend extends JavaBackend {
             ShiftedConv.forwardByRows(s, parallel, scratch::get, x1, w1, bias, 0, n, sd.c1, o, sd.g1, y);
             return;
         }
-        int columns = columnFloats(sd.c1, sd.g1);
         parallel.forRanges(n, (from, to, worker) -> {
             sd.input(x, from, to, x1);
-            ShiftedConv.forward(scratch.get(), x1, w1, bias, from, to, sd.c1, o, sd.g1, y, columns);
+            stride1Forward(x1, w1, bias, from, to, sd.c1, o, sd.g1, y);
         });
     }
 
@@ -300,12 +316,10 @@ public class Nd4jBackend extends JavaBackend {
         }
         float[] w1f = w1;
         float[] dx1f = dx1;
-        int columns = columnFloats(sd.c1, sd.g1);
         float[][] partial = parallel.partials(wn);
         int used = parallel.forRanges(n, (from, to, worker) -> {
             sd.input(x, from, to, x1);
-            ShiftedConv.backward(scratch.get(), x1, w1f, dy, from, to, sd.c1, o, sd.g1, dx1f,
-                    worker == 0 ? dw1 : partial[worker], columns);
+            stride1Backward(x1, w1f, dy, from, to, sd.c1, o, sd.g1, dx1f, worker == 0 ? dw1 : partial[worker]);
             if (dx1f != null) {
                 sd.inputGradient(dx1f, from, to, dx);
             }

@@ -253,6 +253,15 @@ class Nd4jBackendParityTest {
         addConvCases("hand-made stride 2, pads 3/5 wider than the kernel", 3, 2, 3,
                 new ConvGeometry(5, 9, 2, 4, 2, 2, 3, 5, 5, 7));
         addConvCases("hand-made stride 4, crop (pad -3)", 3, 2, 3, new ConvGeometry(1, 50, 1, 8, 1, 4, 0, -3, 1, 10));
+        // 1-D stride-1 float convolutions run as one product per tap (TapConv): W3's blocks 2-5, batch 1 and odd
+        // batches, width 1, and hand-made pads (wider than the kernel, a crop, a bare right edge)
+        addConvCases("W3 conv2 [5,16,1,64] -> 32 k1x3 SAME", 5, 16, 32, ConvGeometry.of(1, 64, 1, 3, 1, 1, Padding.SAME));
+        addConvCases("W3 conv5 [3,64,1,8] -> 64 k1x3 VALID", 3, 64, 64, ConvGeometry.of(1, 8, 1, 3, 1, 1, Padding.VALID));
+        addConvCases("1-D batch 1 k1x4 SAME", 1, 3, 5, ConvGeometry.of(1, 17, 1, 4, 1, 1, Padding.SAME));
+        addConvCases("1-D k1x1", 3, 4, 2, ConvGeometry.of(1, 9, 1, 1, 1, 1, Padding.VALID));
+        addConvCases("hand-made 1-D pad 4 wider than the kernel", 3, 2, 3, new ConvGeometry(1, 10, 1, 3, 1, 1, 0, 4, 1, 12));
+        addConvCases("hand-made 1-D crop (pad -2)", 3, 2, 3, new ConvGeometry(1, 12, 1, 3, 1, 1, 0, -2, 1, 6));
+        addConvCases("hand-made 1-D right edge unread", 3, 2, 3, new ConvGeometry(1, 12, 1, 3, 1, 1, 0, 1, 1, 7));
         CASES.put("conv2dForward:toolkit conv2 full width", (be, dt) -> {
             ConvGeometry g = ConvGeometry.of(14, 14, 5, 5, 1, 1, Padding.SAME);
             Tensor y = be.zeros(dt, 2, 64, 14, 14);
