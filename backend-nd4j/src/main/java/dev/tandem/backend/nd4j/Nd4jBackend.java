@@ -28,6 +28,11 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>{@link #conv2dForward}/{@link #conv2dBackward} with stride 1 in float: {@link ShiftedConv}, im2col as one
  *       bulk copy per kernel tap on an extended output grid, several examples per OpenBLAS product; a forward pass
  *       of fewer examples than workers (batch 1) is split by output rows instead.</li>
+ *   <li>... except 1-D ones (H = 1, W3's blocks): {@link TapConv}, one OpenBLAS product per kernel tap reading the
+ *       padded rows in place, no column matrix; examples split across the workers.</li>
+ *   <li>{@link #conv2dForward}/{@link #conv2dBackward} with strides above 1 in float, when the kernel is (nearly) a
+ *       multiple of the stride: rewritten as a stride-1 convolution by {@link SpaceToDepth} (W3's first convolution,
+ *       width 64 stride 16, becomes 4 taps over 64 channels), then the stride-1 paths above.</li>
  *   <li>{@link #conv2dForward}/{@link #conv2dBackward} otherwise: per example, im2col in Java straight from the heap
  *       input into a [C·kH·kW, outH·outW] matrix, then one or two OpenBLAS products (y = W·col; dW += dy·colᵀ;
  *       dcol = Wᵀ·dy, folded back by col2im in Java). Padding is whatever {@link ConvGeometry} says — padTop and
@@ -37,7 +42,10 @@ import java.util.concurrent.atomic.LongAdder;
  *       across the workers by (example, channel) rows, so that one example's channels run in parallel too. The
  *       channel copies and {@link #flipConvWeights} are the reference's (heap copies).</li>
  *   <li>{@link #maxPoolForward}/{@link #maxPoolBackward}: the reference algorithm (first maximum of each window)
- *       on the primitive arrays, without the reference's per-element virtual calls.</li>
+ *       on the primitive arrays, without the reference's per-element virtual calls; non-overlapping 1-D windows in
+ *       one pass ({@link Pool#forward1d}).</li>
+ *   <li>Float batch norm ({@link FloatBatchNorm}), bias gradients and Adam ({@link FloatKernels}) on the primitive
+ *       arrays, batch norm split by channels from {@link #PARALLEL_BN_MIN_ELEMENTS}.</li>
  * </ul>
  * Why not libnd4j's own {@code conv2d}/{@code conv2d_bp} ops: on the toolkit CNN at batch 64 they were 3–5× slower
  * than this path (and libnd4j's im2col op gets the odd SAME cell wrong); see README.md for the numbers.
