@@ -28,6 +28,11 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>{@link #conv2dForward}/{@link #conv2dBackward} with stride 1 in float: {@link ShiftedConv}, im2col as one
  *       bulk copy per kernel tap on an extended output grid, several examples per OpenBLAS product; a forward pass
  *       of fewer examples than workers (batch 1) is split by output rows instead.</li>
+ *   <li>... except 1-D ones (H = 1, W3's blocks): {@link TapConv}, one OpenBLAS product per kernel tap reading the
+ *       padded rows in place, no column matrix; examples split across the workers.</li>
+ *   <li>{@link #conv2dForward}/{@link #conv2dBackward} with strides above 1 in float, when the kernel is (nearly) a
+ *       multiple of the stride: rewritten as a stride-1 convolution by {@link SpaceToDepth} (W3's first convolution,
+ *       width 64 stride 16, becomes 4 taps over 64 channels), then the stride-1 paths above.</li>
  *   <li>{@link #conv2dForward}/{@link #conv2dBackward} otherwise: per example, im2col in Java straight from the heap
  *       input into a [C·kH·kW, outH·outW] matrix, then one or two OpenBLAS products (y = W·col; dW += dy·colᵀ;
  *       dcol = Wᵀ·dy, folded back by col2im in Java). Padding is whatever {@link ConvGeometry} says — padTop and
@@ -37,7 +42,10 @@ import java.util.concurrent.atomic.LongAdder;
  *       across the workers by (example, channel) rows, so that one example's channels run in parallel too. The
  *       channel copies and {@link #flipConvWeights} are the reference's (heap copies).</li>
  *   <li>{@link #maxPoolForward}/{@link #maxPoolBackward}: the reference algorithm (first maximum of each window)
- *       on the primitive arrays, without the reference's per-element virtual calls.</li>
+ *       on the primitive arrays, without the reference's per-element virtual calls; non-overlapping 1-D windows in
+ *       one pass ({@link Pool#forward1d}).</li>
+ *   <li>Float batch norm ({@link FloatBatchNorm}), bias gradients and Adam ({@link FloatKernels}) on the primitive
+ *       arrays, batch norm split by channels from {@link #PARALLEL_BN_MIN_ELEMENTS}.</li>
  * </ul>
  * Why not libnd4j's own {@code conv2d}/{@code conv2d_bp} ops: on the toolkit CNN at batch 64 they were 3–5× slower
  * than this path (and libnd4j's im2col op gets the odd SAME cell wrong); see README.md for the numbers.
@@ -196,8 +204,10 @@ public class Nd4jBackend extends JavaBackend {
             float[] ya = ((Buf.F32) yb).a;
             int c = x.dim(1);
             int o = w.dim(0);
-            parallel.forRanges(x.dim(0), (from, to, worker) ->
-                    ShiftedConv.forward(scratch.get(), xf.a, wa, ba, from, to, c, o, g, ya, columnFloats(c, g)));
+            parallel.forRanges(x.dim(0), (from, to, worker) -> stride1Forward(xf.a, wa, ba, from, to, c, o, g, ya));
+        } else if (xb instanceof Buf.F32 xf && SpaceToDepth.applies(g)) {
+            spaceToDepthForward(xf.a, ((Buf.F32) wb).a, bb == null ? null : ((Buf.F32) bb).a, x.dim(0), x.dim(1),
+                    w.dim(0), g, ((Buf.F32) yb).a);
         } else if (xb instanceof Buf.F32 xf) {
             colForward(xf.a, ((Buf.F32) wb).a, bb == null ? null : ((Buf.F32) bb).a, x.dim(0), x.dim(1), w.dim(0), g,
                     ((Buf.F32) yb).a);
@@ -230,14 +240,16 @@ public class Nd4jBackend extends JavaBackend {
             int o = w.dim(0);
             float[][] partial = parallel.partials(dwa.length);
             int used = parallel.forRanges(x.dim(0), (from, to, worker) ->
-                    ShiftedConv.backward(scratch.get(), xf.a, wa, dya, from, to, c, o, g, dxa,
-                            worker == 0 ? dwa : partial[worker], columnFloats(c, g)));
+                    stride1Backward(xf.a, wa, dya, from, to, c, o, g, dxa, worker == 0 ? dwa : partial[worker]));
             for (int k = 1; k < used; k++) {
                 float[] part = partial[k];
                 for (int i = 0; i < dwa.length; i++) {
                     dwa[i] += part[i];
                 }
             }
+        } else if (xb instanceof Buf.F32 xf && SpaceToDepth.applies(g)) {
+            spaceToDepthBackward(xf.a, ((Buf.F32) wb).a, ((Buf.F32) dyb).a, x.dim(0), x.dim(1), w.dim(0), g,
+                    dxb == null ? null : ((Buf.F32) dxb).a, ((Buf.F32) dwb).a);
         } else if (xb instanceof Buf.F32 xf) {
             colBackward(xf.a, ((Buf.F32) wb).a, ((Buf.F32) dyb).a, x.dim(0), x.dim(1), w.dim(0), g,
                     dxb == null ? null : ((Buf.F32) dxb).a, ((Buf.F32) dwb).a);
@@ -248,6 +260,85 @@ public class Nd4jBackend extends JavaBackend {
         if (dBias != null) {
             biasGradient(dy, dBias);
         }
+    }
+
+    /** A float stride-1 convolution of examples [from, to) on this thread: 1-D by taps ({@link TapConv}), else shifted. */
+    private void stride1Forward(float[] x, float[] w, float[] bias, int from, int to, int c, int o, ConvGeometry g,
+                                float[] y) {
+        if (TapConv.applies(g)) {
+            TapConv.forward(scratch.get(), x, w, bias, from, to, c, o, g, y, WIDE_COLUMN_FLOATS);
+        } else {
+            ShiftedConv.forward(scratch.get(), x, w, bias, from, to, c, o, g, y, columnFloats(c, g));
+        }
+    }
+
+    private void stride1Backward(float[] x, float[] w, float[] dy, int from, int to, int c, int o, ConvGeometry g,
+                                 float[] dx, float[] dw) {
+        if (TapConv.applies(g)) {
+            TapConv.backward(scratch.get(), x, w, dy, from, to, c, o, g, dx, dw, WIDE_COLUMN_FLOATS);
+        } else {
+            ShiftedConv.backward(scratch.get(), x, w, dy, from, to, c, o, g, dx, dw, columnFloats(c, g));
+        }
+    }
+
+    // ---- strided float convolutions as stride-1 ones (SpaceToDepth), on ShiftedConv's example-parallel path ----
+
+    // Scratch heap slots of the calling thread (ShiftedConv and the im2col path use 0-5)
+    private static final int SLOT_X1 = 6;
+    private static final int SLOT_W1 = 7;
+    private static final int SLOT_DW1 = 8;
+    private static final int SLOT_DX1 = 9;
+
+    private void spaceToDepthForward(float[] x, float[] w, float[] bias, int n, int c, int o, ConvGeometry g,
+                                     float[] y) {
+        SpaceToDepth sd = new SpaceToDepth(c, g);
+        Scratch s = scratch.get();
+        float[] x1 = s.heapFloats(SLOT_X1, n * sd.inPer1());
+        float[] w1 = s.heapFloats(SLOT_W1, sd.weights1(o));
+        sd.weights(w, o, w1);
+        if (n < parallel.workers() && g.outH() >= parallel.workers()
+                && sd.g1.macs(sd.c1, o) >= SPLIT_CONV_MIN_MACS) {
+            sd.input(x, 0, n, x1);
+            ShiftedConv.forwardByRows(s, parallel, scratch::get, x1, w1, bias, 0, n, sd.c1, o, sd.g1, y);
+            return;
+        }
+        parallel.forRanges(n, (from, to, worker) -> {
+            sd.input(x, from, to, x1);
+            stride1Forward(x1, w1, bias, from, to, sd.c1, o, sd.g1, y);
+        });
+    }
+
+    private void spaceToDepthBackward(float[] x, float[] w, float[] dy, int n, int c, int o, ConvGeometry g,
+                                      float[] dx, float[] dw) {
+        SpaceToDepth sd = new SpaceToDepth(c, g);
+        Scratch s = scratch.get();
+        int wn = sd.weights1(o);
+        float[] x1 = s.heapFloats(SLOT_X1, n * sd.inPer1());
+        float[] dw1 = s.heapFloats(SLOT_DW1, wn);
+        float[] w1 = null;
+        float[] dx1 = null;
+        if (dx != null) {
+            w1 = s.heapFloats(SLOT_W1, wn);
+            sd.weights(w, o, w1);
+            dx1 = s.heapFloats(SLOT_DX1, n * sd.inPer1());
+        }
+        float[] w1f = w1;
+        float[] dx1f = dx1;
+        float[][] partial = parallel.partials(wn);
+        int used = parallel.forRanges(n, (from, to, worker) -> {
+            sd.input(x, from, to, x1);
+            stride1Backward(x1, w1f, dy, from, to, sd.c1, o, sd.g1, dx1f, worker == 0 ? dw1 : partial[worker]);
+            if (dx1f != null) {
+                sd.inputGradient(dx1f, from, to, dx);
+            }
+        });
+        for (int k = 1; k < used; k++) {
+            float[] part = partial[k];
+            for (int i = 0; i < wn; i++) {
+                dw1[i] += part[i];
+            }
+        }
+        sd.weightGradient(dw1, o, dw);
     }
 
     // ---- recurrent cells: the fused LSTM gates in Java, split across the workers ------------------------
@@ -510,7 +601,11 @@ public class Nd4jBackend extends JavaBackend {
             return;
         }
         int planes = x.dim(0) * x.dim(1);
-        if (xb instanceof Buf.F32 xf) {
+        if (xb instanceof Buf.F32 xf && Pool.isNonOverlapping1d(x.dim(2), g)) {
+            float[] ya = ((Buf.F32) yb).a;
+            int w = x.dim(3);
+            poolRanges(x, planes, (from, to, worker) -> Pool.forward1d(xf.a, from, to, w, g.kernelW(), g.outW(), ya));
+        } else if (xb instanceof Buf.F32 xf) {
             float[] ya = ((Buf.F32) yb).a;
             int h = x.dim(2);
             int w = x.dim(3);
@@ -530,7 +625,13 @@ public class Nd4jBackend extends JavaBackend {
             return;
         }
         int planes = x.dim(0) * x.dim(1);
-        if (xb instanceof Buf.F32 xf) {
+        if (xb instanceof Buf.F32 xf && Pool.isNonOverlapping1d(x.dim(2), g)) {
+            float[] dya = ((Buf.F32) dyb).a;
+            float[] dxa = ((Buf.F32) dxb).a;
+            int w = x.dim(3);
+            poolRanges(x, planes, (from, to, worker) -> Pool.backward1d(xf.a, from, to, w, g.kernelW(), g.outW(), dya,
+                    dxa));
+        } else if (xb instanceof Buf.F32 xf) {
             float[] dya = ((Buf.F32) dyb).a;
             float[] dxa = ((Buf.F32) dxb).a;
             int h = x.dim(2);
@@ -541,12 +642,157 @@ public class Nd4jBackend extends JavaBackend {
         }
     }
 
+    /**
+     * Below this many input elements a 1-D float pooling pass runs on the calling thread alone: W3's 65,536-element
+     * pools take ~35 µs forward and ~60 µs backward there, not worth a hand-off to a worker.
+     */
+    static final int PARALLEL_POOL_MIN_ELEMENTS = 1 << 18;
+
+    private void poolRanges(Tensor x, int planes, ExampleParallelism.RangeTask task) {
+        if (x.size() < PARALLEL_POOL_MIN_ELEMENTS) {
+            task.run(0, planes, 0);
+        } else {
+            parallel.forRanges(planes, task);
+        }
+    }
+
     /** Every window inside the input, and the output sized for the geometry. */
     private static boolean poolShapes(Tensor x, ConvGeometry g, Tensor y) {
         return x.rank() == 4 && y.rank() == 4 && g.outH() > 0 && g.outW() > 0
                 && (g.outH() - 1) * g.strideH() + g.kernelH() <= x.dim(2)
                 && (g.outW() - 1) * g.strideW() + g.kernelW() <= x.dim(3)
                 && y.dim(0) == x.dim(0) && y.dim(1) == x.dim(1) && y.dim(2) == g.outH() && y.dim(3) == g.outW();
+    }
+
+    // ---- batch normalisation (float: the reference's arithmetic on primitive arrays, split by channels) ----------
+
+    /** Below this many elements a float batch norm pass runs on the calling thread alone. */
+    static final int PARALLEL_BN_MIN_ELEMENTS = 1 << 15;
+
+    @Override
+    public void batchNormTrainForward(Tensor x, Tensor gamma, Tensor beta, double eps, double momentum,
+                                      Tensor runningMean, Tensor runningVar,
+                                      Tensor xHat, Tensor mean, Tensor invStd, Tensor y) {
+        if (!floatBatchNorm(x, new Tensor[] {xHat, y}, gamma, beta, runningMean, runningVar, mean, invStd)) {
+            super.batchNormTrainForward(x, gamma, beta, eps, momentum, runningMean, runningVar, xHat, mean, invStd, y);
+            return;
+        }
+        int n = x.dim(0);
+        int ch = x.dim(1);
+        int spatial = x.size() / (n * ch);
+        float[] xa = f32(x);
+        float[] ga = f32(gamma);
+        float[] ba = f32(beta);
+        float[] rm = f32(runningMean);
+        float[] rv = f32(runningVar);
+        float[] ha = f32(xHat);
+        float[] ma = f32(mean);
+        float[] sa = f32(invStd);
+        float[] ya = f32(y);
+        channelRanges(x, (from, to, worker) -> FloatBatchNorm.trainForward(xa, n, ch, spatial, ga, ba, eps, momentum,
+                rm, rv, ha, ma, sa, ya, from, to));
+    }
+
+    @Override
+    public void batchNormInferForward(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                                      double eps, Tensor y) {
+        if (!floatBatchNorm(x, new Tensor[] {y}, gamma, beta, runningMean, runningVar)) {
+            super.batchNormInferForward(x, gamma, beta, runningMean, runningVar, eps, y);
+            return;
+        }
+        int n = x.dim(0);
+        int ch = x.dim(1);
+        int spatial = x.size() / (n * ch);
+        float[] xa = f32(x);
+        float[] ga = f32(gamma);
+        float[] ba = f32(beta);
+        float[] rm = f32(runningMean);
+        float[] rv = f32(runningVar);
+        float[] ya = f32(y);
+        channelRanges(x, (from, to, worker) -> FloatBatchNorm.inferForward(xa, n, ch, spatial, ga, ba, rm, rv, eps,
+                ya, from, to));
+    }
+
+    @Override
+    public void batchNormBackward(Tensor dy, Tensor xHat, Tensor gamma, Tensor invStd,
+                                  Tensor dx, Tensor dGamma, Tensor dBeta) {
+        if (!floatBatchNorm(dy, new Tensor[] {xHat, dx}, gamma, invStd, dGamma, dBeta)) {
+            super.batchNormBackward(dy, xHat, gamma, invStd, dx, dGamma, dBeta);
+            return;
+        }
+        int n = dy.dim(0);
+        int ch = dy.dim(1);
+        int spatial = dy.size() / (n * ch);
+        float[] da = f32(dy);
+        float[] ha = f32(xHat);
+        float[] ga = f32(gamma);
+        float[] sa = f32(invStd);
+        float[] dxa = f32(dx);
+        float[] dga = f32(dGamma);
+        float[] dba = f32(dBeta);
+        channelRanges(dy, (from, to, worker) -> FloatBatchNorm.backward(da, n, ch, spatial, ha, ga, sa, dxa, dga, dba,
+                from, to));
+    }
+
+    /**
+     * The float fast path applies: x of rank >= 2 and at least one element, the same-sized tensors {@code like} x,
+     * one value per channel in each of {@code perChannel}, every buffer float (else the reference runs, and reports).
+     */
+    private boolean floatBatchNorm(Tensor x, Tensor[] like, Tensor... perChannel) {
+        if (x.rank() < 2 || x.size() == 0 || !(buf(x) instanceof Buf.F32)) {
+            return false;
+        }
+        for (Tensor t : like) {
+            if (t.size() != x.size() || !(buf(t) instanceof Buf.F32)) {
+                return false;
+            }
+        }
+        for (Tensor t : perChannel) {
+            if (t.size() != x.dim(1) || !(buf(t) instanceof Buf.F32)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private float[] f32(Tensor t) {
+        return ((Buf.F32) buf(t)).a;
+    }
+
+    /** Channel ranges of x across the workers, or all on the calling thread below {@link #PARALLEL_BN_MIN_ELEMENTS}. */
+    private void channelRanges(Tensor x, ExampleParallelism.RangeTask task) {
+        if (x.size() < PARALLEL_BN_MIN_ELEMENTS) {
+            task.run(0, x.dim(1), 0);
+        } else {
+            parallel.forRanges(x.dim(1), task);
+        }
+    }
+
+    // ---- bias gradients and Adam in float (the reference's arithmetic on primitive arrays) ----------------------
+
+    @Override
+    public void biasGradient(Tensor dy, Tensor dBias) {
+        if (dy.rank() < 2 || dy.size() == 0 || dBias.size() != dy.dim(1) || !(buf(dy) instanceof Buf.F32)
+                || !(buf(dBias) instanceof Buf.F32)) {
+            super.biasGradient(dy, dBias);
+            return;
+        }
+        int n = dy.dim(0);
+        int ch = dy.dim(1);
+        FloatKernels.channelSums(f32(dy), n, ch, dy.size() / (n * ch), f32(dBias));
+    }
+
+    @Override
+    public void adamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, double lr, double beta1, double beta2,
+                           double eps, long step) {
+        int size = param.size();
+        if (grad.size() != size || m.size() != size || v.size() != size || !(buf(param) instanceof Buf.F32)
+                || !(buf(grad) instanceof Buf.F32) || !(buf(m) instanceof Buf.F32) || !(buf(v) instanceof Buf.F32)) {
+            super.adamUpdate(param, grad, m, v, lr, beta1, beta2, eps, step);
+            return;
+        }
+        FloatKernels.adam(f32(param), f32(grad), f32(m), f32(v), lr, beta1, beta2, eps, 1 - Math.pow(beta1, step),
+                1 - Math.pow(beta2, step), 0, size);
     }
 
     // ---- diagnostics and lifecycle ----------------------------------------------------------------------

@@ -36,6 +36,69 @@ final class Pool {
         }
     }
 
+    /**
+     * Non-overlapping 1-D windows (H = kernelH = 1, kernelW = strideW = k), planes [from, to): the reference's
+     * result in one pass without the general loop's window bookkeeping.
+     */
+    static boolean isNonOverlapping1d(int h, ConvGeometry g) {
+        return h == 1 && g.kernelH() == 1 && g.outH() == 1 && g.kernelW() == g.strideW();
+    }
+
+    static void forward1d(float[] x, int from, int to, int w, int k, int ow, float[] y) {
+        if (k == 2) {
+            for (int p = from; p < to; p++) {
+                for (int i = p * w, o = p * ow, end = o + ow; o < end; o++, i += 2) {
+                    float a = x[i];
+                    float b = x[i + 1];
+                    y[o] = b > a ? b : a;
+                }
+            }
+            return;
+        }
+        for (int p = from; p < to; p++) {
+            for (int i = p * w, o = p * ow, end = o + ow; o < end; o++, i += k) {
+                float best = x[i];
+                for (int j = i + 1; j < i + k; j++) {
+                    float v = x[j];
+                    best = v > best ? v : best;
+                }
+                y[o] = best;
+            }
+        }
+    }
+
+    /** The adjoint of {@link #forward1d}: dy to each window's first maximum, 0 elsewhere (dx overwritten). */
+    static void backward1d(float[] x, int from, int to, int w, int k, int ow, float[] dy, float[] dx) {
+        for (int p = from; p < to; p++) {
+            int i = p * w;
+            int o = p * ow;
+            if (k == 2) {
+                for (int end = o + ow; o < end; o++, i += 2) {
+                    boolean second = x[i + 1] > x[i];
+                    float d = 0f + dy[o]; // the reference adds dy to a zeroed dx
+                    dx[i] = second ? 0f : d;
+                    dx[i + 1] = second ? d : 0f;
+                }
+            } else {
+                for (int end = o + ow; o < end; o++, i += k) {
+                    int at = i;
+                    float best = x[i];
+                    for (int j = i + 1; j < i + k; j++) {
+                        float v = x[j];
+                        boolean better = v > best;
+                        at = better ? j : at;
+                        best = better ? v : best;
+                    }
+                    for (int j = i; j < i + k; j++) {
+                        dx[j] = 0f;
+                    }
+                    dx[at] = 0f + dy[o];
+                }
+            }
+            Arrays.fill(dx, i, (p + 1) * w, 0f); // the remainder no window reads
+        }
+    }
+
     static void forward(double[] x, int planes, int h, int w, ConvGeometry g, double[] y) {
         int kh = g.kernelH();
         int kw = g.kernelW();

@@ -16,7 +16,7 @@ import java.util.Arrays;
  */
 final class Scratch {
     /** Slots per kind. */
-    static final int SLOTS = 6;
+    static final int SLOTS = 10;
 
     private final FloatPointer[] floats = new FloatPointer[SLOTS];
     private final DoublePointer[] doubles = new DoublePointer[SLOTS];

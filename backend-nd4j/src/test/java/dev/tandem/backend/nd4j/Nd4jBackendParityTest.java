@@ -199,7 +199,9 @@ class Nd4jBackendParityTest {
             be.biasGradient(rand(be, dt, 3, 4, 5, 6), g);
             Tensor g2 = be.zeros(dt, 7);
             be.biasGradient(rand(be, dt, 5, 7), g2);
-            return out(g, g2);
+            Tensor g3 = rand(be, dt, 16); // overwritten
+            be.biasGradient(rand(be, dt, 3, 16, 1, 127), g3); // odd positions per example
+            return out(g, g2, g3);
         });
         // ---- convolution ---------------------------------------------------------------------------
         // n, c, h, w, o, kH, kW, sH, sW, padding
@@ -240,6 +242,26 @@ class Nd4jBackendParityTest {
         addConvCases("hand-made pads", 2, 3, 4, new ConvGeometry(6, 7, 3, 3, 1, 1, 2, 0, 6, 5));
         addConvCases("hand-made negative pad", 2, 3, 4, new ConvGeometry(6, 7, 3, 3, 1, 1, -1, 0, 3, 5));
         addConvCases("hand-made stride 3, pads 2/1", 2, 2, 3, new ConvGeometry(8, 10, 3, 4, 3, 3, 2, 1, 3, 4));
+        // Strided float convolutions run as stride-1 ones (SpaceToDepth): W3's first convolution at full size (batch 3
+        // is not divisible by the workers; batch 1), kernels not a multiple of the stride, pads wider than the kernel,
+        // a crop (negative pad) and VALID with a dropped remainder
+        addConvCases("W3 conv1 [3,4,1,2048] -> 16 k1x64 s1x16 SAME", 3, 4, 16, ConvGeometry.of(1, 2048, 1, 64, 1, 16,
+                Padding.SAME));
+        addConvCases("W3 conv1 batch 1", 1, 4, 16, ConvGeometry.of(1, 2048, 1, 64, 1, 16, Padding.SAME));
+        addConvCases("odd [5,3,7,11] -> 5 k3x5 s1x2 SAME", 5, 3, 5, ConvGeometry.of(7, 11, 3, 5, 1, 2, Padding.SAME));
+        addConvCases("k7 s2 VALID, remainder dropped", 3, 2, 4, ConvGeometry.of(1, 40, 1, 7, 1, 2, Padding.VALID));
+        addConvCases("hand-made stride 2, pads 3/5 wider than the kernel", 3, 2, 3,
+                new ConvGeometry(5, 9, 2, 4, 2, 2, 3, 5, 5, 7));
+        addConvCases("hand-made stride 4, crop (pad -3)", 3, 2, 3, new ConvGeometry(1, 50, 1, 8, 1, 4, 0, -3, 1, 10));
+        // 1-D stride-1 float convolutions run as one product per tap (TapConv): W3's blocks 2-5, batch 1 and odd
+        // batches, width 1, and hand-made pads (wider than the kernel, a crop, a bare right edge)
+        addConvCases("W3 conv2 [5,16,1,64] -> 32 k1x3 SAME", 5, 16, 32, ConvGeometry.of(1, 64, 1, 3, 1, 1, Padding.SAME));
+        addConvCases("W3 conv5 [3,64,1,8] -> 64 k1x3 VALID", 3, 64, 64, ConvGeometry.of(1, 8, 1, 3, 1, 1, Padding.VALID));
+        addConvCases("1-D batch 1 k1x4 SAME", 1, 3, 5, ConvGeometry.of(1, 17, 1, 4, 1, 1, Padding.SAME));
+        addConvCases("1-D k1x1", 3, 4, 2, ConvGeometry.of(1, 9, 1, 1, 1, 1, Padding.VALID));
+        addConvCases("hand-made 1-D pad 4 wider than the kernel", 3, 2, 3, new ConvGeometry(1, 10, 1, 3, 1, 1, 0, 4, 1, 12));
+        addConvCases("hand-made 1-D crop (pad -2)", 3, 2, 3, new ConvGeometry(1, 12, 1, 3, 1, 1, 0, -2, 1, 6));
+        addConvCases("hand-made 1-D right edge unread", 3, 2, 3, new ConvGeometry(1, 12, 1, 3, 1, 1, 0, 1, 1, 7));
         CASES.put("conv2dForward:toolkit conv2 full width", (be, dt) -> {
             ConvGeometry g = ConvGeometry.of(14, 14, 5, 5, 1, 1, Padding.SAME);
             Tensor y = be.zeros(dt, 2, 64, 14, 14);
@@ -290,6 +312,29 @@ class Nd4jBackendParityTest {
             be.maxPoolBackward(x, rand(be, dt, 2, 3, 1, 10), g, dx);
             return out(y, dx);
         });
+        // 1-D non-overlapping windows (the fast loops): width 2 with an odd length (the remainder gets no gradient),
+        // width 3, ties as after a ReLU, batch 1, and one large enough to be split across the workers
+        // {examples, channels, windows, width, remainder}
+        for (int[] sz : new int[][] {{3, 5, 1, 2, 1}, {3, 5, 2, 3, 0}, {1, 7, 129, 2, 1}, {5, 33, 1601, 2, 1},
+                {2, 3, 10, 3, 2}}) {
+            int n = sz[0];
+            int c = sz[1];
+            int len = sz[2] * sz[3] + sz[4];
+            ConvGeometry g = ConvGeometry.of(1, len, 1, sz[3], 1, sz[3], Padding.VALID);
+            CASES.put("maxPool:1d fast [" + n + "," + c + ",1," + len + "] k" + sz[3], (be, dt) -> {
+                Tensor x = rand(be, dt, n, c, 1, len);
+                double[] h = x.toDoubleArray();
+                for (int i = 0; i < h.length; i += 3) {
+                    h[i] = 0; // ties
+                }
+                x = fromDoubles(be, dt, h, n, c, 1, len);
+                Tensor y = rand(be, dt, n, c, 1, g.outW()); // stale values must be overwritten
+                be.maxPoolForward(x, g, y);
+                Tensor dx = rand(be, dt, n, c, 1, len);
+                be.maxPoolBackward(x, rand(be, dt, n, c, 1, g.outW()), g, dx);
+                return out(y, dx);
+            });
+        }
         // ---- activations ----------------------------------------------------------------------------
         for (Activation f : Activation.values()) {
             CASES.put("activationForward:" + f, (be, dt) -> {
@@ -377,6 +422,42 @@ class Nd4jBackendParityTest {
             be.batchNormBackward(rand(be, dt, 6, c, 3, 5), xHat, gamma, invStd, dx, dGamma, dBeta);
             return out(dx, dGamma, dBeta);
         });
+        // large enough to be split by channels across the workers: an odd channel count, batch 1, a W3 block
+        for (int[] sz : new int[][] {{5, 33, 1, 200}, {1, 16, 1, 2048}, {32, 16, 1, 128}}) {
+            String dims = " [" + sz[0] + "," + sz[1] + "," + sz[2] + "," + sz[3] + "], split by channels";
+            int c = sz[1];
+            CASES.put("batchNormTrainForward:" + dims, (be, dt) -> {
+                Tensor x = rand(be, dt, sz);
+                Tensor rm = rand(be, dt, c);
+                Tensor rv = positive(be, dt, c);
+                Tensor xHat = be.zeros(dt, sz);
+                Tensor mean = be.zeros(dt, c);
+                Tensor invStd = be.zeros(dt, c);
+                Tensor y = be.zeros(dt, sz);
+                be.batchNormTrainForward(x, rand(be, dt, c), rand(be, dt, c), 1e-5, 0.1, rm, rv, xHat, mean, invStd,
+                        y);
+                return out(xHat, y, mean, invStd, rm, rv);
+            });
+            CASES.put("batchNormInferForward:" + dims, (be, dt) -> {
+                Tensor y = be.zeros(dt, sz);
+                be.batchNormInferForward(rand(be, dt, sz), rand(be, dt, c), rand(be, dt, c), rand(be, dt, c),
+                        positive(be, dt, c), 1e-5, y);
+                return out(y);
+            });
+            CASES.put("batchNormBackward:" + dims, (be, dt) -> {
+                Tensor x = rand(be, dt, sz);
+                Tensor xHat = be.zeros(dt, sz);
+                Tensor invStd = be.zeros(dt, c);
+                Tensor gamma = rand(be, dt, c);
+                be.batchNormTrainForward(x, gamma, rand(be, dt, c), 1e-5, 0.1, be.zeros(dt, c), positive(be, dt, c),
+                        xHat, be.zeros(dt, c), invStd, be.zeros(dt, sz));
+                Tensor dx = rand(be, dt, sz); // stale values must be overwritten
+                Tensor dGamma = rand(be, dt, c);
+                Tensor dBeta = rand(be, dt, c);
+                be.batchNormBackward(rand(be, dt, sz), xHat, gamma, invStd, dx, dGamma, dBeta);
+                return out(dx, dGamma, dBeta);
+            });
+        }
         // ---- randomness, losses, optimizers ---------------------------------------------------------
         CASES.put("dropoutMask", (be, dt) -> {
             Tensor m = be.zeros(dt, 10, 30);
@@ -404,6 +485,14 @@ class Nd4jBackendParityTest {
             Tensor buf = rand(be, dt, 3, 8);
             be.sgdUpdate(p, rand(be, dt, 3, 8), buf, 0.05, 0.9, 1e-4);
             return out(p, buf);
+        });
+        CASES.put("adamUpdate:odd size, first step", (be, dt) -> {
+            Tensor p = rand(be, dt, 7, 11, 13);
+            Tensor m = be.zeros(dt, 7, 11, 13);
+            Tensor v = be.zeros(dt, 7, 11, 13);
+            be.adamUpdate(p, rand(be, dt, 7, 11, 13), m, v, 1e-3, 0.9, 0.999, 1e-8, 1);
+            be.adamUpdate(p, rand(be, dt, 7, 11, 13), m, v, 1e-2, 0.8, 0.99, 1e-6, 2);
+            return out(p, m, v);
         });
         CASES.put("adamUpdate", (be, dt) -> {
             Tensor p = rand(be, dt, 3, 8);

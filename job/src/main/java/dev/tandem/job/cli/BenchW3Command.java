@@ -42,7 +42,12 @@ final class BenchW3Command implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "32", description = "Batch size. Default: ${DEFAULT-VALUE}.")
     int batch;
 
-    @Option(names = "--warmup", defaultValue = "5", description = "Untimed steps first. Default: ${DEFAULT-VALUE}.")
+    /**
+     * Untimed steps on both sides. 50, not 5: on the 2-core VM the JIT needs ~40 W3 steps (~1.5 s) to compile the hot
+     * loops, and a median after 5 measured the compilation, not the training (PyTorch is steady after 1–2 steps).
+     */
+    @Option(names = "--warmup", defaultValue = "50",
+            description = "Untimed steps first, on both sides (the JVM needs ~40 to compile). Default: ${DEFAULT-VALUE}.")
     int warmup;
 
     @Option(names = "--steps", defaultValue = "30", description = "Timed steps (median reported). Default: ${DEFAULT-VALUE}.")
