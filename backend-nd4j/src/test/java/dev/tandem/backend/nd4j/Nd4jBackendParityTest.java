@@ -422,6 +422,34 @@ class Nd4jBackendParityTest {
             be.batchNormBackward(rand(be, dt, 6, c, 3, 5), xHat, gamma, invStd, dx, dGamma, dBeta);
             return out(dx, dGamma, dBeta);
         });
+        // rows of every length mod 4 (the float sums run four accumulators), batch 1, a channel of 4 values (the input
+        // gradient in double) and of 16 (in float), W3's last block, and inputs whose
+        // mean is far from 0 against their spread (the float normalisation subtracts a float mean). Not two values
+        // per channel: there x̂ = ±(1 − eps/2σ²) and dx is what eps leaves, below the reference's own float precision
+        for (int[] sz : new int[][] {{3, 5, 1, 7}, {1, 3, 2, 3}, {4, 2, 1, 1}, {1, 4, 1, 16}, {32, 64, 1, 8}, {9, 6, 1, 17}}) {
+            String dims = " [" + sz[0] + "," + sz[1] + "," + sz[2] + "," + sz[3] + "], offset 40";
+            int c = sz[1];
+            CASES.put("batchNormTrainBackward:" + dims, (be, dt) -> {
+                double[] xs = rand(be, dt, sz).toDoubleArray();
+                for (int i = 0; i < xs.length; i++) {
+                    xs[i] = 40 + 0.5 * xs[i] + (i / (sz[2] * sz[3])) % c;
+                }
+                Tensor x = fromDoubles(be, dt, xs, sz);
+                Tensor rm = rand(be, dt, c);
+                Tensor rv = positive(be, dt, c);
+                Tensor xHat = be.zeros(dt, sz);
+                Tensor mean = be.zeros(dt, c);
+                Tensor invStd = be.zeros(dt, c);
+                Tensor y = be.zeros(dt, sz);
+                Tensor gamma = rand(be, dt, c);
+                be.batchNormTrainForward(x, gamma, rand(be, dt, c), 1e-5, 0.1, rm, rv, xHat, mean, invStd, y);
+                Tensor dx = rand(be, dt, sz);
+                Tensor dGamma = rand(be, dt, c);
+                Tensor dBeta = rand(be, dt, c);
+                be.batchNormBackward(rand(be, dt, sz), xHat, gamma, invStd, dx, dGamma, dBeta);
+                return out(xHat, y, mean, invStd, rm, rv, dx, dGamma, dBeta);
+            });
+        }
         // large enough to be split by channels across the workers: an odd channel count, batch 1, a W3 block
         for (int[] sz : new int[][] {{5, 33, 1, 200}, {1, 16, 1, 2048}, {32, 16, 1, 128}}) {
             String dims = " [" + sz[0] + "," + sz[1] + "," + sz[2] + "," + sz[3] + "], split by channels";
