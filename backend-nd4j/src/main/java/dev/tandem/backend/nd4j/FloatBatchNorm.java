@@ -5,8 +5,8 @@ package dev.tandem.backend.nd4j;
  * that disjoint channel ranges can run in parallel.
  *
  * <p>Written for what the JIT (JDK 17's C2) does well: the sums over one example's row of a channel run in float with
- * four independent accumulators (no long dependency chain, no float-to-double conversion per element), each row's
- * partial sum is added into a double total, and the element-wise passes (the normalisation, the input gradient) use
+ * four independent accumulators (no long dependency chain, no float-to-double conversion per element), each run of
+ * at most {@link #RUN} values is added into a double total, and the element-wise passes (the normalisation, the input gradient) use
  * one index into every array and per-channel float constants, so C2 vectorises them (8 floats per AVX2 operation;
  * it does not vectorise a loop whose arrays are indexed at different offsets, nor float reductions). The statistics
  * take two passes like the reference (the mean, then the squared deviations from it, so the variance cannot
@@ -68,47 +68,86 @@ final class FloatBatchNorm {
         }
     }
 
-    /** Σ x[from, to) in float, four accumulators. */
-    static float rowSum(float[] x, int from, int to) {
-        float s0 = 0;
-        float s1 = 0;
-        float s2 = 0;
-        float s3 = 0;
-        int i = from;
-        for (; i + 3 < to; i += 4) {
-            s0 += x[i];
-            s1 += x[i + 1];
-            s2 += x[i + 2];
-            s3 += x[i + 3];
+    /** Float runs of at most this many values, each then added into a double total (bounds the float error). */
+    static final int RUN = 256;
+
+    /** Σ x[from, to): float runs of {@link #RUN} values with four accumulators, added in double. */
+    static double rowSum(float[] x, int from, int to) {
+        double total = 0;
+        for (int r = from; r < to; r += RUN) {
+            int end = Math.min(to, r + RUN);
+            float s0 = 0;
+            float s1 = 0;
+            float s2 = 0;
+            float s3 = 0;
+            int i = r;
+            for (; i + 3 < end; i += 4) {
+                s0 += x[i];
+                s1 += x[i + 1];
+                s2 += x[i + 2];
+                s3 += x[i + 3];
+            }
+            for (; i < end; i++) {
+                s0 += x[i];
+            }
+            total += (s0 + s1) + (s2 + s3);
         }
-        for (; i < to; i++) {
-            s0 += x[i];
-        }
-        return (s0 + s1) + (s2 + s3);
+        return total;
     }
 
-    /** Σ (x − m)² over x[from, to) in float, four accumulators. */
-    private static float rowSquaredDeviations(float[] x, int from, int to, float m) {
-        float s0 = 0;
-        float s1 = 0;
-        float s2 = 0;
-        float s3 = 0;
-        int i = from;
-        for (; i + 3 < to; i += 4) {
-            float d0 = x[i] - m;
-            float d1 = x[i + 1] - m;
-            float d2 = x[i + 2] - m;
-            float d3 = x[i + 3] - m;
-            s0 += d0 * d0;
-            s1 += d1 * d1;
-            s2 += d2 * d2;
-            s3 += d3 * d3;
+    /** Σ (x − m)² over x[from, to), like {@link #rowSum}. */
+    private static double rowSquaredDeviations(float[] x, int from, int to, float m) {
+        double total = 0;
+        for (int r = from; r < to; r += RUN) {
+            int end = Math.min(to, r + RUN);
+            float s0 = 0;
+            float s1 = 0;
+            float s2 = 0;
+            float s3 = 0;
+            int i = r;
+            for (; i + 3 < end; i += 4) {
+                float d0 = x[i] - m;
+                float d1 = x[i + 1] - m;
+                float d2 = x[i + 2] - m;
+                float d3 = x[i + 3] - m;
+                s0 += d0 * d0;
+                s1 += d1 * d1;
+                s2 += d2 * d2;
+                s3 += d3 * d3;
+            }
+            for (; i < end; i++) {
+                float d0 = x[i] - m;
+                s0 += d0 * d0;
+            }
+            total += (s0 + s1) + (s2 + s3);
         }
-        for (; i < to; i++) {
-            float d0 = x[i] - m;
-            s0 += d0 * d0;
+        return total;
+    }
+
+    /** sums[0] += Σ dy, sums[1] += Σ dy·x̂ over [from, to), like {@link #rowSum}. */
+    private static void gradientSums(float[] dy, float[] xHat, int from, int to, double[] sums) {
+        for (int r = from; r < to; r += RUN) {
+            int end = Math.min(to, r + RUN);
+            float s0 = 0;
+            float s1 = 0;
+            float p0 = 0;
+            float p1 = 0;
+            int i = r;
+            for (; i + 1 < end; i += 2) {
+                float d0 = dy[i];
+                float d1 = dy[i + 1];
+                s0 += d0;
+                p0 += d0 * xHat[i];
+                s1 += d1;
+                p1 += d1 * xHat[i + 1];
+            }
+            if (i < end) {
+                s0 += dy[i];
+                p0 += dy[i] * xHat[i];
+            }
+            sums[0] += s0 + s1;
+            sums[1] += p0 + p1;
         }
-        return (s0 + s1) + (s2 + s3);
     }
 
     static void inferForward(float[] x, int n, int channels, int spatial, float[] gamma, float[] beta,
@@ -127,31 +166,16 @@ final class FloatBatchNorm {
     static void backward(float[] dy, int n, int channels, int spatial, float[] xHat, float[] gamma, float[] invStd,
                          float[] dx, float[] dGamma, float[] dBeta, int from, int to) {
         int count = n * spatial;
+        double[] sums = new double[2];
         for (int c = from; c < to; c++) {
-            double sdy = 0;
-            double sdyx = 0;
+            sums[0] = 0;
+            sums[1] = 0;
             for (int b = 0; b < n; b++) {
                 int i = (b * channels + c) * spatial;
-                int end = i + spatial;
-                float s0 = 0;
-                float s1 = 0;
-                float p0 = 0;
-                float p1 = 0;
-                for (; i + 1 < end; i += 2) {
-                    float d0 = dy[i];
-                    float d1 = dy[i + 1];
-                    s0 += d0;
-                    p0 += d0 * xHat[i];
-                    s1 += d1;
-                    p1 += d1 * xHat[i + 1];
-                }
-                if (i < end) {
-                    s0 += dy[i];
-                    p0 += dy[i] * xHat[i];
-                }
-                sdy += s0 + s1;
-                sdyx += p0 + p1;
+                gradientSums(dy, xHat, i, i + spatial, sums);
             }
+            double sdy = sums[0];
+            double sdyx = sums[1];
             dBeta[c] = (float) sdy;
             dGamma[c] = (float) sdyx;
             // dx = f·(count·dy − Σdy − x̂·Σdy·x̂), f = γ·invStd / count

@@ -201,7 +201,11 @@ class Nd4jBackendParityTest {
             be.biasGradient(rand(be, dt, 5, 7), g2);
             Tensor g3 = rand(be, dt, 16); // overwritten
             be.biasGradient(rand(be, dt, 3, 16, 1, 127), g3); // odd positions per example
-            return out(g, g2, g3);
+            Tensor g4 = be.zeros(dt, 3);
+            be.biasGradient(rand(be, dt, 2, 3, 3, 347), g4); // rows of several float runs (256) and a remainder
+            Tensor g5 = be.zeros(dt, 5);
+            be.biasGradient(rand(be, dt, 1, 5, 1, 1), g5); // batch 1, one position
+            return out(g, g2, g3, g4, g5);
         });
         // ---- convolution ---------------------------------------------------------------------------
         // n, c, h, w, o, kH, kW, sH, sW, padding
@@ -422,11 +426,12 @@ class Nd4jBackendParityTest {
             be.batchNormBackward(rand(be, dt, 6, c, 3, 5), xHat, gamma, invStd, dx, dGamma, dBeta);
             return out(dx, dGamma, dBeta);
         });
-        // rows of every length mod 4 (the float sums run four accumulators), batch 1, a channel of 4 values (the input
+        // rows of every length mod 4 (the float sums run four accumulators) and rows of several runs (256), batch 1, a channel of 4 values (the input
         // gradient in double) and of 16 (in float), W3's last block, and inputs whose
         // mean is far from 0 against their spread (the float normalisation subtracts a float mean). Not two values
         // per channel: there x̂ = ±(1 − eps/2σ²) and dx is what eps leaves, below the reference's own float precision
-        for (int[] sz : new int[][] {{3, 5, 1, 7}, {1, 3, 2, 3}, {4, 2, 1, 1}, {1, 4, 1, 16}, {32, 64, 1, 8}, {9, 6, 1, 17}}) {
+        for (int[] sz : new int[][] {{3, 5, 1, 7}, {1, 3, 2, 3}, {4, 2, 1, 1}, {1, 4, 1, 16}, {32, 64, 1, 8}, {9, 6, 1, 17},
+                {3, 2, 2, 301}}) {
             String dims = " [" + sz[0] + "," + sz[1] + "," + sz[2] + "," + sz[3] + "], offset 40";
             int c = sz[1];
             CASES.put("batchNormTrainBackward:" + dims, (be, dt) -> {
