@@ -319,8 +319,10 @@ class Nd4jBackendParityTest {
         // 1-D non-overlapping windows (the fast loops): width 2 with an odd length (the remainder gets no gradient),
         // width 3, ties as after a ReLU, batch 1, and one large enough to be split across the workers
         // {examples, channels, windows, width, remainder}
+        // width 2 without a remainder runs every plane of a range as one loop: odd plane counts, one window, W3's last
+        // pool, and one split across the workers
         for (int[] sz : new int[][] {{3, 5, 1, 2, 1}, {3, 5, 2, 3, 0}, {1, 7, 129, 2, 1}, {5, 33, 1601, 2, 1},
-                {2, 3, 10, 3, 2}}) {
+                {2, 3, 10, 3, 2}, {3, 5, 4, 2, 0}, {1, 1, 1, 2, 0}, {32, 64, 4, 2, 0}, {4, 33, 1024, 2, 0}}) {
             int n = sz[0];
             int c = sz[1];
             int len = sz[2] * sz[3] + sz[4];
@@ -336,6 +338,28 @@ class Nd4jBackendParityTest {
                 be.maxPoolForward(x, g, y);
                 Tensor dx = rand(be, dt, n, c, 1, len);
                 be.maxPoolBackward(x, rand(be, dt, n, c, 1, g.outW()), g, dx);
+                return out(y, dx);
+            });
+        }
+        // width 2, both loops: NaN (a NaN second element is skipped, a NaN first one wins) and signed zeros
+        for (int rem : new int[] {0, 1}) {
+            CASES.put("maxPool:1d fast k2 NaN and -0, remainder " + rem, (be, dt) -> {
+                int len = 16 + rem;
+                Tensor x = rand(be, dt, 2, 3, 1, len);
+                double[] h = x.toDoubleArray();
+                for (int i = 0; i < h.length; i += 5) {
+                    h[i] = Double.NaN;
+                }
+                for (int i = 2; i < h.length; i += 7) {
+                    h[i] = -0.0;
+                    h[i + 1] = 0.0;
+                }
+                x = fromDoubles(be, dt, h, 2, 3, 1, len);
+                ConvGeometry g = ConvGeometry.of(1, len, 1, 2, 1, 2, Padding.VALID);
+                Tensor y = be.zeros(dt, 2, 3, 1, 8);
+                be.maxPoolForward(x, g, y);
+                Tensor dx = be.zeros(dt, 2, 3, 1, len);
+                be.maxPoolBackward(x, rand(be, dt, 2, 3, 1, 8), g, dx);
                 return out(y, dx);
             });
         }
