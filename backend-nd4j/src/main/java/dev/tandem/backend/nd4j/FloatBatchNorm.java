@@ -2,13 +2,27 @@ package dev.tandem.backend.nd4j;
 
 /**
  * Batch normalisation over axis 1 of float [N, C, spatial...] on primitive arrays, for channels [from, to) only, so
- * that disjoint channel ranges can run in parallel. The arithmetic is the reference's ({@code JavaBatchNorm}) in
- * double — each result rounded to float once where the reference stores it — without its per-element virtual calls,
- * and with the sums reordered for speed: two accumulators per sum, and the training statistics in one pass of sums
- * of x − x₀ and (x − x₀)² (x₀ the channel's first value, which keeps the variance from cancelling; the reference
- * makes two passes). Results agree with the reference to double rounding before the final float rounding.
+ * that disjoint channel ranges can run in parallel.
+ *
+ * <p>Written for what the JIT (JDK 17's C2) does well: the sums over one example's row of a channel run in float with
+ * four independent accumulators (no long dependency chain, no float-to-double conversion per element), each run of
+ * at most {@link #RUN} values is added into a double total, and the element-wise passes (the normalisation, the input gradient) use
+ * one index into every array and per-channel float constants, so C2 vectorises them (8 floats per AVX2 operation;
+ * it does not vectorise a loop whose arrays are indexed at different offsets, nor float reductions). The statistics
+ * take two passes like the reference (the mean, then the squared deviations from it, so the variance cannot
+ * cancel). Measured on W3's five shapes ([32, 16..64, 1, 128..8], one thread, best of 3,000 calls, loaded VM):
+ * forward 282/292/290/142/75 → 93-117/98-107/122-128/81-86/47-68 µs, backward 162/208/195/133/88 →
+ * 76-101/82-89/98/65-71/35-52 µs, against the previous version's double arithmetic per element. Results agree with
+ * the reference ({@code JavaBatchNorm}, double) to a few float roundings per element.
  */
 final class FloatBatchNorm {
+    /**
+     * From this many values per channel the input gradient runs in float; below, in double like the reference. With
+     * a handful of values the three terms of dx nearly cancel (two values: x̂ = ±1 and dx is only what eps leaves),
+     * and float arithmetic would lose the small remainder (measured: 3% off with two values per channel).
+     */
+    static final int FLOAT_GRADIENT_MIN_COUNT = 16;
+
     private FloatBatchNorm() {
     }
 
@@ -17,48 +31,122 @@ final class FloatBatchNorm {
                              float[] invStd, float[] y, int from, int to) {
         int count = n * spatial;
         for (int c = from; c < to; c++) {
-            // one pass of shifted sums: mean and variance of x − x₀ in double (x₀ = the channel's first value, so
-            // the variance does not cancel), two accumulators each to overlap the additions
-            double shift = x[c * spatial];
-            double s0 = 0;
-            double s1 = 0;
-            double q0 = 0;
-            double q1 = 0;
+            double s = 0;
             for (int b = 0; b < n; b++) {
                 int i = (b * channels + c) * spatial;
-                int end = i + spatial;
-                for (; i + 1 < end; i += 2) {
-                    double d0 = x[i] - shift;
-                    double d1 = x[i + 1] - shift;
-                    s0 += d0;
-                    q0 += d0 * d0;
-                    s1 += d1;
-                    q1 += d1 * d1;
-                }
-                if (i < end) {
-                    double d0 = x[i] - shift;
-                    s0 += d0;
-                    q0 += d0 * d0;
-                }
+                s += rowSum(x, i, i + spatial);
             }
-            double md = (s0 + s1) / count;
-            double mu = shift + md;
-            double var = Math.max(0, (q0 + q1) / count - md * md);
+            double mu = s / count;
+            float muF = (float) mu;
+            double ss = 0;
+            for (int b = 0; b < n; b++) {
+                int i = (b * channels + c) * spatial;
+                ss += rowSquaredDeviations(x, i, i + spatial, muF);
+            }
+            // Σ(x − μf)² = Σ(x − μ)² + count·(μ − μf)²
+            double dm = mu - muF;
+            double var = Math.max(0, ss / count - dm * dm);
             double is = 1.0 / Math.sqrt(var + eps);
-            double gc = gamma[c];
-            double bc = beta[c];
+            float isF = (float) is;
+            float gc = gamma[c];
+            float bc = beta[c];
+            // x − μ as (x − μf) − (μ − μf): the first difference is exact or nearly so for x near μ, and the float
+            // rounding of μ (up to half an ulp of μ, large against the spread when |μ| is) is taken back
+            float dmF = (float) dm;
             for (int b = 0; b < n; b++) {
                 for (int i = (b * channels + c) * spatial, end = i + spatial; i < end; i++) {
-                    double h = (x[i] - mu) * is;
-                    xHat[i] = (float) h;
-                    y[i] = (float) (gc * h + bc);
+                    float h = (x[i] - muF - dmF) * isF;
+                    xHat[i] = h;
+                    y[i] = gc * h + bc;
                 }
             }
-            mean[c] = (float) mu;
-            invStd[c] = (float) is;
+            mean[c] = muF;
+            invStd[c] = isF;
             double unbiased = count > 1 ? var * count / (count - 1) : var;
             runningMean[c] = (float) ((1 - momentum) * runningMean[c] + momentum * mu);
             runningVar[c] = (float) ((1 - momentum) * runningVar[c] + momentum * unbiased);
+        }
+    }
+
+    /** Float runs of at most this many values, each then added into a double total (bounds the float error). */
+    static final int RUN = 256;
+
+    /** Σ x[from, to): float runs of {@link #RUN} values with four accumulators, added in double. */
+    static double rowSum(float[] x, int from, int to) {
+        double total = 0;
+        for (int r = from; r < to; r += RUN) {
+            int end = Math.min(to, r + RUN);
+            float s0 = 0;
+            float s1 = 0;
+            float s2 = 0;
+            float s3 = 0;
+            int i = r;
+            for (; i + 3 < end; i += 4) {
+                s0 += x[i];
+                s1 += x[i + 1];
+                s2 += x[i + 2];
+                s3 += x[i + 3];
+            }
+            for (; i < end; i++) {
+                s0 += x[i];
+            }
+            total += (s0 + s1) + (s2 + s3);
+        }
+        return total;
+    }
+
+    /** Σ (x − m)² over x[from, to), like {@link #rowSum}. */
+    private static double rowSquaredDeviations(float[] x, int from, int to, float m) {
+        double total = 0;
+        for (int r = from; r < to; r += RUN) {
+            int end = Math.min(to, r + RUN);
+            float s0 = 0;
+            float s1 = 0;
+            float s2 = 0;
+            float s3 = 0;
+            int i = r;
+            for (; i + 3 < end; i += 4) {
+                float d0 = x[i] - m;
+                float d1 = x[i + 1] - m;
+                float d2 = x[i + 2] - m;
+                float d3 = x[i + 3] - m;
+                s0 += d0 * d0;
+                s1 += d1 * d1;
+                s2 += d2 * d2;
+                s3 += d3 * d3;
+            }
+            for (; i < end; i++) {
+                float d0 = x[i] - m;
+                s0 += d0 * d0;
+            }
+            total += (s0 + s1) + (s2 + s3);
+        }
+        return total;
+    }
+
+    /** sums[0] += Σ dy, sums[1] += Σ dy·x̂ over [from, to), like {@link #rowSum}. */
+    private static void gradientSums(float[] dy, float[] xHat, int from, int to, double[] sums) {
+        for (int r = from; r < to; r += RUN) {
+            int end = Math.min(to, r + RUN);
+            float s0 = 0;
+            float s1 = 0;
+            float p0 = 0;
+            float p1 = 0;
+            int i = r;
+            for (; i + 1 < end; i += 2) {
+                float d0 = dy[i];
+                float d1 = dy[i + 1];
+                s0 += d0;
+                p0 += d0 * xHat[i];
+                s1 += d1;
+                p1 += d1 * xHat[i + 1];
+            }
+            if (i < end) {
+                s0 += dy[i];
+                p0 += dy[i] * xHat[i];
+            }
+            sums[0] += s0 + s1;
+            sums[1] += p0 + p1;
         }
     }
 
@@ -78,36 +166,34 @@ final class FloatBatchNorm {
     static void backward(float[] dy, int n, int channels, int spatial, float[] xHat, float[] gamma, float[] invStd,
                          float[] dx, float[] dGamma, float[] dBeta, int from, int to) {
         int count = n * spatial;
+        double[] sums = new double[2];
         for (int c = from; c < to; c++) {
-            double s0 = 0;
-            double s1 = 0;
-            double p0 = 0;
-            double p1 = 0;
+            sums[0] = 0;
+            sums[1] = 0;
             for (int b = 0; b < n; b++) {
                 int i = (b * channels + c) * spatial;
-                int end = i + spatial;
-                for (; i + 1 < end; i += 2) {
-                    double d0 = dy[i];
-                    double d1 = dy[i + 1];
-                    s0 += d0;
-                    p0 += d0 * xHat[i];
-                    s1 += d1;
-                    p1 += d1 * xHat[i + 1];
-                }
-                if (i < end) {
-                    double d0 = dy[i];
-                    s0 += d0;
-                    p0 += d0 * xHat[i];
-                }
+                gradientSums(dy, xHat, i, i + spatial, sums);
             }
-            double sdy = s0 + s1;
-            double sdyx = p0 + p1;
+            double sdy = sums[0];
+            double sdyx = sums[1];
             dBeta[c] = (float) sdy;
             dGamma[c] = (float) sdyx;
+            // dx = f·(count·dy − Σdy − x̂·Σdy·x̂), f = γ·invStd / count
             double f = (double) gamma[c] * invStd[c] / count;
+            if (count < FLOAT_GRADIENT_MIN_COUNT) {
+                for (int b = 0; b < n; b++) {
+                    for (int i = (b * channels + c) * spatial, end = i + spatial; i < end; i++) {
+                        dx[i] = (float) (f * (count * (double) dy[i] - sdy - xHat[i] * sdyx));
+                    }
+                }
+                continue;
+            }
+            float a = (float) (f * count);
+            float off = (float) (f * sdy);
+            float k = (float) (f * sdyx);
             for (int b = 0; b < n; b++) {
                 for (int i = (b * channels + c) * spatial, end = i + spatial; i < end; i++) {
-                    dx[i] = (float) (f * (count * (double) dy[i] - sdy - xHat[i] * sdyx));
+                    dx[i] = a * dy[i] - (off + k * xHat[i]);
                 }
             }
         }

@@ -2,7 +2,7 @@ package dev.tandem.backend.nd4j;
 
 /**
  * Small float loops of a training step on primitive arrays, without the reference's per-element virtual calls: the
- * bias gradient in the reference's double arithmetic (sums reordered), Adam in float.
+ * bias gradient as float runs summed in double, Adam in float.
  */
 final class FloatKernels {
     private FloatKernels() {
@@ -34,23 +34,15 @@ final class FloatKernels {
         }
     }
 
-    /** dBias[c] = Σ over examples and positions of dy[n, c, ...], in double with two accumulators. */
+    /** dBias[c] = Σ over examples and positions of dy[n, c, ...]: float runs added in double ({@link FloatBatchNorm#rowSum}). */
     static void channelSums(float[] dy, int n, int channels, int spatial, float[] out) {
         for (int c = 0; c < channels; c++) {
-            double s0 = 0;
-            double s1 = 0;
+            double s = 0;
             for (int b = 0; b < n; b++) {
                 int i = (b * channels + c) * spatial;
-                int end = i + spatial;
-                for (; i + 1 < end; i += 2) {
-                    s0 += dy[i];
-                    s1 += dy[i + 1];
-                }
-                if (i < end) {
-                    s0 += dy[i];
-                }
+                s += FloatBatchNorm.rowSum(dy, i, i + spatial);
             }
-            out[c] = (float) (s0 + s1);
+            out[c] = (float) s;
         }
     }
 }

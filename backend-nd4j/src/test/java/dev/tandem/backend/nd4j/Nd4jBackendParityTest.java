@@ -201,7 +201,11 @@ class Nd4jBackendParityTest {
             be.biasGradient(rand(be, dt, 5, 7), g2);
             Tensor g3 = rand(be, dt, 16); // overwritten
             be.biasGradient(rand(be, dt, 3, 16, 1, 127), g3); // odd positions per example
-            return out(g, g2, g3);
+            Tensor g4 = be.zeros(dt, 3);
+            be.biasGradient(rand(be, dt, 2, 3, 3, 347), g4); // rows of several float runs (256) and a remainder
+            Tensor g5 = be.zeros(dt, 5);
+            be.biasGradient(rand(be, dt, 1, 5, 1, 1), g5); // batch 1, one position
+            return out(g, g2, g3, g4, g5);
         });
         // ---- convolution ---------------------------------------------------------------------------
         // n, c, h, w, o, kH, kW, sH, sW, padding
@@ -315,8 +319,10 @@ class Nd4jBackendParityTest {
         // 1-D non-overlapping windows (the fast loops): width 2 with an odd length (the remainder gets no gradient),
         // width 3, ties as after a ReLU, batch 1, and one large enough to be split across the workers
         // {examples, channels, windows, width, remainder}
+        // width 2 without a remainder runs every plane of a range as one loop: odd plane counts, one window, W3's last
+        // pool, and one split across the workers
         for (int[] sz : new int[][] {{3, 5, 1, 2, 1}, {3, 5, 2, 3, 0}, {1, 7, 129, 2, 1}, {5, 33, 1601, 2, 1},
-                {2, 3, 10, 3, 2}}) {
+                {2, 3, 10, 3, 2}, {3, 5, 4, 2, 0}, {1, 1, 1, 2, 0}, {32, 64, 4, 2, 0}, {4, 33, 1024, 2, 0}}) {
             int n = sz[0];
             int c = sz[1];
             int len = sz[2] * sz[3] + sz[4];
@@ -332,6 +338,28 @@ class Nd4jBackendParityTest {
                 be.maxPoolForward(x, g, y);
                 Tensor dx = rand(be, dt, n, c, 1, len);
                 be.maxPoolBackward(x, rand(be, dt, n, c, 1, g.outW()), g, dx);
+                return out(y, dx);
+            });
+        }
+        // width 2, both loops: NaN (a NaN second element is skipped, a NaN first one wins) and signed zeros
+        for (int rem : new int[] {0, 1}) {
+            CASES.put("maxPool:1d fast k2 NaN and -0, remainder " + rem, (be, dt) -> {
+                int len = 16 + rem;
+                Tensor x = rand(be, dt, 2, 3, 1, len);
+                double[] h = x.toDoubleArray();
+                for (int i = 0; i < h.length; i += 5) {
+                    h[i] = Double.NaN;
+                }
+                for (int i = 2; i < h.length; i += 7) {
+                    h[i] = -0.0;
+                    h[i + 1] = 0.0;
+                }
+                x = fromDoubles(be, dt, h, 2, 3, 1, len);
+                ConvGeometry g = ConvGeometry.of(1, len, 1, 2, 1, 2, Padding.VALID);
+                Tensor y = be.zeros(dt, 2, 3, 1, 8);
+                be.maxPoolForward(x, g, y);
+                Tensor dx = be.zeros(dt, 2, 3, 1, len);
+                be.maxPoolBackward(x, rand(be, dt, 2, 3, 1, 8), g, dx);
                 return out(y, dx);
             });
         }
@@ -422,6 +450,35 @@ class Nd4jBackendParityTest {
             be.batchNormBackward(rand(be, dt, 6, c, 3, 5), xHat, gamma, invStd, dx, dGamma, dBeta);
             return out(dx, dGamma, dBeta);
         });
+        // rows of every length mod 4 (the float sums run four accumulators) and rows of several runs (256), batch 1, a channel of 4 values (the input
+        // gradient in double) and of 16 (in float), W3's last block, and inputs whose
+        // mean is far from 0 against their spread (the float normalisation subtracts a float mean). Not two values
+        // per channel: there x̂ = ±(1 − eps/2σ²) and dx is what eps leaves, below the reference's own float precision
+        for (int[] sz : new int[][] {{3, 5, 1, 7}, {1, 3, 2, 3}, {4, 2, 1, 1}, {1, 4, 1, 16}, {32, 64, 1, 8}, {9, 6, 1, 17},
+                {3, 2, 2, 301}}) {
+            String dims = " [" + sz[0] + "," + sz[1] + "," + sz[2] + "," + sz[3] + "], offset 40";
+            int c = sz[1];
+            CASES.put("batchNormTrainBackward:" + dims, (be, dt) -> {
+                double[] xs = rand(be, dt, sz).toDoubleArray();
+                for (int i = 0; i < xs.length; i++) {
+                    xs[i] = 40 + 0.5 * xs[i] + (i / (sz[2] * sz[3])) % c;
+                }
+                Tensor x = fromDoubles(be, dt, xs, sz);
+                Tensor rm = rand(be, dt, c);
+                Tensor rv = positive(be, dt, c);
+                Tensor xHat = be.zeros(dt, sz);
+                Tensor mean = be.zeros(dt, c);
+                Tensor invStd = be.zeros(dt, c);
+                Tensor y = be.zeros(dt, sz);
+                Tensor gamma = rand(be, dt, c);
+                be.batchNormTrainForward(x, gamma, rand(be, dt, c), 1e-5, 0.1, rm, rv, xHat, mean, invStd, y);
+                Tensor dx = rand(be, dt, sz);
+                Tensor dGamma = rand(be, dt, c);
+                Tensor dBeta = rand(be, dt, c);
+                be.batchNormBackward(rand(be, dt, sz), xHat, gamma, invStd, dx, dGamma, dBeta);
+                return out(xHat, y, mean, invStd, rm, rv, dx, dGamma, dBeta);
+            });
+        }
         // large enough to be split by channels across the workers: an odd channel count, batch 1, a W3 block
         for (int[] sz : new int[][] {{5, 33, 1, 200}, {1, 16, 1, 2048}, {32, 16, 1, 128}}) {
             String dims = " [" + sz[0] + "," + sz[1] + "," + sz[2] + "," + sz[3] + "], split by channels";
