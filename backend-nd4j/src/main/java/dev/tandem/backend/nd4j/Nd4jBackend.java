@@ -30,6 +30,9 @@ import java.util.concurrent.atomic.LongAdder;
  *       of fewer examples than workers (batch 1) is split by output rows instead.</li>
  *   <li>... except 1-D ones (H = 1, W3's blocks): {@link TapConv}, one OpenBLAS product per kernel tap reading the
  *       padded rows in place, no column matrix; examples split across the workers.</li>
+ *   <li>... and 2-D ones of at least {@link TapConv2d#MIN_CHANNELS} input channels (W1's second convolution):
+ *       {@link TapConv2d}, one product per kernel tap over the padded examples read in place, input gradient
+ *       without col2im.</li>
  *   <li>{@link #conv2dForward}/{@link #conv2dBackward} with strides above 1 in float, when the kernel is (nearly) a
  *       multiple of the stride: rewritten as a stride-1 convolution by {@link SpaceToDepth} (W3's first convolution,
  *       width 64 stride 16, becomes 4 taps over 64 channels), then the stride-1 paths above.</li>
@@ -267,6 +270,8 @@ public class Nd4jBackend extends JavaBackend {
                                 float[] y) {
         if (TapConv.applies(g)) {
             TapConv.forward(scratch.get(), x, w, bias, from, to, c, o, g, y, WIDE_COLUMN_FLOATS);
+        } else if (TapConv2d.ENABLED && TapConv2d.applies(c, g)) {
+            TapConv2d.forward(scratch.get(), x, w, bias, from, to, c, o, g, y, WIDE_COLUMN_FLOATS);
         } else {
             ShiftedConv.forward(scratch.get(), x, w, bias, from, to, c, o, g, y, columnFloats(c, g));
         }
@@ -276,6 +281,8 @@ public class Nd4jBackend extends JavaBackend {
                                  float[] dx, float[] dw) {
         if (TapConv.applies(g)) {
             TapConv.backward(scratch.get(), x, w, dy, from, to, c, o, g, dx, dw, WIDE_COLUMN_FLOATS);
+        } else if (TapConv2d.ENABLED && TapConv2d.applies(c, g)) {
+            TapConv2d.backward(scratch.get(), x, w, dy, from, to, c, o, g, dx, dw, WIDE_COLUMN_FLOATS);
         } else {
             ShiftedConv.backward(scratch.get(), x, w, dy, from, to, c, o, g, dx, dw, columnFloats(c, g));
         }
