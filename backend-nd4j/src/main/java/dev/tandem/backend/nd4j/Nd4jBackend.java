@@ -46,7 +46,7 @@ import java.util.concurrent.atomic.LongAdder;
  *       channel copies and {@link #flipConvWeights} are the reference's (heap copies).</li>
  *   <li>{@link #maxPoolForward}/{@link #maxPoolBackward}: the reference algorithm (first maximum of each window)
  *       on the primitive arrays, without the reference's per-element virtual calls; non-overlapping 1-D windows in
- *       one pass ({@link Pool#forward1d}).</li>
+ *       one pass ({@link Pool#forward1d}), 2×2 stride-2 windows branch-free ({@link Pool#forward2x2}).</li>
  *   <li>Float batch norm ({@link FloatBatchNorm}), bias gradients and Adam ({@link FloatKernels}) on the primitive
  *       arrays, batch norm split by channels from {@link #PARALLEL_BN_MIN_ELEMENTS}.</li>
  * </ul>
@@ -612,6 +612,11 @@ public class Nd4jBackend extends JavaBackend {
             float[] ya = ((Buf.F32) yb).a;
             int w = x.dim(3);
             poolRanges(x, planes, (from, to, worker) -> Pool.forward1d(xf.a, from, to, w, g.kernelW(), g.outW(), ya));
+        } else if (xb instanceof Buf.F32 xf && Pool.isNonOverlapping2x2(g)) {
+            float[] ya = ((Buf.F32) yb).a;
+            int h = x.dim(2);
+            int w = x.dim(3);
+            poolRanges(x, planes, (from, to, worker) -> Pool.forward2x2(xf.a, from, to, h, w, g.outH(), g.outW(), ya));
         } else if (xb instanceof Buf.F32 xf) {
             float[] ya = ((Buf.F32) yb).a;
             int h = x.dim(2);
@@ -637,6 +642,13 @@ public class Nd4jBackend extends JavaBackend {
             float[] dxa = ((Buf.F32) dxb).a;
             int w = x.dim(3);
             poolRanges(x, planes, (from, to, worker) -> Pool.backward1d(xf.a, from, to, w, g.kernelW(), g.outW(), dya,
+                    dxa));
+        } else if (xb instanceof Buf.F32 xf && Pool.isNonOverlapping2x2(g)) {
+            float[] dya = ((Buf.F32) dyb).a;
+            float[] dxa = ((Buf.F32) dxb).a;
+            int h = x.dim(2);
+            int w = x.dim(3);
+            poolRanges(x, planes, (from, to, worker) -> Pool.backward2x2(xf.a, from, to, h, w, g.outH(), g.outW(), dya,
                     dxa));
         } else if (xb instanceof Buf.F32 xf) {
             float[] dya = ((Buf.F32) dyb).a;

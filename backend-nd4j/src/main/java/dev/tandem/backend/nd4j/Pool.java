@@ -115,6 +115,76 @@ final class Pool {
         }
     }
 
+    /** 2×2 windows with stride 2 in both directions (the toolkit CNN's pools): {@link #forward2x2}. */
+    static boolean isNonOverlapping2x2(ConvGeometry g) {
+        return g.kernelH() == 2 && g.kernelW() == 2 && g.strideH() == 2 && g.strideW() == 2;
+    }
+
+    /** Branch-free bit select: b where m is −1, a where m is 0. */
+    private static float select(int m, float b, float a) {
+        return Float.intBitsToFloat(Float.floatToRawIntBits(b) & m | Float.floatToRawIntBits(a) & ~m);
+    }
+
+    /**
+     * 2×2 stride-2 windows, planes [from, to): the reference's first maximum in row-major order (a, b above c, d;
+     * strictly greater replaces), as int-mask selects rather than float compares and jumps (see {@link #forward1d}).
+     */
+    static void forward2x2(float[] x, int from, int to, int h, int w, int oh, int ow, float[] y) {
+        for (int p = from; p < to; p++) {
+            for (int oy = 0; oy < oh; oy++) {
+                int r0 = p * h * w + 2 * oy * w;
+                int r1 = r0 + w;
+                for (int ox = 0, o = (p * oh + oy) * ow; ox < ow; ox++, o++) {
+                    int i = 2 * ox;
+                    float best = x[r0 + i];
+                    float b = x[r0 + i + 1];
+                    best = select(b > best ? -1 : 0, b, best);
+                    float c = x[r1 + i];
+                    best = select(c > best ? -1 : 0, c, best);
+                    float d = x[r1 + i + 1];
+                    y[o] = select(d > best ? -1 : 0, d, best);
+                }
+            }
+        }
+    }
+
+    /**
+     * The adjoint of {@link #forward2x2}, planes [from, to): dy to each window's first maximum, 0 at the window's
+     * other three cells and at the cells no window reads (dx overwritten).
+     */
+    static void backward2x2(float[] x, int from, int to, int h, int w, int oh, int ow, float[] dy, float[] dx) {
+        if (h != 2 * oh || w != 2 * ow) {
+            Arrays.fill(dx, from * h * w, to * h * w, 0f); // a remainder row or column that no window reads
+        }
+        for (int p = from; p < to; p++) {
+            for (int oy = 0; oy < oh; oy++) {
+                int r0 = p * h * w + 2 * oy * w;
+                int r1 = r0 + w;
+                for (int ox = 0, o = (p * oh + oy) * ow; ox < ow; ox++, o++) {
+                    int i = 2 * ox;
+                    float best = x[r0 + i];
+                    float b = x[r0 + i + 1];
+                    int mb = b > best ? -1 : 0;
+                    best = select(mb, b, best);
+                    float c = x[r1 + i];
+                    int mc = c > best ? -1 : 0;
+                    best = select(mc, c, best);
+                    int md = x[r1 + i + 1] > best ? -1 : 0;
+                    // the winner: d if md, else c if mc, else b if mb, else a
+                    int wd = md;
+                    int wc = mc & ~md;
+                    int wb = mb & ~mc & ~md;
+                    int wa = ~(mb | mc | md);
+                    int g = Float.floatToRawIntBits(0f + dy[o]); // the reference adds dy to a zeroed dx
+                    dx[r0 + i] = Float.intBitsToFloat(g & wa);
+                    dx[r0 + i + 1] = Float.intBitsToFloat(g & wb);
+                    dx[r1 + i] = Float.intBitsToFloat(g & wc);
+                    dx[r1 + i + 1] = Float.intBitsToFloat(g & wd);
+                }
+            }
+        }
+    }
+
     static void forward(double[] x, int planes, int h, int w, ConvGeometry g, double[] y) {
         int kh = g.kernelH();
         int kw = g.kernelW();

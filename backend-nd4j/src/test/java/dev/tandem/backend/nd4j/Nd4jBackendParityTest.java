@@ -377,6 +377,54 @@ class Nd4jBackendParityTest {
                 return out(y, dx);
             });
         }
+        // 2x2 stride-2 windows (the branch-free 2-D loops): odd heights and widths (a remainder row and column that get
+        // no gradient), one window at batch 1, ties as after a ReLU, W1's first pool at full size (split across the
+        // workers) and an odd plane count split across the workers
+        for (int[] sz : new int[][] {{3, 5, 7, 9}, {1, 1, 2, 2}, {2, 3, 8, 6}, {1, 2, 3, 2}, {64, 32, 28, 28},
+                {5, 33, 41, 40}}) {
+            int n = sz[0];
+            int c = sz[1];
+            int h = sz[2];
+            int w = sz[3];
+            ConvGeometry g = ConvGeometry.of(h, w, 2, 2, 2, 2, Padding.VALID);
+            CASES.put("maxPool:2x2 fast [" + n + "," + c + "," + h + "," + w + "]", (be, dt) -> {
+                Tensor x = rand(be, dt, n, c, h, w);
+                double[] v = x.toDoubleArray();
+                for (int i = 0; i < v.length; i += 3) {
+                    v[i] = 0; // ties
+                }
+                x = fromDoubles(be, dt, v, n, c, h, w);
+                Tensor y = rand(be, dt, n, c, g.outH(), g.outW()); // stale values must be overwritten
+                be.maxPoolForward(x, g, y);
+                Tensor dx = rand(be, dt, n, c, h, w);
+                be.maxPoolBackward(x, rand(be, dt, n, c, g.outH(), g.outW()), g, dx);
+                return out(y, dx);
+            });
+        }
+        // 2x2 stride 2 with NaN (skipped unless first in its window) and signed zeros, with and without remainders
+        for (int rem : new int[] {0, 1}) {
+            CASES.put("maxPool:2x2 fast NaN and -0, remainder " + rem, (be, dt) -> {
+                int h = 6 + rem;
+                int w = 8 + rem;
+                Tensor x = rand(be, dt, 2, 3, h, w);
+                double[] v = x.toDoubleArray();
+                for (int i = 0; i < v.length; i += 5) {
+                    v[i] = Double.NaN;
+                }
+                for (int i = 2; i + w + 1 < v.length; i += 7) {
+                    v[i] = -0.0;
+                    v[i + 1] = 0.0;
+                    v[i + w] = -0.0;
+                }
+                x = fromDoubles(be, dt, v, 2, 3, h, w);
+                ConvGeometry g = ConvGeometry.of(h, w, 2, 2, 2, 2, Padding.VALID);
+                Tensor y = be.zeros(dt, 2, 3, 3, 4);
+                be.maxPoolForward(x, g, y);
+                Tensor dx = be.zeros(dt, 2, 3, h, w);
+                be.maxPoolBackward(x, rand(be, dt, 2, 3, 3, 4), g, dx);
+                return out(y, dx);
+            });
+        }
         // ---- activations ----------------------------------------------------------------------------
         for (Activation f : Activation.values()) {
             CASES.put("activationForward:" + f, (be, dt) -> {
