@@ -271,7 +271,7 @@ public class Nd4jBackend extends JavaBackend {
         if (TapConv.applies(g)) {
             TapConv.forward(scratch.get(), x, w, bias, from, to, c, o, g, y, WIDE_COLUMN_FLOATS);
         } else if (TapConv2d.ENABLED && TapConv2d.applies(c, g)) {
-            TapConv2d.forward(scratch.get(), x, w, bias, from, to, c, o, g, y, WIDE_COLUMN_FLOATS);
+            TapConv2d.forward(scratch.get(), x, w, bias, from, to, c, o, g, y, TapConv2d.CHUNK_FLOATS);
         } else {
             ShiftedConv.forward(scratch.get(), x, w, bias, from, to, c, o, g, y, columnFloats(c, g));
         }
@@ -282,7 +282,7 @@ public class Nd4jBackend extends JavaBackend {
         if (TapConv.applies(g)) {
             TapConv.backward(scratch.get(), x, w, dy, from, to, c, o, g, dx, dw, WIDE_COLUMN_FLOATS);
         } else if (TapConv2d.ENABLED && TapConv2d.applies(c, g)) {
-            TapConv2d.backward(scratch.get(), x, w, dy, from, to, c, o, g, dx, dw, WIDE_COLUMN_FLOATS);
+            TapConv2d.backward(scratch.get(), x, w, dy, from, to, c, o, g, dx, dw, TapConv2d.CHUNK_FLOATS);
         } else {
             ShiftedConv.backward(scratch.get(), x, w, dy, from, to, c, o, g, dx, dw, columnFloats(c, g));
         }

@@ -271,6 +271,8 @@ class Nd4jBackendParityTest {
         // larger than the input, and hand-made pads (asymmetric, a crop, wider than the kernel)
         addConvCases("2-D taps toolkit conv2 [3,32,14,14] -> 64 k5x5 SAME", 3, 32, 64,
                 ConvGeometry.of(14, 14, 5, 5, 1, 1, Padding.SAME));
+        addConvCases("2-D taps several products per worker [17,16,14,14] -> 4 k5x5 SAME", 17, 16, 4,
+                ConvGeometry.of(14, 14, 5, 5, 1, 1, Padding.SAME));
         addConvCases("2-D taps batch 1 [1,16,7,9] -> 5 k3x3 SAME", 1, 16, 5, ConvGeometry.of(7, 9, 3, 3, 1, 1, Padding.SAME));
         addConvCases("2-D taps [5,16,9,7] -> 3 k4x2 SAME", 5, 16, 3, ConvGeometry.of(9, 7, 4, 2, 1, 1, Padding.SAME));
         addConvCases("2-D taps [3,17,8,11] -> 4 k3x5 VALID", 3, 17, 4, ConvGeometry.of(8, 11, 3, 5, 1, 1, Padding.VALID));
