@@ -126,6 +126,30 @@ final class TapConv2d {
         }
     }
 
+    /** w [O, C, kH, kW] → row weights [kH][O][C·kW]: one [O, C·kW] matrix per kernel row. */
+    private static void rowWeights(float[] w, int o, int c, int kh, int kw, float[] out) {
+        int ckw = c * kw;
+        for (int oc = 0; oc < o; oc++) {
+            for (int ic = 0; ic < c; ic++) {
+                for (int ky = 0; ky < kh; ky++) {
+                    System.arraycopy(w, ((oc * c + ic) * kh + ky) * kw, out, (ky * o + oc) * ckw + ic * kw, kw);
+                }
+            }
+        }
+    }
+
+    /**
+     * X [C, ld] → Xk [C·kW, ld] with row (ic, kx) = X[ic, kx ..]: the kW horizontal taps stacked, so that one product
+     * per kernel row has an inner dimension of C·kW instead of C. Its last kx columns are never read.
+     */
+    private static void expandRows(float[] xs, int c, int kw, int ld, float[] xk) {
+        for (int ic = 0; ic < c; ic++) {
+            for (int kx = 0; kx < kw; kx++) {
+                System.arraycopy(xs, ic * ld + kx, xk, (ic * kw + kx) * ld, ld - kx);
+            }
+        }
+    }
+
     /** y for examples [from, to). */
     static void forward(Scratch s, float[] x, float[] w, float[] bias, int from, int to, int c, int o, ConvGeometry g,
                         float[] y, int maxFloats) {
@@ -135,12 +159,14 @@ final class TapConv2d {
         int ow = g.outW();
         int p = g.outH() * ow;
         int chunk = chunk(to - from, c, seg, maxFloats);
+        int ckw = c * gr.kw();
         float[] tw = s.heapFloats(0, t * o * c);
-        taps(w, o, c, t, tw);
+        rowWeights(w, o, c, gr.kh(), gr.kw(), tw);
         FloatPointer pw = s.floats(0, (long) t * o * c).put(tw, 0, t * o * c);
-        FloatPointer px = s.floats(1, (long) c * chunk * seg);
+        FloatPointer px = s.floats(1, (long) ckw * chunk * seg);
         FloatPointer py = s.floats(2, (long) o * chunk * seg);
         float[] xs = s.heapFloats(1, c * chunk * seg);
+        float[] xk = s.heapFloats(4, ckw * chunk * seg);
         float[] wide = s.heapFloats(2, o * chunk * seg);
         for (int first = from; first < to; first += chunk) {
             int m = Math.min(chunk, to - first);
@@ -149,13 +175,12 @@ final class TapConv2d {
             for (int i = 0; i < m; i++) {
                 gr.pad(x, first + i, xs, i * seg, ld);
             }
-            px.put(xs, 0, c * ld);
-            for (int ky = 0, j = 0; ky < gr.kh(); ky++) {
-                for (int kx = 0; kx < gr.kw(); kx++, j++) {
-                    openblas_nolapack.cblas_sgemm(ROW, NO, NO, o, n, c, 1f,
-                            new FloatPointer(pw).position((long) j * o * c), c,
-                            new FloatPointer(px).position((long) ky * gr.wp() + kx), ld, j == 0 ? 0f : 1f, py, ld);
-                }
+            expandRows(xs, c, gr.kw(), ld, xk);
+            px.put(xk, 0, ckw * ld);
+            for (int ky = 0; ky < gr.kh(); ky++) {
+                openblas_nolapack.cblas_sgemm(ROW, NO, NO, o, n, ckw, 1f,
+                        new FloatPointer(pw).position((long) ky * o * ckw), ckw,
+                        new FloatPointer(px).position((long) ky * gr.wp()), ld, ky == 0 ? 0f : 1f, py, ld);
             }
             py.get(wide, 0, o * ld);
             for (int i = 0; i < m; i++) {
@@ -187,10 +212,12 @@ final class TapConv2d {
         int p = g.outH() * ow;
         int front = gr.front();
         int chunk = chunk(to - from, Math.max(c, o), seg, maxFloats);
-        FloatPointer px = s.floats(1, (long) c * chunk * seg);
+        int ckw = c * gr.kw();
+        FloatPointer px = s.floats(1, (long) ckw * chunk * seg);
         FloatPointer pdy = s.floats(2, (long) o * (chunk * seg + front));
         FloatPointer pdw = s.floats(3, (long) t * o * c);
         float[] xs = s.heapFloats(1, c * chunk * seg);
+        float[] xk = s.heapFloats(4, ckw * chunk * seg);
         float[] wide = s.heapFloats(2, o * (chunk * seg + front));
         FloatPointer pw = null;
         FloatPointer pdx = null;
@@ -224,15 +251,14 @@ final class TapConv2d {
                     }
                 }
             }
-            px.put(xs, 0, c * ld);
+            expandRows(xs, c, gr.kw(), ld, xk);
+            px.put(xk, 0, ckw * ld);
             pdy.put(wide, 0, o * ldp);
             FloatPointer dy0 = new FloatPointer(pdy).position(front);
-            for (int ky = 0, j = 0; ky < gr.kh(); ky++) {
-                for (int kx = 0; kx < gr.kw(); kx++, j++) {
-                    openblas_nolapack.cblas_sgemm(ROW, NO, TRANS, o, c, n, 1f, dy0, ldp,
-                            new FloatPointer(px).position((long) ky * gr.wp() + kx), ld, first == from ? 0f : 1f,
-                            new FloatPointer(pdw).position((long) j * o * c), c);
-                }
+            for (int ky = 0; ky < gr.kh(); ky++) {
+                openblas_nolapack.cblas_sgemm(ROW, NO, TRANS, o, ckw, n, 1f, dy0, ldp,
+                        new FloatPointer(px).position((long) ky * gr.wp()), ld, first == from ? 0f : 1f,
+                        new FloatPointer(pdw).position((long) ky * o * ckw), ckw);
             }
             if (dx != null) {
                 for (int ky = 0, j = 0; ky < gr.kh(); ky++) {
@@ -265,9 +291,9 @@ final class TapConv2d {
         pdw.get(tdw, 0, t * o * c);
         for (int oc = 0; oc < o; oc++) {
             for (int ic = 0; ic < c; ic++) {
-                int dst = (oc * c + ic) * t;
-                for (int j = 0; j < t; j++) {
-                    dw[dst + j] = tdw[(j * o + oc) * c + ic];
+                for (int ky = 0; ky < gr.kh(); ky++) {
+                    System.arraycopy(tdw, (ky * o + oc) * ckw + ic * gr.kw(), dw, ((oc * c + ic) * gr.kh() + ky) * gr.kw(),
+                            gr.kw());
                 }
             }
         }
