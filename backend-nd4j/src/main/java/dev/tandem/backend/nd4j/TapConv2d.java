@@ -14,11 +14,13 @@ import java.util.Arrays;
  * <p>Each example's input, zero-padded to Hp×Wp (Hp = outH + kH − 1, Wp = outW + kW − 1), is one row segment of
  * S = Hp·Wp columns per channel; m examples sit side by side in X [C, m·S]. Output (oy, ox) of example i is column
  * z = i·S + oy·Wp + ox, and tap (ky, kx) reads X at column z + ky·Wp + kx. So Y [O, N] = Σ_tap W_tap · X[:, off ..
- * off + N) with W_tap = w[:, :, ky, kx] [O, C], off = ky·Wp + kx and N = (m − 1)·S + q, q = (outH − 1)·Wp + outW:
- * kH·kW products reading X in place. Columns of each example with ox ≥ outW or beyond q are junk and dropped.
+ * off + N) with W_tap = w[:, :, ky, kx] [O, C], off = ky·Wp + kx and N = (m − 1)·S + q, q = (outH − 1)·Wp + outW.
+ * Columns of each example with ox ≥ outW or beyond q are junk and dropped. The forward pass and the weight gradient
+ * stack the kW taps of one kernel row (Xk [C·kW, m·S], row (c, kx) = X[c, kx ..]), so they run as kH products of
+ * inner dimension C·kW reading Xk at column offset ky·Wp; the input gradient runs one product per tap.
  *
  * <p>Backward: the output gradient goes into D [O, F + m·S] on the same grid, behind F = (kH − 1)·Wp + kW − 1 zero
- * columns, its junk columns zero. dW_tap = D[:, F .. F + N) · X[:, off .. off + N)ᵀ, and the padded input gradient is
+ * columns, its junk columns zero. dW_tap = D[:, F .. F + N) · X[:, off .. off + N)ᵀ (per kernel row, as above), and the padded input gradient is
  * dX[:, z] = Σ_tap W_tapᵀ · D[:, F + z − off] for all m·S columns: no col2im. Since q = S − F, every read of a shifted
  * D column that falls outside example i's outputs lands on zeros (the front, or the previous example's last F).
  */
