@@ -31,6 +31,13 @@ final class TapConv2d {
 
     /** From this many input channels a per-tap product (inner dimension C) is wide enough to beat the column matrix. */
     static final int MIN_CHANNELS = 16;
+    /**
+     * From this many kernel taps (4×4): the column matrix the shifted path builds grows with the taps, the per-tap
+     * products do not. Below it the shifted path is quicker: W2's 3×3 ConvLSTM convolutions (20 and 32 channels on
+     * 32×32) took 57–76 ms per batch-1 step with this class against 37–51 ms without it (`bench w2 --no-pytorch`,
+     * alternating, 2026-11-27), and the same at batch 8 within noise.
+     */
+    static final int MIN_TAPS = 16;
 
     /**
      * Padded input floats (C·S per example) per product: few enough examples that the operands of the kH·kW products
@@ -46,7 +53,8 @@ final class TapConv2d {
     }
 
     static boolean applies(int c, ConvGeometry g) {
-        return g.strideH() == 1 && g.strideW() == 1 && c >= MIN_CHANNELS && g.outH() > 0 && g.outW() > 0;
+        return g.strideH() == 1 && g.strideW() == 1 && c >= MIN_CHANNELS && g.kernelH() * g.kernelW() >= MIN_TAPS
+                && g.outH() > 0 && g.outW() > 0;
     }
 
     /** Geometry of the padded grid. */

@@ -266,9 +266,10 @@ class Nd4jBackendParityTest {
         addConvCases("hand-made 1-D pad 4 wider than the kernel", 3, 2, 3, new ConvGeometry(1, 10, 1, 3, 1, 1, 0, 4, 1, 12));
         addConvCases("hand-made 1-D crop (pad -2)", 3, 2, 3, new ConvGeometry(1, 12, 1, 3, 1, 1, 0, -2, 1, 6));
         addConvCases("hand-made 1-D right edge unread", 3, 2, 3, new ConvGeometry(1, 12, 1, 3, 1, 1, 0, 1, 1, 7));
-        // 2-D stride-1 float convolutions of 16+ input channels run as one product per tap (TapConv2d): W1's conv2 at
-        // full size with a batch not divisible by the workers, batch 1, odd and even kernels, VALID, 1x1, a kernel
-        // larger than the input, and hand-made pads (asymmetric, a crop, wider than the kernel)
+        // 2-D stride-1 float convolutions of 16+ input channels and 16+ taps run as one product per tap (TapConv2d):
+        // W1's conv2 at full size with a batch not divisible by the workers, a kernel larger than the input, and the
+        // "2-D taps 4x4+" cases below (batch 1, odd and even kernels, VALID, hand-made pads: asymmetric, a crop, wider
+        // than the kernel); the smaller kernels of this group take the shifted path since TapConv2d.MIN_TAPS
         addConvCases("2-D taps toolkit conv2 [3,32,14,14] -> 64 k5x5 SAME", 3, 32, 64,
                 ConvGeometry.of(14, 14, 5, 5, 1, 1, Padding.SAME));
         addConvCases("2-D taps several products per worker [17,16,14,14] -> 4 k5x5 SAME", 17, 16, 4,
@@ -282,6 +283,13 @@ class Nd4jBackendParityTest {
         addConvCases("2-D taps hand-made crop", 3, 16, 4, new ConvGeometry(6, 7, 3, 3, 1, 1, -1, -2, 3, 3));
         addConvCases("2-D taps hand-made pads 3/5 wider than the kernel", 3, 16, 3,
                 new ConvGeometry(5, 9, 2, 4, 1, 1, 3, 5, 5, 7));
+        addConvCases("2-D taps 4x4+ batch 1 [1,16,7,9] -> 5 k4x4 SAME", 1, 16, 5, ConvGeometry.of(7, 9, 4, 4, 1, 1, Padding.SAME));
+        addConvCases("2-D taps 4x4+ [5,16,9,7] -> 3 k4x6 SAME", 5, 16, 3, ConvGeometry.of(9, 7, 4, 6, 1, 1, Padding.SAME));
+        addConvCases("2-D taps 4x4+ [3,17,8,11] -> 4 k5x5 VALID", 3, 17, 4, ConvGeometry.of(8, 11, 5, 5, 1, 1, Padding.VALID));
+        addConvCases("2-D taps 4x4+ hand-made pads", 3, 16, 4, new ConvGeometry(6, 7, 4, 4, 1, 1, 2, 0, 6, 4));
+        addConvCases("2-D taps 4x4+ hand-made crop", 3, 16, 4, new ConvGeometry(8, 9, 4, 4, 1, 1, -1, -2, 3, 3));
+        addConvCases("2-D taps 4x4+ hand-made pads 3/5 wider than the kernel", 3, 16, 3,
+                new ConvGeometry(5, 9, 4, 4, 1, 1, 3, 5, 5, 7));
         CASES.put("conv2dForward:toolkit conv2 full width", (be, dt) -> {
             ConvGeometry g = ConvGeometry.of(14, 14, 5, 5, 1, 1, Padding.SAME);
             Tensor y = be.zeros(dt, 2, 64, 14, 14);
