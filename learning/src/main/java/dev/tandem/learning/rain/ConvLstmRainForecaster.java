@@ -184,16 +184,12 @@ public final class ConvLstmRainForecaster implements RainForecaster {
         int filled = (int) Math.min(saved.stored(), replay.length);
         if (saved.slots().size() != filled) {
             // a different rainfall.replay than when saved: keep the newest examples that fit, in draw order
-            List<Example> newest = new ArrayList<>();
             int had = saved.slots().size();
-            long first = Math.max(0, saved.stored() - Math.min(had, replay.length));
-            for (long i = first; i < saved.stored(); i++) {
-                newest.add(saved.slots().get((int) (i % had)));
+            int keep = Math.min(had, replay.length);
+            for (int i = 0; i < keep; i++) {
+                replay[i] = saved.slots().get((int) ((saved.stored() - keep + i) % had));
             }
-            for (int i = 0; i < newest.size(); i++) {
-                replay[i] = newest.get(i);
-            }
-            stored = newest.size();
+            stored = keep;
             return;
         }
         for (int i = 0; i < filled; i++) {
