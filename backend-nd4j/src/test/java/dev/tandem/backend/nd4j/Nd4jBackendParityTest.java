@@ -1,7 +1,7 @@
 package dev.tandem.backend.nd4j;
 
 import dev.tandem.learning.backend.JavaBackend;
-import dev.tandem.learning.models.ConvLstmForecaster;
+import dev.tandem.learning.nets.ConvLstmForecaster;
 import dev.tandem.learning.nn.Pass;
 import dev.tandem.learning.nn.Sequential;
 import dev.tandem.learning.tensor.Activation;

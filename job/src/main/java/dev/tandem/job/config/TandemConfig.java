@@ -1,11 +1,11 @@
 package dev.tandem.job.config;
 
-import dev.tandem.learning.decision.DecisionSettings;
+import dev.tandem.models.decision.DecisionSettings;
 import dev.tandem.operators.gearbox.AlertSettings;
 import dev.tandem.operators.gearbox.DecisionPolicy;
 import dev.tandem.operators.gearbox.TrainerSettings;
-import dev.tandem.operators.records.WindowFormat;
-import dev.tandem.operators.validate.ValidationRules;
+import dev.tandem.operators.gearbox.WindowFormat;
+import dev.tandem.operators.gearbox.ValidationRules;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,10 +1,10 @@
 package dev.tandem.job.kafka;
 
 import dev.tandem.job.config.TandemConfig;
-import dev.tandem.operators.records.Alert;
-import dev.tandem.operators.records.DeadLetter;
-import dev.tandem.operators.records.Prediction;
-import dev.tandem.operators.records.RawRecord;
+import dev.tandem.operators.gearbox.Alert;
+import dev.tandem.operators.common.DeadLetter;
+import dev.tandem.operators.gearbox.Prediction;
+import dev.tandem.operators.common.RawRecord;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;

@@ -1,6 +1,6 @@
 package dev.tandem.job.kafka;
 
-import dev.tandem.operators.records.Json;
+import dev.tandem.operators.common.Json;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 

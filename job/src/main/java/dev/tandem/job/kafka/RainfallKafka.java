@@ -1,9 +1,9 @@
 package dev.tandem.job.kafka;
 
 import dev.tandem.job.config.TandemConfig;
-import dev.tandem.operators.records.DeadLetter;
-import dev.tandem.operators.records.Forecast;
-import dev.tandem.operators.records.RawRecord;
+import dev.tandem.operators.common.DeadLetter;
+import dev.tandem.operators.rain.Forecast;
+import dev.tandem.operators.common.RawRecord;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;

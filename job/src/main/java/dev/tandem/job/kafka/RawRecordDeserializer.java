@@ -1,6 +1,6 @@
 package dev.tandem.job.kafka;
 
-import dev.tandem.operators.records.RawRecord;
+import dev.tandem.operators.common.RawRecord;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;

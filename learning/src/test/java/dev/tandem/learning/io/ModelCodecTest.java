@@ -2,8 +2,8 @@ package dev.tandem.learning.io;
 
 import dev.tandem.learning.backend.JavaBackend;
 import dev.tandem.learning.loss.MaskedMeanSquaredError;
-import dev.tandem.learning.models.ConvLstmForecaster;
-import dev.tandem.learning.models.ToolkitCnn;
+import dev.tandem.learning.nets.ConvLstmForecaster;
+import dev.tandem.learning.nets.ToolkitCnn;
 import dev.tandem.learning.nn.ConvLstmSpec;
 import dev.tandem.learning.nn.Pass;
 import dev.tandem.learning.optim.OptimizerState;

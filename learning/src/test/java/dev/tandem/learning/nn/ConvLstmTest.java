@@ -3,7 +3,7 @@ package dev.tandem.learning.nn;
 import dev.tandem.learning.backend.JavaBackend;
 import dev.tandem.learning.loss.MaskedMeanSquaredError;
 import dev.tandem.learning.loss.MeanSquaredError;
-import dev.tandem.learning.models.ConvLstmForecaster;
+import dev.tandem.learning.nets.ConvLstmForecaster;
 import dev.tandem.learning.optim.OptimizerState;
 import dev.tandem.learning.optim.SalpSgd;
 import dev.tandem.learning.optim.Sgd;

@@ -1,7 +1,5 @@
 package dev.tandem.operators.gearbox;
 
-import dev.tandem.operators.records.Alert;
-import dev.tandem.operators.records.Prediction;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;

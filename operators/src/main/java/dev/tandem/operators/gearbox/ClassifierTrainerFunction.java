@@ -1,9 +1,7 @@
 package dev.tandem.operators.gearbox;
 
 import dev.tandem.learning.tensor.Backends;
-import dev.tandem.operators.records.DeadLetter;
-import dev.tandem.operators.records.Prediction;
-import dev.tandem.operators.records.VibrationWindow;
+import dev.tandem.operators.common.DeadLetter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;

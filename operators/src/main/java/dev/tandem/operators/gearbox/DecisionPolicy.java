@@ -1,6 +1,6 @@
 package dev.tandem.operators.gearbox;
 
-import dev.tandem.learning.decision.DecisionSettings;
+import dev.tandem.models.decision.DecisionSettings;
 
 import java.io.Serializable;
 

@@ -1,13 +1,11 @@
 package dev.tandem.operators.gearbox;
 
-import dev.tandem.learning.data.Windowing;
-import dev.tandem.learning.decision.DecisionStage;
+import dev.tandem.models.gearbox.Windowing;
+import dev.tandem.models.decision.DecisionStage;
 import dev.tandem.learning.nn.Sequential;
 import dev.tandem.learning.optim.Optimizer;
 import dev.tandem.learning.tensor.Backend;
 import dev.tandem.learning.train.ClassifierTrainer;
-import dev.tandem.operators.records.Prediction;
-import dev.tandem.operators.records.VibrationWindow;
 
 import java.util.IdentityHashMap;
 import java.util.Map;

@@ -26,7 +26,7 @@ public final class FleetModel {
     public int[] pendingLabels;
     public int pendingCount;
     /** The decision stage (null without one, {@link DecisionPolicy#NONE}). */
-    public dev.tandem.learning.decision.DecisionStage decision;
+    public dev.tandem.models.decision.DecisionStage decision;
     /** Whether the base network is frozen (predicts, does not train) by the freeze policy. */
     public boolean frozen;
     public long freezes;

@@ -1,8 +1,8 @@
 package dev.tandem.operators.gearbox;
 
-import dev.tandem.learning.decision.DecisionStage;
+import dev.tandem.models.decision.DecisionStage;
 import dev.tandem.learning.io.ModelCodec;
-import dev.tandem.operators.state.ModelStateSerializer;
+import dev.tandem.operators.common.ModelStateSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;

@@ -1,6 +1,6 @@
 package dev.tandem.operators.gearbox;
 
-import dev.tandem.learning.models.GearboxCnn;
+import dev.tandem.models.gearbox.GearboxCnn;
 import dev.tandem.learning.nn.Sequential;
 import dev.tandem.learning.tensor.Backend;
 import dev.tandem.learning.tensor.DType;

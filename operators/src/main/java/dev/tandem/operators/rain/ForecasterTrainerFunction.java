@@ -1,12 +1,11 @@
 package dev.tandem.operators.rain;
 
-import dev.tandem.learning.rain.ConvLstmRainForecaster;
-import dev.tandem.learning.rain.Grid;
-import dev.tandem.learning.rain.TimeStep;
+import dev.tandem.models.rain.ConvLstmRainForecaster;
+import dev.tandem.models.rain.Grid;
+import dev.tandem.models.rain.TimeStep;
 import dev.tandem.learning.tensor.Backend;
 import dev.tandem.learning.tensor.Backends;
-import dev.tandem.operators.records.DeadLetter;
-import dev.tandem.operators.records.Forecast;
+import dev.tandem.operators.common.DeadLetter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;

@@ -2,11 +2,10 @@ package dev.tandem.operators.rain;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tandem.operators.records.DeadLetter;
-import dev.tandem.operators.records.Json;
-import dev.tandem.operators.records.RawRecord;
-import dev.tandem.operators.records.WeatherReading;
-import dev.tandem.operators.validate.ParseAndValidate;
+import dev.tandem.operators.common.DeadLetter;
+import dev.tandem.operators.common.Json;
+import dev.tandem.operators.common.RawRecord;
+import dev.tandem.operators.gearbox.ParseAndValidate;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;

@@ -1,7 +1,7 @@
 package dev.tandem.operators.rain;
 
-import dev.tandem.learning.rain.Frame;
-import dev.tandem.learning.rain.Grid;
+import dev.tandem.models.rain.Frame;
+import dev.tandem.models.rain.Grid;
 
 import java.util.Arrays;
 import java.util.List;

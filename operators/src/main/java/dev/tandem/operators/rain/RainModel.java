@@ -2,9 +2,9 @@ package dev.tandem.operators.rain;
 
 import dev.tandem.learning.nn.Sequential;
 import dev.tandem.learning.optim.OptimizerState;
-import dev.tandem.learning.rain.ConvLstmRainForecaster;
-import dev.tandem.learning.rain.Frame;
-import dev.tandem.learning.rain.Grid;
+import dev.tandem.models.rain.ConvLstmRainForecaster;
+import dev.tandem.models.rain.Frame;
+import dev.tandem.models.rain.Grid;
 import dev.tandem.learning.tensor.Backend;
 
 import java.util.ArrayList;

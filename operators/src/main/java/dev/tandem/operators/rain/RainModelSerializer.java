@@ -1,9 +1,9 @@
 package dev.tandem.operators.rain;
 
 import dev.tandem.learning.io.ModelCodec;
-import dev.tandem.learning.rain.ConvLstmRainForecaster;
-import dev.tandem.learning.rain.Grid;
-import dev.tandem.operators.state.ModelStateSerializer;
+import dev.tandem.models.rain.ConvLstmRainForecaster;
+import dev.tandem.models.rain.Grid;
+import dev.tandem.operators.common.ModelStateSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;

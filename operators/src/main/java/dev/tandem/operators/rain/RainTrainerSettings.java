@@ -5,8 +5,8 @@ import dev.tandem.learning.optim.Optimizer;
 import dev.tandem.learning.optim.SalpSgd;
 import dev.tandem.learning.optim.Sgd;
 import dev.tandem.learning.optim.YamAdam;
-import dev.tandem.learning.rain.ConvLstmRainForecaster;
-import dev.tandem.learning.rain.TimeStep;
+import dev.tandem.models.rain.ConvLstmRainForecaster;
+import dev.tandem.models.rain.TimeStep;
 
 import java.io.Serializable;
 

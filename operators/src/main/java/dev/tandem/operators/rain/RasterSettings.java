@@ -1,8 +1,8 @@
 package dev.tandem.operators.rain;
 
-import dev.tandem.learning.rain.Grid;
-import dev.tandem.learning.rain.Rasterizer;
-import dev.tandem.learning.rain.TimeStep;
+import dev.tandem.models.rain.Grid;
+import dev.tandem.models.rain.Rasterizer;
+import dev.tandem.models.rain.TimeStep;
 
 import java.io.Serializable;
 import java.util.List;

@@ -1,13 +1,12 @@
 package dev.tandem.operators.rain;
 
-import dev.tandem.learning.data.WeatherCsv;
-import dev.tandem.learning.rain.FeatureNormaliser;
-import dev.tandem.learning.rain.Frame;
-import dev.tandem.learning.rain.Grid;
-import dev.tandem.learning.rain.Rasterizer;
-import dev.tandem.learning.rain.TimeStep;
-import dev.tandem.operators.records.DeadLetter;
-import dev.tandem.operators.records.WeatherReading;
+import dev.tandem.models.rain.WeatherCsv;
+import dev.tandem.models.rain.FeatureNormaliser;
+import dev.tandem.models.rain.Frame;
+import dev.tandem.models.rain.Grid;
+import dev.tandem.models.rain.Rasterizer;
+import dev.tandem.models.rain.TimeStep;
+import dev.tandem.operators.common.DeadLetter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;

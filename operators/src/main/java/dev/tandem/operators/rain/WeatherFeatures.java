@@ -1,7 +1,6 @@
 package dev.tandem.operators.rain;
 
-import dev.tandem.learning.data.WeatherCsv;
-import dev.tandem.operators.records.WeatherReading;
+import dev.tandem.models.rain.WeatherCsv;
 
 import java.util.ArrayList;
 import java.util.List;

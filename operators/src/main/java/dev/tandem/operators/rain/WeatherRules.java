@@ -1,6 +1,5 @@
 package dev.tandem.operators.rain;
 
-import dev.tandem.operators.records.WeatherReading;
 
 import java.io.Serializable;
 import java.util.Locale;

@@ -1,7 +1,5 @@
 package dev.tandem.operators.gearbox;
 
-import dev.tandem.operators.records.Alert;
-import dev.tandem.operators.records.Prediction;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;

@@ -1,10 +1,7 @@
 package dev.tandem.operators.gearbox;
 
 import dev.tandem.learning.backend.JavaBackend;
-import dev.tandem.operators.TestWindows;
-import dev.tandem.operators.records.DeadLetter;
-import dev.tandem.operators.records.Prediction;
-import dev.tandem.operators.records.VibrationWindow;
+import dev.tandem.operators.common.DeadLetter;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;

@@ -1,10 +1,7 @@
 package dev.tandem.operators.gearbox;
 
 import dev.tandem.learning.backend.JavaBackend;
-import dev.tandem.learning.decision.DecisionSettings;
-import dev.tandem.operators.TestWindows;
-import dev.tandem.operators.records.Prediction;
-import dev.tandem.operators.records.VibrationWindow;
+import dev.tandem.models.decision.DecisionSettings;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -205,9 +202,9 @@ class DecisionStageTrainerTest {
             for (Prediction p : predictions) {
                 h.processElement(new org.apache.flink.streaming.runtime.streamrecord.StreamRecord<>(p, p.time));
             }
-            List<dev.tandem.operators.records.Alert> alerts = h.extractOutputValues();
+            List<dev.tandem.operators.gearbox.Alert> alerts = h.extractOutputValues();
             assertTrue(alerts.stream().anyMatch(a -> "svm".equals(a.stage)), "an alert decided by the SVM: " + alerts);
-            for (dev.tandem.operators.records.Alert a : alerts) {
+            for (dev.tandem.operators.gearbox.Alert a : alerts) {
                 Prediction deciding = predictions.stream().filter(p -> p.time == a.time).findFirst().orElseThrow();
                 assertEquals(deciding.stage, a.stage);
                 assertEquals(deciding.decisionVersion, a.decisionVersion);

@@ -1,8 +1,6 @@
 package dev.tandem.operators.gearbox;
 
 import dev.tandem.learning.backend.JavaBackend;
-import dev.tandem.operators.records.Prediction;
-import dev.tandem.operators.records.VibrationWindow;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputDeserializer;

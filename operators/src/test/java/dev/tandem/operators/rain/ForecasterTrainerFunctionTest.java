@@ -1,7 +1,6 @@
 package dev.tandem.operators.rain;
 
-import dev.tandem.learning.rain.Grid;
-import dev.tandem.operators.records.Forecast;
+import dev.tandem.models.rain.Grid;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;

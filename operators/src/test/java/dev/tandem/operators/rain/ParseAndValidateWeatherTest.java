@@ -1,8 +1,7 @@
 package dev.tandem.operators.rain;
 
-import dev.tandem.operators.records.DeadLetter;
-import dev.tandem.operators.records.RawRecord;
-import dev.tandem.operators.records.WeatherReading;
+import dev.tandem.operators.common.DeadLetter;
+import dev.tandem.operators.common.RawRecord;
 import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;

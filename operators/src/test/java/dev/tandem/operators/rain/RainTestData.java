@@ -1,6 +1,5 @@
 package dev.tandem.operators.rain;
 
-import dev.tandem.operators.records.WeatherReading;
 
 import java.util.ArrayList;
 import java.util.List;

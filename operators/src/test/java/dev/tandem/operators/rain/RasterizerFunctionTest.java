@@ -1,11 +1,10 @@
 package dev.tandem.operators.rain;
 
-import dev.tandem.learning.data.WeatherCsv;
-import dev.tandem.learning.rain.Frame;
-import dev.tandem.learning.rain.Grid;
-import dev.tandem.learning.rain.Rasterizer;
-import dev.tandem.operators.records.DeadLetter;
-import dev.tandem.operators.records.WeatherReading;
+import dev.tandem.models.rain.WeatherCsv;
+import dev.tandem.models.rain.Frame;
+import dev.tandem.models.rain.Grid;
+import dev.tandem.models.rain.Rasterizer;
+import dev.tandem.operators.common.DeadLetter;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;

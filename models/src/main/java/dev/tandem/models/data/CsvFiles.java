@@ -1,0 +1,99 @@
+package dev.tandem.models.data;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PushbackInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * The one CSV reader of the canonical file formats (weather CSV, vibration manifests and recordings, the BoM
+ * source files): UTF-8, gzip detected by its magic bytes rather than by the file name (data sets arrive renamed),
+ * RFC 4180 quoting without embedded line breaks.
+ */
+public final class CsvFiles {
+    private CsvFiles() {
+    }
+
+    /** A UTF-8 reader, gunzipping when the content starts with the gzip magic bytes. */
+    public static BufferedReader reader(Path file) throws IOException {
+        InputStream raw = Files.newInputStream(file);
+        try {
+            PushbackInputStream in = new PushbackInputStream(raw, 2);
+            byte[] magic = new byte[2];
+            int got = in.readNBytes(magic, 0, 2);
+            if (got > 0) {
+                in.unread(magic, 0, got);
+            }
+            InputStream data = got == 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b
+                    ? new GZIPInputStream(in, 1 << 16) : in;
+            return new BufferedReader(new InputStreamReader(data, StandardCharsets.UTF_8), 1 << 16);
+        } catch (IOException | RuntimeException e) {
+            raw.close();
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Splits one CSV line (RFC 4180 quoting, no embedded line breaks); fields are trimmed. */
+    public static List<String> split(String line, Path file, int lineNo) throws IOException {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        int i = 0;
+        int n = line.length();
+        while (true) {
+            while (i < n && (line.charAt(i) == ' ' || line.charAt(i) == '\t')) {
+                i++;
+            }
+            cur.setLength(0);
+            if (i < n && line.charAt(i) == '"') {
+                i++;
+                boolean closed = false;
+                while (i < n) {
+                    char ch = line.charAt(i++);
+                    if (ch == '"') {
+                        if (i < n && line.charAt(i) == '"') {
+                            cur.append('"');
+                            i++;
+                        } else {
+                            closed = true;
+                            break;
+                        }
+                    } else {
+                        cur.append(ch);
+                    }
+                }
+                if (!closed) {
+                    throw error(file, lineNo, "unterminated quoted field");
+                }
+                while (i < n && line.charAt(i) != ',') {
+                    if (!Character.isWhitespace(line.charAt(i))) {
+                        throw error(file, lineNo, "unexpected text after a quoted field");
+                    }
+                    i++;
+                }
+                out.add(cur.toString());
+            } else {
+                int start = i;
+                while (i < n && line.charAt(i) != ',') {
+                    i++;
+                }
+                out.add(line.substring(start, i).trim());
+            }
+            if (i >= n) {
+                return out;
+            }
+            i++; // the comma
+        }
+    }
+
+    /** The error of a line: {@code file:line: message}. */
+    public static IOException error(Path file, int line, String message) {
+        return new IOException(file + ":" + line + ": " + message);
+    }
+}

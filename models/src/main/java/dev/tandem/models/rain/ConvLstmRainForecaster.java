@@ -1,0 +1,372 @@
+package dev.tandem.models.rain;
+
+import dev.tandem.learning.loss.MaskedMeanSquaredError;
+import dev.tandem.learning.nets.ConvLstmForecaster;
+import dev.tandem.learning.nn.ConvLstmSpec;
+import dev.tandem.learning.nn.Pass;
+import dev.tandem.learning.nn.Sequential;
+import dev.tandem.learning.optim.Optimizer;
+import dev.tandem.learning.optim.OptimizerState;
+import dev.tandem.learning.tensor.Backend;
+import dev.tandem.learning.tensor.CounterRng;
+import dev.tandem.learning.tensor.DType;
+import dev.tandem.learning.tensor.Tensor;
+import dev.tandem.learning.train.SupervisedObjective;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The ConvLSTM encoder–forecaster ({@link ConvLstmForecaster}) in the rain forecaster slot, {@value #NAME}.
+ *
+ * <p>Input per example: the T window frames' {@link Frame#input()} channels (normalised features, their masks,
+ * coverage) plus four channels that tell the shared convolution weights where and in which climate a cell is (a
+ * per-station model has its own intercept; this is the ConvLSTM's way to get one): the cell's latitude and longitude
+ * scaled to [−1, 1], and two online rain climatologies of the cell — exponential means of its observed target rain
+ * with time constants of {@value #SHORT_STEPS} and {@value #LONG_STEPS} steps (running means until then), updated
+ * only from targets already learned (so from the past), in units of {@code rainScale}. Output: the rain of the frame {@code horizon} steps after the window, in units of
+ * {@code rainScale} mm; the loss is the masked MSE over the cells whose rain was observed (intermediate forecast
+ * frames, when horizon &gt; 1, are masked out). Forecasts are {@code max(0, y · rainScale)}.
+ *
+ * <p>Online learning (prequential, driven by the caller): {@link #learn} puts the (window, target) example in a
+ * bounded replay of the most recent examples and runs {@code stepsPerLearn} optimizer steps, each on a mini-batch of
+ * the newest example plus {@code batch − 1} drawn from the replay (seeded, counter-based). Every example is a past
+ * one: the caller only calls learn after it has scored the forecast.
+ */
+public final class ConvLstmRainForecaster implements RainForecaster {
+    public static final String NAME = "convlstm";
+
+    /** Model and training settings. */
+    public record Settings(int[] hidden, int[] kernels, int batch, int replay, int stepsPerLearn, double rainScale) {
+        public static final Settings DEFAULT = new Settings(new int[] {16, 16}, new int[] {3, 3}, 8, 512, 1, 10.0);
+
+        public Settings {
+            require(batch >= 1, "batch", batch, ">= 1");
+            require(replay >= batch, "replay", replay, ">= batch (" + batch + ")");
+            require(stepsPerLearn >= 1, "steps_per_learn", stepsPerLearn, ">= 1");
+            require(rainScale > 0 && Double.isFinite(rainScale), "rain_scale", rainScale, "> 0");
+            hidden = hidden.clone();
+            kernels = kernels.clone();
+        }
+
+        private static void require(boolean ok, String key, double value, String allowed) {
+            if (!ok) {
+                throw new IllegalArgumentException("convlstm forecaster " + key + " = " + value + "; allowed: " + allowed);
+            }
+        }
+    }
+
+    static final int SHORT_STEPS = 30;
+    static final int LONG_STEPS = 365;
+    private static final int EXTRA_CHANNELS = 4;
+
+    /** One replayed training example: the model input, the scaled target and its mask (never changed once built). */
+    public record Example(float[] input, float[] target, float[] mask) {
+    }
+
+    /**
+     * The replay of recent examples as saved state: how many were ever stored (which slot the next one takes, and
+     * how many the draws choose from) and the slots in order (at most {@code Settings.replay()}).
+     */
+    public record Replay(long stored, List<Example> slots) {
+        public static final Replay EMPTY = new Replay(0, List.of());
+    }
+
+    private final Grid grid;
+    private final int window;
+    private final int horizon;
+    private final int channels;
+    private final Settings settings;
+    private final Sequential model;
+    private final Optimizer optimizer;
+    private final OptimizerState state;
+    private final SupervisedObjective objective;
+    private final MaskedMeanSquaredError loss = new MaskedMeanSquaredError();
+    private final Example[] replay;
+    private final float[] coordinates;
+    private final float[] climateShort;
+    private final float[] climateLong;
+    private final int[] climateCount;
+    private final long seed;
+    private long learned;
+    /** Examples put in the replay so far (restored with it). */
+    private long stored;
+    private double lastLoss = Double.NaN;
+    private long skipped;
+
+    public ConvLstmRainForecaster(Grid grid, List<String> features, int window, int horizon, Backend backend,
+                                  Optimizer optimizer, Settings settings, long seed) {
+        this.grid = grid;
+        this.window = window;
+        this.horizon = horizon;
+        this.channels = 2 * features.size() + 1 + EXTRA_CHANNELS;
+        this.settings = settings;
+        this.seed = seed;
+        ConvLstmSpec spec = new ConvLstmSpec(settings.hidden(), settings.kernels(), horizon, 1);
+        this.model = ConvLstmForecaster.build(spec, backend, DType.FLOAT32, window, channels, grid.rows(),
+                grid.cols(), seed);
+        this.optimizer = optimizer;
+        this.state = optimizer.init(model.params());
+        this.objective = new SupervisedObjective(model, loss);
+        this.replay = new Example[settings.replay()];
+        this.coordinates = coordinateChannels(grid);
+        this.climateShort = new float[grid.cells()];
+        this.climateLong = new float[grid.cells()];
+        this.climateCount = new int[grid.cells()];
+    }
+
+    /**
+     * A forecaster around a model and optimizer state restored from {@code ModelCodec} (the streaming trainer's keyed
+     * state): the weights and the optimizer state continue exactly; {@code learned} (examples learned so far, which
+     * keys the seeded mini-batch draws and dropout), {@code skipped}, the climatology and the replay of recent
+     * examples continue too, so a restored forecaster learns exactly as the uninterrupted one would.
+     * {@link Replay#EMPTY} (state saved without it) starts the replay empty.
+     */
+    public ConvLstmRainForecaster(Grid grid, List<String> features, int window, int horizon, Sequential model,
+                                  Optimizer optimizer, OptimizerState state, Settings settings, long seed, long learned,
+                                  long skipped, double lastLoss, float[] climate, Replay replay) {
+        this.grid = grid;
+        this.window = window;
+        this.horizon = horizon;
+        this.channels = 2 * features.size() + 1 + EXTRA_CHANNELS;
+        int[] in = model.inputShape();
+        if (in.length != 4 || in[0] != window || in[1] != channels || in[2] != grid.rows() || in[3] != grid.cols()) {
+            throw new IllegalArgumentException("model input " + java.util.Arrays.toString(in) + " does not fit a window of "
+                    + window + " frames of " + channels + " channels on " + grid.rows() + " x " + grid.cols());
+        }
+        if (!state.optimizer().equals(optimizer.name())) {
+            throw new IllegalArgumentException("saved optimizer state is for " + state.optimizer() + ", configured "
+                    + optimizer.name());
+        }
+        this.settings = settings;
+        this.seed = seed;
+        this.model = model;
+        this.optimizer = optimizer;
+        this.state = state;
+        this.objective = new SupervisedObjective(model, loss);
+        this.replay = new Example[settings.replay()];
+        this.coordinates = coordinateChannels(grid);
+        this.learned = learned;
+        this.skipped = skipped;
+        this.lastLoss = lastLoss;
+        int n = grid.cells();
+        this.climateShort = new float[n];
+        this.climateLong = new float[n];
+        this.climateCount = new int[n];
+        if (climate != null && climate.length > 0) {
+            if (climate.length != 3 * n) {
+                throw new IllegalArgumentException("saved climatology has " + climate.length + " values, expected " + 3 * n);
+            }
+            System.arraycopy(climate, 0, climateShort, 0, n);
+            System.arraycopy(climate, n, climateLong, 0, n);
+            for (int k = 0; k < n; k++) {
+                climateCount[k] = (int) climate[2 * n + k];
+            }
+        }
+        restoreReplay(replay);
+    }
+
+    private void restoreReplay(Replay saved) {
+        int inSize = window * channels * grid.cells();
+        int outSize = horizon * grid.cells();
+        for (int i = 0; i < saved.slots().size(); i++) {
+            Example e = saved.slots().get(i);
+            if (e.input().length != inSize || e.target().length != outSize || e.mask().length != outSize) {
+                throw new IllegalArgumentException("saved replay example " + i + " has " + e.input().length + "/"
+                        + e.target().length + "/" + e.mask().length + " values, expected " + inSize + "/" + outSize
+                        + "/" + outSize);
+            }
+        }
+        if (saved.slots().size() > saved.stored() || (saved.stored() > 0 && saved.slots().isEmpty())) {
+            throw new IllegalArgumentException("saved replay holds " + saved.slots().size() + " examples of "
+                    + saved.stored() + " stored");
+        }
+        int filled = (int) Math.min(saved.stored(), replay.length);
+        if (saved.slots().size() != filled) {
+            // a different rainfall.replay than when saved: keep the newest examples that fit, in draw order
+            int had = saved.slots().size();
+            int keep = Math.min(had, replay.length);
+            for (int i = 0; i < keep; i++) {
+                replay[i] = saved.slots().get((int) ((saved.stored() - keep + i) % had));
+            }
+            stored = keep;
+            return;
+        }
+        for (int i = 0; i < filled; i++) {
+            replay[i] = saved.slots().get(i);
+        }
+        stored = saved.stored();
+    }
+
+    /** The replay of recent examples, for saving (the examples are shared, not copied: they never change). */
+    public Replay replay() {
+        int filled = (int) Math.min(stored, replay.length);
+        return new Replay(stored, List.of(java.util.Arrays.copyOf(replay, filled)));
+    }
+
+    /**
+     * The online climatology channels' state (short means, long means, counts per cell; 3 × cells values), saved
+     * with the model so that a restored forecaster builds the same inputs.
+     */
+    public float[] climate() {
+        int n = grid.cells();
+        float[] c = new float[3 * n];
+        System.arraycopy(climateShort, 0, c, 0, n);
+        System.arraycopy(climateLong, 0, c, n, n);
+        for (int k = 0; k < n; k++) {
+            c[2 * n + k] = climateCount[k];
+        }
+        return c;
+    }
+
+    /** Examples learned from so far (each call of {@link #learn} with an observed target). */
+    public long learned() {
+        return learned;
+    }
+
+    /** A factory for the evaluation and the streaming trainer. */
+    public static Factory factory(Backend backend, java.util.function.LongFunction<Optimizer> optimizer,
+                                  Settings settings) {
+        return (grid, features, window, horizon, seed) ->
+                new ConvLstmRainForecaster(grid, features, window, horizon, backend, optimizer.apply(seed), settings, seed);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    public Sequential model() {
+        return model;
+    }
+
+    public OptimizerState optimizerState() {
+        return state;
+    }
+
+    /** The loss of the last training step (scaled units), NaN before the first. */
+    public double lastLoss() {
+        return lastLoss;
+    }
+
+    /** Training steps whose loss or gradient was not finite (skipped, model unchanged). */
+    public long skippedSteps() {
+        return skipped;
+    }
+
+    @Override
+    public float[] forecast(List<Frame> frames) {
+        float[] in = input(frames);
+        Backend b = model.backend();
+        Tensor x = b.fromHost(in, 1, window, channels, grid.rows(), grid.cols());
+        float[] y = model.forward(x, Pass.INFERENCE).toFloatArray();
+        int n = grid.cells();
+        float[] out = new float[n];
+        int last = (horizon - 1) * n;
+        for (int k = 0; k < n; k++) {
+            out[k] = (float) Math.max(0, y[last + k] * settings.rainScale());
+        }
+        return out;
+    }
+
+    @Override
+    public void learn(List<Frame> frames, float[] targetRainMm, float[] targetMask) {
+        int n = grid.cells();
+        float[] target = new float[horizon * n];
+        float[] mask = new float[horizon * n];
+        int last = (horizon - 1) * n;
+        boolean any = false;
+        for (int k = 0; k < n; k++) {
+            if (targetMask[k] > 0 && Float.isFinite(targetRainMm[k])) {
+                target[last + k] = (float) (targetRainMm[k] / settings.rainScale());
+                mask[last + k] = 1;
+                any = true;
+            }
+        }
+        if (!any) {
+            return;
+        }
+        Example newest = new Example(input(frames), target, mask);
+        updateClimate(targetRainMm, targetMask);
+        replay[(int) (stored % replay.length)] = newest;
+        stored++;
+        learned++;
+        int filled = (int) Math.min(stored, replay.length);
+        int b = Math.min(settings.batch(), filled);
+        for (int s = 0; s < settings.stepsPerLearn(); s++) {
+            List<Example> batch = new ArrayList<>(b);
+            batch.add(newest);
+            for (int i = 1; i < b; i++) {
+                long r = CounterRng.mix(CounterRng.mix(seed, learned), s * 1_000L + i);
+                batch.add(replay[(int) Math.floorMod(r, (long) filled)]);
+            }
+            step(batch);
+        }
+    }
+
+    private void step(List<Example> batch) {
+        int b = batch.size();
+        int inSize = batch.get(0).input.length;
+        int outSize = batch.get(0).target.length;
+        float[] in = new float[b * inSize];
+        float[] t = new float[b * outSize];
+        float[] m = new float[b * outSize];
+        for (int i = 0; i < b; i++) {
+            System.arraycopy(batch.get(i).input, 0, in, i * inSize, inSize);
+            System.arraycopy(batch.get(i).target, 0, t, i * outSize, outSize);
+            System.arraycopy(batch.get(i).mask, 0, m, i * outSize, outSize);
+        }
+        Backend be = model.backend();
+        int[] outShape = {b, horizon, 1, grid.rows(), grid.cols()};
+        Tensor x = be.fromHost(in, b, window, channels, grid.rows(), grid.cols());
+        Tensor target = be.fromHost(t, outShape);
+        loss.setMask(be.fromHost(m, outShape));
+        objective.on(x, target, Pass.training(CounterRng.mix(seed, learned)));
+        double l = optimizer.step(objective, model.params(), state);
+        if (Double.isFinite(l)) {
+            lastLoss = l;
+        } else {
+            skipped++;
+        }
+    }
+
+    private float[] input(List<Frame> frames) {
+        if (frames.size() != window) {
+            throw new IllegalArgumentException("expected a window of " + window + " frames, got " + frames.size());
+        }
+        int n = grid.cells();
+        float[] x = new float[window * channels * n];
+        for (int t = 0; t < window; t++) {
+            float[] f = frames.get(t).input();
+            int base = t * channels * n;
+            System.arraycopy(f, 0, x, base, f.length);
+            System.arraycopy(coordinates, 0, x, base + f.length, 2 * n);
+            System.arraycopy(climateShort, 0, x, base + f.length + 2 * n, n);
+            System.arraycopy(climateLong, 0, x, base + f.length + 3 * n, n);
+        }
+        return x;
+    }
+
+    private void updateClimate(float[] rainMm, float[] mask) {
+        for (int k = 0; k < rainMm.length; k++) {
+            if (mask[k] > 0 && Float.isFinite(rainMm[k])) {
+                int c = ++climateCount[k];
+                float y = (float) (rainMm[k] / settings.rainScale());
+                climateShort[k] += (y - climateShort[k]) / Math.min(c, SHORT_STEPS);
+                climateLong[k] += (y - climateLong[k]) / Math.min(c, LONG_STEPS);
+            }
+        }
+    }
+
+    private static float[] coordinateChannels(Grid grid) {
+        int n = grid.cells();
+        float[] c = new float[2 * n];
+        for (int r = 0; r < grid.rows(); r++) {
+            for (int col = 0; col < grid.cols(); col++) {
+                c[r * grid.cols() + col] = grid.rows() > 1 ? (float) (2.0 * r / (grid.rows() - 1) - 1) : 0f;
+                c[n + r * grid.cols() + col] = grid.cols() > 1 ? (float) (2.0 * col / (grid.cols() - 1) - 1) : 0f;
+            }
+        }
+        return c;
+    }
+}

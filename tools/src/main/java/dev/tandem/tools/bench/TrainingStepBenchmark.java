@@ -1,0 +1,64 @@
+package dev.tandem.tools.bench;
+
+import dev.tandem.learning.nn.Layer;
+import dev.tandem.learning.nn.Sequential;
+import dev.tandem.learning.train.ClassifierTrainer;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/** Times classifier training steps on random data: warm-up, then each step individually; reports the median. */
+public final class TrainingStepBenchmark {
+
+    public record Result(double medianStepMs, double samplesPerSecond, double gflops, Map<String, Double> layerMs) {
+    }
+
+    private TrainingStepBenchmark() {
+    }
+
+    public static Result run(ClassifierTrainer trainer, int batch, int warmup, int steps, long seed, boolean profile) {
+        Sequential model = trainer.model();
+        int per = Arrays.stream(model.inputShape()).reduce(1, (a, b) -> a * b);
+        SplittableRandom rng = new SplittableRandom(seed);
+        float[] x = new float[batch * per];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rng.nextDouble();
+        }
+        int[] y = new int[batch];
+        for (int i = 0; i < batch; i++) {
+            y[i] = rng.nextInt(trainer.classes());
+        }
+        for (int i = 0; i < warmup; i++) {
+            trainer.trainBatch(x, y, batch);
+        }
+        long[] nanos = new long[steps];
+        for (int i = 0; i < steps; i++) {
+            long t0 = System.nanoTime();
+            trainer.trainBatch(x, y, batch);
+            nanos[i] = System.nanoTime() - t0;
+        }
+        Arrays.sort(nanos);
+        double medianMs = (steps % 2 == 1 ? nanos[steps / 2] : (nanos[steps / 2 - 1] + nanos[steps / 2]) / 2.0) / 1e6;
+        Map<String, Double> layerMs = new LinkedHashMap<>();
+        if (profile) {
+            int profiled = Math.max(3, steps / 3);
+            long[][] acc = new long[model.layers().size()][2];
+            model.setProfiler((layer, backward, ns) -> acc[layer][backward ? 1 : 0] += ns);
+            for (int i = 0; i < profiled; i++) {
+                trainer.trainBatch(x, y, batch);
+            }
+            model.setProfiler(null);
+            for (int l = 0; l < acc.length; l++) {
+                Layer layer = model.layers().get(l);
+                String name = String.format(Locale.ROOT, "%02d %s", l, layer.spec().tag());
+                layerMs.put(name + " forward", acc[l][0] / 1e6 / profiled);
+                layerMs.put(name + " backward", acc[l][1] / 1e6 / profiled);
+            }
+        }
+        double flopsPerStep = 3.0 * 2.0 * model.forwardMacsPerExample() * batch;
+        return new Result(medianMs, batch / (medianMs / 1e3), flopsPerStep / (medianMs / 1e3) / 1e9, layerMs);
+    }
+}

@@ -1,0 +1,134 @@
+package dev.tandem.tools.cli;
+
+import static dev.tandem.tools.OptionCheck.require;
+
+import dev.tandem.tools.eval.GearboxEvaluation;
+import dev.tandem.models.gearbox.VibrationManifest;
+import dev.tandem.learning.tensor.Backends;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code tandem eval gearbox}: offline prequential learning of the gearbox base network over a manifest folder. */
+@Command(name = "gearbox", mixinStandardHelpOptions = true,
+        description = {"Prequential learning of the gearbox base network (ALGORITHMS.md, WDCNN-like)",
+                "over a canonical vibration data set (manifest.csv + channel CSVs), in stream",
+                "order: machines and classes interleaved (seeded), every window predicted first,",
+                "then learned from in mini-batches. The last 20%% of every recording is the",
+                "holdout, never trained on. See docs/GEARBOX.md."})
+final class EvalGearboxCommand implements Callable<Integer> {
+
+    @Option(names = "--json", description = "End with one JSON object on the last line of standard output.")
+    boolean json;
+
+    @Mixin
+    BackendOption backend;
+
+    @Mixin
+    GearboxEvalOptions options;
+
+    @Option(names = "--shift-to", paramLabel = "M",
+            description = {"Learn from the other machines' labelled windows, then continue the stream with machine M's",
+                    "windows unlabelled; report shift_accuracy on them."})
+    String shiftTo;
+
+    @Option(names = "--adapt", defaultValue = "batchnorm", paramLabel = "MODE",
+            description = "What unlabelled shift windows adapt: batchnorm (running statistics, AdaBN-style) or none. Default: ${DEFAULT-VALUE}.")
+    String adapt;
+
+    @Option(names = "--confusion", description = "Also print the confusion matrices (rows: true class) and add them to the JSON.")
+    boolean confusion;
+
+    @Override
+    public Integer call() throws Exception {
+        require(adapt.equals("batchnorm") || adapt.equals("none"), "--adapt", adapt, "batchnorm, none");
+        GearboxEvaluation.Settings settings = options.settings(shiftTo, adapt.equals("batchnorm"));
+        int h = settings.hop();
+        int window = settings.window();
+        Double snr = settings.snrDb();
+        VibrationManifest manifest = VibrationManifest.read(options.data);
+        Backends.Choice choice = backend.choose();
+        System.err.println("gearbox eval: " + manifest.path() + "; backend " + choice.backend().name() + " ("
+                + choice.reason() + ")");
+        GearboxEvaluation.Result r = new GearboxEvaluation(settings, choice.backend()).run(manifest,
+                GearboxEvalOptions.progress());
+        System.out.printf(Locale.ROOT, "prequential accuracy %.4f over %d windows; holdout accuracy %.4f over %d windows%n",
+                r.prequentialAccuracy(), r.windows(), r.holdoutAccuracy(), r.holdoutWindows());
+        if (r.shiftAccuracy() != null) {
+            System.out.printf(Locale.ROOT, "shift to %s: accuracy %.4f over %d unlabelled windows; its holdout %.4f over %d%n",
+                    shiftTo, r.shiftAccuracy(), r.shiftWindows(), nan(r.shiftHoldoutAccuracy()), r.shiftHoldoutWindows());
+        }
+        if (confusion) {
+            printConfusion("holdout", r.classes(), r.holdout());
+            if (r.shift() != null) {
+                printConfusion("shift (unlabelled stream of " + shiftTo + ")", r.classes(), r.shift());
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("prequential_accuracy", GearboxEvalOptions.round6(r.prequentialAccuracy()));
+        out.put("holdout_accuracy", GearboxEvalOptions.round6(r.holdoutAccuracy()));
+        if (shiftTo != null) {
+            out.put("shift_accuracy", r.shiftAccuracy() == null ? null : GearboxEvalOptions.round6(r.shiftAccuracy()));
+            out.put("shift_holdout_accuracy", r.shiftHoldoutAccuracy() == null ? null : GearboxEvalOptions.round6(r.shiftHoldoutAccuracy()));
+            out.put("shift_windows", r.shiftWindows());
+        }
+        out.put("classes", r.classes().size());
+        out.put("windows", r.windows());
+        out.put("seconds", Math.round(r.seconds() * 10) / 10.0);
+        out.put("holdout_windows", r.holdoutWindows());
+        out.put("class_names", r.classes());
+        out.put("channels", r.channels());
+        out.put("sample_rate_hz", r.sampleRateHz());
+        out.put("window", window);
+        out.put("hop", h);
+        out.put("epochs", r.epochs());
+        out.put("snr_db", snr);
+        out.put("params", r.params());
+        out.put("backend", choice.backend().name());
+        out.put("final_loss", GearboxEvalOptions.round6(r.finalLoss()));
+        if (confusion) {
+            out.put("holdout_confusion", r.holdout().counts());
+            if (r.shift() != null) {
+                out.put("shift_confusion", r.shift().counts());
+            }
+        }
+        if (json) {
+            JsonOutput.print(System.out, out);
+        }
+        return 0;
+    }
+
+    private static void printConfusion(String what, List<String> classes, GearboxEvaluation.Confusion c) {
+        long[][] k = c.counts();
+        int w = 7;
+        for (String name : classes) {
+            w = Math.max(w, name.length() + 1);
+        }
+        StringBuilder sb = new StringBuilder("confusion, " + what + " (rows: true class, columns: predicted)\n");
+        sb.append(" ".repeat(w));
+        for (int j = 0; j < classes.size(); j++) {
+            sb.append(String.format(Locale.ROOT, "%" + w + "s", classes.get(j)));
+        }
+        sb.append('\n');
+        for (int i = 0; i < classes.size(); i++) {
+            sb.append(String.format(Locale.ROOT, "%-" + w + "s", classes.get(i)));
+            for (int j = 0; j < classes.size(); j++) {
+                sb.append(String.format(Locale.ROOT, "%" + w + "d", k[i][j]));
+            }
+            sb.append('\n');
+        }
+        System.out.print(sb);
+    }
+
+    private static double nan(Double d) {
+        return d == null ? Double.NaN : d;
+    }
+}

@@ -1,0 +1,284 @@
+package dev.tandem.tools.cli;
+
+import static dev.tandem.tools.OptionCheck.require;
+
+import dev.tandem.tools.eval.RainfallEvaluation;
+import dev.tandem.models.rain.WeatherCsv;
+import dev.tandem.learning.optim.Adam;
+import dev.tandem.learning.optim.Optimizer;
+import dev.tandem.learning.optim.SalpSgd;
+import dev.tandem.learning.optim.Sgd;
+import dev.tandem.models.rain.ConvLstmRainForecaster;
+import dev.tandem.models.rain.Grid;
+import dev.tandem.models.rain.OnlineLinearGridForecaster;
+import dev.tandem.models.rain.RainForecaster;
+import dev.tandem.models.rain.RainMetrics;
+import dev.tandem.models.rain.Rasterizer;
+import dev.tandem.models.rain.StationSeries;
+import dev.tandem.models.rain.TimeStep;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code tandem eval rainfall}: offline prequential rainfall forecasting over a canonical weather CSV. */
+@Command(name = "rainfall", mixinStandardHelpOptions = true,
+        description = {"Prequential rainfall forecasting over a canonical long weather CSV (any order):",
+                "time steps in order, each rasterized to a frame; every forecast is scored at the",
+                "stations before the model learns its target. Scores over the last 20%% of the time",
+                "steps for the model and three baselines (persistence, climatology, per-station",
+                "linear regression), on the same pairs. PRD = 100*sqrt(sum((y-f)^2)/sum(y^2)).",
+                "See docs/RAINFALL.md."})
+final class EvalRainfallCommand implements Callable<Integer> {
+    static final List<String> MODELS = List.of(ConvLstmRainForecaster.NAME, OnlineLinearGridForecaster.NAME);
+    static final List<String> OPTIMIZERS = List.of("s-sgd", "sgd", "adam");
+
+    @Option(names = "--json", description = "End with one JSON object on the last line of standard output.")
+    boolean json;
+
+    @Option(names = "--data", paramLabel = "FILE", required = true, description = "Canonical weather CSV (.csv or .csv.gz).")
+    Path data;
+
+    @Option(names = "--step", paramLabel = "STEP",
+            description = "Time step: hourly, daily, monthly, <n>min, <n>h or <n>d. Default: the data's own (most common spacing of a station's readings).")
+    String step;
+
+    @Option(names = "--window", paramLabel = "T", defaultValue = "4", description = "Input frames per forecast. Default: ${DEFAULT-VALUE}.")
+    int window;
+
+    @Option(names = "--horizon", paramLabel = "H", defaultValue = "1", description = "Steps ahead to forecast. Default: ${DEFAULT-VALUE}.")
+    int horizon;
+
+    @Option(names = "--grid-res", paramLabel = "DEG",
+            description = "Grid resolution in degrees over the stations' bounding box. Default: chosen from the stations (see --grid-max).")
+    Double gridRes;
+
+    @Option(names = "--grid-box", paramLabel = "BOX", split = ",",
+            description = {"The grid's box instead of the stations': lat_min,lat_max,lon_min,lon_max (degrees; the corner",
+                    "cells are centred on the corners). Resolution: --grid-res, else the finest that fits --grid-max."})
+    List<Double> gridBox;
+
+    @Option(names = "--grid-max", paramLabel = "N", defaultValue = "32",
+            description = "Largest rows/columns of the automatic grid. Default: ${DEFAULT-VALUE}.")
+    int gridMax;
+
+    @Option(names = "--features", paramLabel = "F", split = ",",
+            description = "Only these features (rain_mm is always one). Default: every numeric column.")
+    List<String> features;
+
+    @Option(names = "--idw-power", defaultValue = "2", description = "Inverse-distance weighting power. Default: ${DEFAULT-VALUE}.")
+    double idwPower;
+
+    @Option(names = "--idw-radius", paramLabel = "CELLS", defaultValue = "3",
+            description = "Stations farther than this (in cells) do not reach a cell. Default: ${DEFAULT-VALUE}.")
+    double idwRadius;
+
+    @Option(names = "--threshold", paramLabel = "MM", defaultValue = "1",
+            description = "Rain threshold of CSI, FAR, POD (mm). Default: ${DEFAULT-VALUE}.")
+    double threshold;
+
+    @Option(names = "--ridge", paramLabel = "LAMBDA", defaultValue = "1",
+            description = "Ridge lambda of the linear baseline and the online-linear-grid model. Default: ${DEFAULT-VALUE}.")
+    double ridge;
+
+    @Option(names = "--model", defaultValue = "convlstm",
+            description = "The forecaster evaluated: convlstm (the peephole ConvLSTM encoder-forecaster) or "
+                    + "online-linear-grid (one ridge model shared by all cells). Default: ${DEFAULT-VALUE}.")
+    String model;
+
+    @Option(names = "--hidden", paramLabel = "C1,C2", split = ",", defaultValue = "8,8",
+            description = "convlstm: hidden channels per layer. Default: ${DEFAULT-VALUE}.")
+    int[] hidden;
+
+    @Option(names = "--kernels", paramLabel = "K1,K2", split = ",", defaultValue = "3,3",
+            description = "convlstm: odd kernel size per layer. Default: ${DEFAULT-VALUE}.")
+    int[] kernels;
+
+    @Option(names = "--optimizer", defaultValue = "s-sgd",
+            description = "convlstm: s-sgd (SGD with a salp swarm), sgd or adam. Default: ${DEFAULT-VALUE}.")
+    String optimizer;
+
+    @Option(names = "--lr", defaultValue = "0.01", description = "convlstm: learning rate. Default: ${DEFAULT-VALUE}.")
+    double lr;
+
+    @Option(names = "--salps", defaultValue = "1", description = "convlstm, s-sgd: salps. Default: ${DEFAULT-VALUE}.")
+    int salps;
+
+    @Option(names = "--salp-window", paramLabel = "R", defaultValue = "0.001",
+            description = "convlstm, s-sgd: half-width r of the salps' window around the food. Default: ${DEFAULT-VALUE}.")
+    double salpWindow;
+
+    @Option(names = "--batch", defaultValue = "4",
+            description = "convlstm: mini-batch (the newest example + replayed ones). Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--replay", defaultValue = "512",
+            description = "convlstm: recent examples kept for replay. Default: ${DEFAULT-VALUE}.")
+    int replay;
+
+    @Option(names = "--steps-per-learn", paramLabel = "N", defaultValue = "1",
+            description = "convlstm: optimizer steps per new target frame. Default: ${DEFAULT-VALUE}.")
+    int stepsPerLearn;
+
+    @Option(names = "--rain-scale", paramLabel = "MM", defaultValue = "10",
+            description = "convlstm: rain is learned in units of this many mm. Default: ${DEFAULT-VALUE}.")
+    double rainScale;
+
+    @Mixin
+    BackendOption backend = new BackendOption();
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the model's initialisation. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        require(Files.isRegularFile(data), "--data", data, "an existing canonical weather CSV file");
+        TimeStep ts = null;
+        if (step != null) {
+            try {
+                ts = TimeStep.parse(step);
+            } catch (IllegalArgumentException e) {
+                require(false, "--step", step, "hourly, daily, monthly, <n>min, <n>h, <n>d");
+            }
+        }
+        require(window >= 1, "--window", window, ">= 1");
+        require(horizon >= 1, "--horizon", horizon, ">= 1");
+        require(gridRes == null || (gridRes > 0 && Double.isFinite(gridRes)), "--grid-res", gridRes, "> 0 degrees");
+        double[] box = null;
+        if (gridBox != null) {
+            require(gridBox.size() == 4 && gridBox.get(0) <= gridBox.get(1) && gridBox.get(2) <= gridBox.get(3)
+                            && gridBox.get(0) >= -90 && gridBox.get(1) <= 90 && gridBox.get(2) >= -180 && gridBox.get(3) <= 180,
+                    "--grid-box", gridBox, "lat_min,lat_max,lon_min,lon_max with lat in [-90, 90], lon in [-180, 180], min <= max");
+            box = gridBox.stream().mapToDouble(Double::doubleValue).toArray();
+        }
+        require(gridMax >= 1 && gridMax <= 1024, "--grid-max", gridMax, "1 .. 1024");
+        require(idwPower > 0 && Double.isFinite(idwPower), "--idw-power", idwPower, "> 0");
+        require(idwRadius > 0 && Double.isFinite(idwRadius), "--idw-radius", idwRadius, "> 0 cells");
+        require(Double.isFinite(threshold) && threshold > 0, "--threshold", threshold, "> 0 mm");
+        require(ridge >= 0 && Double.isFinite(ridge), "--ridge", ridge, ">= 0");
+        require(MODELS.contains(model), "--model", model, String.join(", ", MODELS));
+        RainForecaster.Factory factory = model.equals(OnlineLinearGridForecaster.NAME)
+                ? (grid, feats, t, h, sd) -> new OnlineLinearGridForecaster(t, ridge, 1)
+                : convLstmFactory();
+
+        System.err.println("rainfall eval: reading " + data + " ...");
+        WeatherCsv.Table table = WeatherCsv.read(data);
+        System.err.printf(Locale.ROOT, "read %,d readings, %d features; %,d bad rows skipped%n", table.readings().size(),
+                table.features().size(), table.badRows());
+        table.problems().forEach(p -> System.err.println("  bad row " + p));
+        table.notes().forEach(n -> System.err.println("  " + n));
+        RainfallEvaluation.Settings settings = new RainfallEvaluation.Settings(ts, window, horizon, gridRes, gridMax,
+                box, features, new Rasterizer.Settings(idwPower, idwRadius), ridge, threshold, 0.2, seed);
+        Progress[] bar = new Progress[1];
+        RainfallEvaluation.Result r = new RainfallEvaluation(settings, factory).run(table, new RainfallEvaluation.Listener() {
+            @Override
+            public void prepared(StationSeries series, Grid grid, int distinctCells, int scoredFrom, double seconds) {
+                System.err.printf(Locale.ROOT,
+                        "%s; grid %d x %d at %s x %s deg (%d stations in %d distinct cells); "
+                                + "scored from step %d; baselines fitted in %.1f s%n",
+                        series, grid.rows(), grid.cols(), grid.dlat(), grid.dlon(), series.stationCount(),
+                        distinctCells, scoredFrom, seconds);
+                bar[0] = new Progress(System.err, "prequential", series.steps());
+            }
+
+            @Override
+            public void progress(int done, int total, RainMetrics m, RainMetrics p) {
+                bar[0].update(done, m.count() == 0 ? "" : String.format(Locale.ROOT, "mse %.3f persistence %.3f",
+                        m.mse(), p.mse()));
+            }
+        });
+        System.out.printf(Locale.ROOT, "%s steps, %d stations (%d on the grid), grid %d x %d (%d distinct station cells); "
+                        + "scored %d steps, %,d station-steps%n", r.step().label(), r.stations(), r.stationsOnGrid(),
+                r.grid().rows(), r.grid().cols(), r.distinctCells(), r.scoredSteps(), r.model().pairs());
+        System.out.printf(Locale.ROOT, "%-20s %10s %8s %7s %7s %7s%n", "forecaster", "mse", "prd%", "csi", "far", "pod");
+        for (RainfallEvaluation.Scores s : List.of(r.model(), r.persistence(), r.climatology(), r.linear())) {
+            System.out.printf(Locale.ROOT, "%-20s %10.4f %8.2f %7.4f %7.4f %7.4f%n", s.name(), s.mse(), s.prd(), s.csi(),
+                    s.far(), s.pod());
+        }
+        System.out.printf(Locale.ROOT, "mse over persistence %.4f, over climatology %.4f, over linear %.4f (%.0f s)%n",
+                r.mseOverPersistence(), r.mseOverClimatology(), r.mseOverLinear(), r.seconds());
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("model", r.model().name());
+        putScores(o, "", r.model());
+        o.put("mse_over_persistence", round6(r.mseOverPersistence()));
+        o.put("mse_over_climatology", round6(r.mseOverClimatology()));
+        o.put("mse_over_linear", round6(r.mseOverLinear()));
+        putScores(o, "persistence_", r.persistence());
+        putScores(o, "climatology_", r.climatology());
+        putScores(o, "linear_", r.linear());
+        o.put("threshold_mm", threshold);
+        o.put("prd_formula", "100*sqrt(sum((y-f)^2)/sum(y^2))");
+        o.put("steps", r.scoredSteps());
+        o.put("pairs", r.model().pairs());
+        o.put("total_steps", r.steps());
+        o.put("stations", r.stations());
+        o.put("stations_on_grid", r.stationsOnGrid());
+        Map<String, Object> g = new LinkedHashMap<>();
+        g.put("rows", r.grid().rows());
+        g.put("cols", r.grid().cols());
+        g.put("lat0", r.grid().lat0());
+        g.put("lon0", r.grid().lon0());
+        g.put("dlat", r.grid().dlat());
+        g.put("dlon", r.grid().dlon());
+        g.put("distinct_station_cells", r.distinctCells());
+        o.put("grid", g);
+        o.put("step", r.step().label());
+        o.put("window", window);
+        o.put("horizon", horizon);
+        o.put("features", r.features());
+        o.put("bad_rows", r.badRows());
+        o.put("seed", seed);
+        o.put("seconds", Math.round(r.seconds() * 10) / 10.0);
+        if (json) {
+            JsonOutput.print(System.out, o);
+        }
+        return 0;
+    }
+
+    private static void putScores(Map<String, Object> o, String prefix, RainfallEvaluation.Scores s) {
+        o.put(prefix + "mse", round6(s.mse()));
+        o.put(prefix + "prd", round6(s.prd()));
+        o.put(prefix + "csi", round6(s.csi()));
+        o.put(prefix + "far", round6(s.far()));
+        o.put(prefix + "pod", round6(s.pod()));
+    }
+
+    private static Object round6(double v) {
+        return Double.isFinite(v) ? Math.round(v * 1e6) / 1e6 : null;
+    }
+
+    private RainForecaster.Factory convLstmFactory() {
+        require(OPTIMIZERS.contains(optimizer), "--optimizer", optimizer, String.join(", ", OPTIMIZERS));
+        require(lr > 0 && Double.isFinite(lr), "--lr", lr, "> 0");
+        require(salps >= 1 && salps <= 64, "--salps", salps, "1 .. 64");
+        require(salpWindow > 0 && Double.isFinite(salpWindow), "--salp-window", salpWindow, "> 0");
+        require(hidden.length >= 1 && java.util.Arrays.stream(hidden).allMatch(h -> h >= 1), "--hidden",
+                java.util.Arrays.toString(hidden), "one or more channel counts >= 1");
+        require(kernels.length == hidden.length && java.util.Arrays.stream(kernels).allMatch(k -> k >= 1 && k % 2 == 1),
+                "--kernels", java.util.Arrays.toString(kernels), "one odd size per --hidden layer");
+        require(batch >= 1, "--batch", batch, ">= 1");
+        require(replay >= batch, "--replay", replay, ">= --batch");
+        require(stepsPerLearn >= 1, "--steps-per-learn", stepsPerLearn, ">= 1");
+        require(rainScale > 0 && Double.isFinite(rainScale), "--rain-scale", rainScale, "> 0 mm");
+        var choice = backend.choose();
+        System.err.println("convlstm on backend " + choice.backend().name() + " (" + choice.reason() + ")");
+        ConvLstmRainForecaster.Settings s = new ConvLstmRainForecaster.Settings(hidden, kernels, batch, replay,
+                stepsPerLearn, rainScale);
+        return ConvLstmRainForecaster.factory(choice.backend(), this::optimizer, s);
+    }
+
+    private Optimizer optimizer(long seed) {
+        return switch (optimizer) {
+            case "sgd" -> new Sgd(lr, 0.9, 0);
+            case "adam" -> new Adam(lr);
+            default -> new SalpSgd(lr, 0.9, 0, salps, salpWindow, 1000, 2, 50, seed);
+        };
+    }
+}

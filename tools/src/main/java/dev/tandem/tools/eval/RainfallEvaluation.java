@@ -1,0 +1,248 @@
+package dev.tandem.tools.eval;
+
+import dev.tandem.models.rain.WeatherCsv;
+import dev.tandem.models.rain.Climatology;
+import dev.tandem.models.rain.Frame;
+import dev.tandem.models.rain.Grid;
+import dev.tandem.models.rain.RainForecaster;
+import dev.tandem.models.rain.RainMetrics;
+import dev.tandem.models.rain.Rasterizer;
+import dev.tandem.models.rain.StationLinearBaseline;
+import dev.tandem.models.rain.StationSeries;
+import dev.tandem.models.rain.TimeStep;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Offline prequential rainfall evaluation (docs/RAINFALL.md): walks the time steps of a canonical weather table in
+ * order, rasterizes each step into a frame, and at every step first scores the forecast issued {@code horizon}
+ * steps earlier against the stations' observations, then lets the forecaster learn that target, then issues the
+ * next forecast from the last T frames. Scores are kept over the last {@code scoredFraction} of the time steps, at
+ * the stations (the model's value at a station is its cell's value, {@link Grid#sample}), for the model and three
+ * baselines on exactly the same (station, step) pairs: persistence, climatology and the per-station linear
+ * regression, both fitted only on the steps before the scored period.
+ *
+ * <p>A pair (station s, target step t) is scored when t is in the scored period, s has observed rain at t and at
+ * t − h (so that persistence is defined), and s lies on the grid.
+ */
+public final class RainfallEvaluation {
+
+    public record Settings(TimeStep step, int window, int horizon, Double gridRes, int gridMax, double[] gridBox,
+                           List<String> features,
+                           Rasterizer.Settings idw, double lambda, double threshold, double scoredFraction, long seed) {
+        public Settings {
+            if (window < 1) {
+                throw new IllegalArgumentException("window must be >= 1, got " + window);
+            }
+            if (horizon < 1) {
+                throw new IllegalArgumentException("horizon must be >= 1, got " + horizon);
+            }
+            if (gridBox != null && gridBox.length != 4) {
+                throw new IllegalArgumentException("grid box must be lat_min, lat_max, lon_min, lon_max");
+            }
+            if (!(scoredFraction > 0 && scoredFraction < 1)) {
+                throw new IllegalArgumentException("scored fraction must be in (0, 1), got " + scoredFraction);
+            }
+        }
+    }
+
+    public interface Listener {
+        default void prepared(StationSeries series, Grid grid, int distinctCells, int scoredFrom, double seconds) {
+        }
+
+        default void progress(int done, int total, RainMetrics model, RainMetrics persistence) {
+        }
+    }
+
+    /** Scores of one forecaster over the scored pairs. */
+    public record Scores(String name, double mse, double prd, double csi, double far, double pod, long pairs) {
+        static Scores of(String name, RainMetrics m) {
+            return new Scores(name, m.mse(), m.prd(), m.csi(), m.far(), m.pod(), m.count());
+        }
+    }
+
+    public record Result(Scores model, Scores persistence, Scores climatology, Scores linear, int scoredSteps,
+                         int steps, int scoredFrom, int stations, int stationsOnGrid, Grid grid, int distinctCells,
+                         TimeStep step, List<String> features, int badRows, double seconds) {
+        public double mseOverPersistence() {
+            return model.mse() / persistence.mse();
+        }
+
+        public double mseOverClimatology() {
+            return model.mse() / climatology.mse();
+        }
+
+        public double mseOverLinear() {
+            return model.mse() / linear.mse();
+        }
+    }
+
+    private final Settings settings;
+    private final RainForecaster.Factory factory;
+
+    public RainfallEvaluation(Settings settings, RainForecaster.Factory factory) {
+        this.settings = settings;
+        this.factory = factory;
+    }
+
+    /** The features used: all of the table's, or the chosen ones (rain_mm always first). */
+    static List<String> chooseFeatures(List<String> available, List<String> chosen) {
+        if (chosen == null || chosen.isEmpty()) {
+            return available;
+        }
+        List<String> out = new ArrayList<>(List.of(WeatherCsv.RAIN));
+        for (String f : chosen) {
+            if (!available.contains(f)) {
+                throw new IllegalArgumentException("invalid value " + f + " for --features; allowed: "
+                        + String.join(", ", available));
+            }
+            if (!out.contains(f)) {
+                out.add(f);
+            }
+        }
+        return out;
+    }
+
+    /** The readings with only the chosen features (rain first). */
+    static List<WeatherCsv.Reading> project(List<WeatherCsv.Reading> rows, List<String> from, List<String> to) {
+        if (from.equals(to)) {
+            return rows;
+        }
+        int[] idx = to.stream().mapToInt(from::indexOf).toArray();
+        List<WeatherCsv.Reading> out = new ArrayList<>(rows.size());
+        for (WeatherCsv.Reading r : rows) {
+            double[] v = new double[idx.length];
+            for (int i = 0; i < idx.length; i++) {
+                v[i] = r.values()[idx[i]];
+            }
+            out.add(new WeatherCsv.Reading(r.time(), r.station(), r.lat(), r.lon(), v));
+        }
+        return out;
+    }
+
+    public Result run(WeatherCsv.Table table, Listener listener) {
+        long started = System.nanoTime();
+        List<String> features = chooseFeatures(table.features(), settings.features());
+        List<WeatherCsv.Reading> rows = new ArrayList<>(project(table.readings(), table.features(), features));
+        rows.sort(java.util.Comparator.comparingLong(WeatherCsv.Reading::time)); // stable: a table may come unsorted
+        if (rows.isEmpty()) {
+            throw new IllegalArgumentException(table.file() + ": no valid readings");
+        }
+        TimeStep step = settings.step() != null ? settings.step() : TimeStep.infer(rows);
+        if (step == null) {
+            throw new IllegalArgumentException(table.file()
+                    + ": cannot infer the time step (no station has two readings at different times); give --step");
+        }
+        StationSeries series = StationSeries.of(rows, features, step);
+        double[] box = settings.gridBox();
+        Grid grid = box != null
+                ? (settings.gridRes() != null ? Grid.covering(box[0], box[1], box[2], box[3], settings.gridRes())
+                        : Grid.fitting(box[0], box[1], box[2], box[3], settings.gridMax()))
+                : settings.gridRes() != null
+                ? Grid.covering(min(series.lats()), max(series.lats()), min(series.lons()), max(series.lons()),
+                        settings.gridRes())
+                : Grid.fromStations(series.lats(), series.lons(), settings.gridMax());
+        int distinct = grid.distinctCells(series.lats(), series.lons());
+        int steps = series.steps();
+        int scored = (int) Math.round(settings.scoredFraction() * steps);
+        int scoredFrom = steps - Math.max(1, scored);
+        int h = settings.horizon();
+        int tw = settings.window();
+        if (scoredFrom < tw + h) {
+            throw new IllegalArgumentException("only " + steps + " " + step.label() + " steps: too few for a window of "
+                    + tw + ", horizon " + h + " and a scored last " + Math.round(settings.scoredFraction() * 100) + "%");
+        }
+        Climatology clim = Climatology.fit(series, scoredFrom);
+        StationLinearBaseline linear = StationLinearBaseline.fit(series, scoredFrom, tw, h, settings.lambda());
+        int ns = series.stationCount();
+        int[] cell = new int[ns];
+        int onGrid = 0;
+        for (int s = 0; s < ns; s++) {
+            cell[s] = grid.cellOf(series.lat(s), series.lon(s));
+            if (cell[s] >= 0) {
+                onGrid++;
+            }
+        }
+        if (listener != null) {
+            listener.prepared(series, grid, distinct, scoredFrom, (System.nanoTime() - started) / 1e9);
+        }
+        RainForecaster model = factory.create(grid, features, tw, h, settings.seed());
+        Rasterizer raster = new Rasterizer(grid, features, settings.idw());
+        RainMetrics mModel = new RainMetrics(settings.threshold());
+        RainMetrics mPers = new RainMetrics(settings.threshold());
+        RainMetrics mClim = new RainMetrics(settings.threshold());
+        RainMetrics mLin = new RainMetrics(settings.threshold());
+        ArrayDeque<Frame> recent = new ArrayDeque<>();
+        record Pending(int target, List<Frame> window, float[] forecast) {
+        }
+        ArrayDeque<Pending> pending = new ArrayDeque<>();
+        int scoredSteps = 0;
+        int next = 0;
+        long first = series.firstStep();
+        List<WeatherCsv.Reading> now = new ArrayList<>();
+        for (int t = 0; t < steps; t++) {
+            now.clear();
+            while (next < rows.size() && step.index(rows.get(next).time()) - first == t) {
+                now.add(rows.get(next++));
+            }
+            raster.observe(now);
+            Frame frame = raster.rasterize(first + t, now);
+            if (!pending.isEmpty() && pending.peekFirst().target() == t) {
+                Pending p = pending.pollFirst();
+                if (t >= scoredFrom) {
+                    boolean any = false;
+                    for (int s = 0; s < ns; s++) {
+                        double y = series.rain(s, t);
+                        double last = series.rain(s, t - h);
+                        if (cell[s] < 0 || Double.isNaN(y) || Double.isNaN(last)) {
+                            continue;
+                        }
+                        any = true;
+                        mModel.add(y, Math.max(0, p.forecast()[cell[s]]));
+                        mPers.add(y, last);
+                        mClim.add(y, clim.forecast(s, series.month(t)));
+                        mLin.add(y, linear.forecast(s, t));
+                    }
+                    if (any) {
+                        scoredSteps++;
+                    }
+                }
+                if (frame.hasRain()) {
+                    model.learn(p.window(), frame.rainMm(), frame.rainMask());
+                }
+            }
+            recent.addLast(frame);
+            if (recent.size() > tw) {
+                recent.removeFirst();
+            }
+            if (recent.size() == tw && t + h < steps) {
+                List<Frame> w = List.copyOf(recent);
+                pending.addLast(new Pending(t + h, w, model.forecast(w)));
+            }
+            if (listener != null) {
+                listener.progress(t + 1, steps, mModel, mPers);
+            }
+        }
+        return new Result(Scores.of(model.name(), mModel), Scores.of("persistence", mPers),
+                Scores.of("climatology", mClim), Scores.of("linear", mLin), scoredSteps, steps, scoredFrom, ns, onGrid,
+                grid, distinct, step, features, table.badRows(), (System.nanoTime() - started) / 1e9);
+    }
+
+    private static double min(double[] a) {
+        double m = Double.POSITIVE_INFINITY;
+        for (double v : a) {
+            m = Math.min(m, v);
+        }
+        return m;
+    }
+
+    private static double max(double[] a) {
+        double m = Double.NEGATIVE_INFINITY;
+        for (double v : a) {
+            m = Math.max(m, v);
+        }
+        return m;
+    }
+}
