@@ -2,8 +2,8 @@ package dev.tandem.job.config;
 
 import dev.tandem.models.decision.DecisionSettings;
 import dev.tandem.operators.gearbox.AlertSettings;
-import dev.tandem.operators.gearbox.DecisionPolicy;
-import dev.tandem.operators.gearbox.TrainerSettings;
+import dev.tandem.models.gearbox.DecisionPolicy;
+import dev.tandem.models.gearbox.FleetSettings;
 import dev.tandem.operators.gearbox.WindowFormat;
 import dev.tandem.operators.gearbox.ValidationRules;
 
@@ -50,7 +50,7 @@ public final class TandemConfig implements Serializable {
             ConfigKey.integer("gearbox.window.min", 8, 1 << 20, "shortest window, samples per channel"),
             ConfigKey.integer("gearbox.window.max", 8, 1 << 20, "longest window, samples per channel"),
             ConfigKey.integer("gearbox.batch", 1, 4096, "labelled windows per optimizer step"),
-            ConfigKey.choice("gearbox.optimizer", "optimizer of the fleet models", "adam", "sgd"),
+            ConfigKey.choice("gearbox.optimizer", "optimizer of the fleet models", dev.tandem.learning.optim.Optimizers.NAMES.toArray(new String[0])),
             ConfigKey.decimal("gearbox.learning-rate", 1e-9, 10, "learning rate"),
             ConfigKey.decimal("gearbox.momentum", 0, 0.999, "SGD momentum"),
             ConfigKey.longValue("gearbox.seed", "seed of initial weights"),
@@ -98,12 +98,13 @@ public final class TandemConfig implements Serializable {
             ConfigKey.decimal("rainfall.idw-radius-cells", 0.1, 1000, "inverse-distance weighting radius, in cells"),
             ConfigKey.integer("rainfall.window", 1, 256, "frames in a forecaster's input window (T)"),
             ConfigKey.integer("rainfall.horizon", 1, 256, "steps ahead of the last observed step that a forecast is for (k)"),
-            ConfigKey.choice("rainfall.optimizer", "optimizer of the forecaster", "ssgd", "sgd", "adam", "yamadam"),
-            ConfigKey.decimal("rainfall.learning-rate", 1e-9, 10, "learning rate (ssgd, sgd, adam)"),
-            ConfigKey.decimal("rainfall.momentum", 0, 0.999, "momentum (ssgd, sgd)"),
+            ConfigKey.choice("rainfall.optimizer", "optimizer of the forecaster", dev.tandem.learning.optim.Optimizers.NAMES.toArray(new String[0])),
+            ConfigKey.decimal("rainfall.learning-rate", 1e-9, 10, "learning rate (every optimizer but yamadam)"),
+            ConfigKey.decimal("rainfall.momentum", 0, 0.999, "momentum (s-sgd, sgd, lrsgd-c, lrsgd-r)"),
             ConfigKey.integer("rainfall.ssgd.population", 1, 1024, "S-SGD salps"),
             ConfigKey.decimal("rainfall.ssgd.window", 1e-9, 100, "S-SGD search window r around the weights"),
             ConfigKey.integer("rainfall.ssgd.horizon", 1, 100_000_000, "S-SGD steps over which c1 decays"),
+            ConfigKey.integer("rainfall.ssgd.plateau-patience", 0, 100_000_000, "S-SGD steps without improvement before the swarm restarts (0: never)"),
             ConfigKey.list("rainfall.hidden", "hidden channels of each ConvLSTM layer"),
             ConfigKey.list("rainfall.kernels", "kernel size of each ConvLSTM layer (odd)"),
             ConfigKey.integer("rainfall.batch", 1, 1024, "examples per optimizer step (the newest + replayed ones)"),
@@ -346,8 +347,8 @@ public final class TandemConfig implements Serializable {
                 list("gearbox.fleets"), classes(), integer("dead-letters.raw-max-bytes"));
     }
 
-    public TrainerSettings trainerSettings() {
-        return new TrainerSettings(classes(), integer("gearbox.batch"), string("gearbox.optimizer"),
+    public FleetSettings trainerSettings() {
+        return new FleetSettings(classes(), integer("gearbox.batch"), string("gearbox.optimizer"),
                 decimal("gearbox.learning-rate"), decimal("gearbox.momentum"), longValue("gearbox.seed"),
                 bool("gearbox.normalize"), string("compute.backend"));
     }
@@ -436,7 +437,7 @@ public final class TandemConfig implements Serializable {
         }
     }
 
-    public dev.tandem.operators.rain.RainTrainerSettings rainTrainerSettings() {
+    public dev.tandem.models.rain.RegionSettings rainTrainerSettings() {
         int[] hidden = intList("rainfall.hidden");
         int[] kernels = intList("rainfall.kernels");
         if (hidden.length != kernels.length) {
@@ -454,15 +455,29 @@ public final class TandemConfig implements Serializable {
                     + ") must be at least rainfall.batch (" + integer("rainfall.batch") + ")");
         }
         try {
-            return new dev.tandem.operators.rain.RainTrainerSettings(string("rainfall.step"), integer("rainfall.window"),
+            return new dev.tandem.models.rain.RegionSettings(string("rainfall.step"), integer("rainfall.window"),
                     integer("rainfall.horizon"), string("rainfall.optimizer"), decimal("rainfall.learning-rate"),
                     decimal("rainfall.momentum"), integer("rainfall.ssgd.population"), decimal("rainfall.ssgd.window"),
-                    integer("rainfall.ssgd.horizon"), hidden, kernels, integer("rainfall.batch"),
+                    integer("rainfall.ssgd.horizon"), integer("rainfall.ssgd.plateau-patience"), hidden, kernels, integer("rainfall.batch"),
                     integer("rainfall.replay"), integer("rainfall.steps-per-learn"), decimal("rainfall.rain-scale"),
                     longValue("rainfall.seed"), string("compute.backend"));
         } catch (IllegalArgumentException e) {
             throw named("rainfall", e);
         }
+    }
+
+    /**
+     * The table of every key for {@code config/README.md} ({@code ConfigDocsTest} checks that the file holds these
+     * rows), from {@link #KEYS} and the defaults: key, default, what is allowed, what it does.
+     */
+    public static List<String> documentationRows() {
+        TandemConfig d = defaults();
+        List<String> rows = new ArrayList<>();
+        for (ConfigKey k : KEYS) {
+            rows.add("| `" + k.name() + "` | `" + d.raw.getOrDefault(k.name(), "").trim() + "` | " + k.allowed() + " | "
+                    + k.description() + " |");
+        }
+        return rows;
     }
 
     public List<String> overriddenKeys(TandemConfig base) {

@@ -2,9 +2,9 @@ package dev.tandem.job.stream;
 
 import dev.tandem.job.config.TandemConfig;
 import dev.tandem.operators.gearbox.AlertFunction;
-import dev.tandem.operators.gearbox.GearboxCnnFactory;
-import dev.tandem.operators.gearbox.ClassifierTrainerFunction;
-import dev.tandem.operators.gearbox.ModelFactory;
+import dev.tandem.models.gearbox.GearboxCnnFactory;
+import dev.tandem.operators.gearbox.FleetTrainerFunction;
+import dev.tandem.models.gearbox.ModelFactory;
 import dev.tandem.operators.gearbox.Alert;
 import dev.tandem.operators.common.DeadLetter;
 import dev.tandem.operators.gearbox.Prediction;
@@ -102,7 +102,7 @@ public final class GearboxJob {
                 .name("parse-validate").uid(UID_PARSE);
         SingleOutputStreamOperator<Prediction> predictions = windows
                 .keyBy(w -> w.fleet, TypeInformation.of(String.class))
-                .process(new ClassifierTrainerFunction(config.trainerSettings(), config.decisionPolicy(), factory))
+                .process(new FleetTrainerFunction(config.trainerSettings(), config.decisionPolicy(), factory))
                 .returns(TypeInformation.of(Prediction.class))
                 .name("fleet-trainer").uid(UID_TRAINER);
         DataStream<Alert> alerts = predictions
@@ -111,7 +111,7 @@ public final class GearboxJob {
                 .returns(TypeInformation.of(Alert.class))
                 .name("alert-function").uid(UID_ALERTS);
         DataStream<DeadLetter> dead = windows.getSideOutput(ParseAndValidate.DEAD_LETTERS)
-                .union(predictions.getSideOutput(ClassifierTrainerFunction.MISFITS));
+                .union(predictions.getSideOutput(FleetTrainerFunction.MISFITS));
         return new Outputs(predictions, alerts, dead);
     }
 }

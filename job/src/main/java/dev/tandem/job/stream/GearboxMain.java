@@ -1,7 +1,10 @@
 package dev.tandem.job.stream;
 
 import dev.tandem.job.config.TandemConfig;
-import dev.tandem.job.kafka.GearboxKafka;
+import dev.tandem.job.kafka.KafkaEnds;
+import dev.tandem.operators.common.DeadLetter;
+import dev.tandem.operators.gearbox.Alert;
+import dev.tandem.operators.gearbox.Prediction;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 
@@ -23,7 +26,11 @@ public final class GearboxMain {
     /** Configures env and attaches the gearbox job with its Kafka ends. */
     public static GearboxJob.Outputs build(StreamExecutionEnvironment env, TandemConfig config) {
         GearboxJob.configure(env, config);
-        return new GearboxJob(config, GearboxKafka.windowsSource(config), GearboxKafka.predictionSink(config),
-                GearboxKafka.alertSink(config), GearboxKafka.deadLetterSink(config)).attach(env);
+        String tx = config.string("job.transactional-id-prefix");
+        return new GearboxJob(config,
+                KafkaEnds.source(config, config.string("topics.gearbox-windows"), config.string("kafka.group-id")),
+                KafkaEnds.sink(config, config.string("topics.gearbox-predictions"), tx, (Prediction p) -> p.machine),
+                KafkaEnds.sink(config, config.string("topics.gearbox-alerts"), tx, (Alert a) -> a.machine),
+                KafkaEnds.sink(config, config.string("topics.dead-letters"), tx, (DeadLetter d) -> d.topic)).attach(env);
     }
 }

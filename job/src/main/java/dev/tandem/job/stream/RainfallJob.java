@@ -1,7 +1,7 @@
 package dev.tandem.job.stream;
 
 import dev.tandem.job.config.TandemConfig;
-import dev.tandem.operators.rain.ForecasterTrainerFunction;
+import dev.tandem.operators.rain.RegionTrainerFunction;
 import dev.tandem.operators.rain.ParseAndValidateWeather;
 import dev.tandem.operators.rain.RainFrame;
 import dev.tandem.operators.rain.RasterizerFunction;
@@ -71,12 +71,12 @@ public final class RainfallJob {
                 .name("rain-rasterizer").uid(UID_RASTERIZER);
         SingleOutputStreamOperator<Forecast> forecasts = frames
                 .keyBy(f -> f.region, TypeInformation.of(String.class))
-                .process(new ForecasterTrainerFunction(config.rainTrainerSettings()))
+                .process(new RegionTrainerFunction(config.rainTrainerSettings()))
                 .returns(TypeInformation.of(Forecast.class))
                 .name("rain-forecaster-trainer").uid(UID_TRAINER);
         DataStream<DeadLetter> dead = readings.getSideOutput(ParseAndValidateWeather.DEAD_LETTERS)
                 .union(frames.getSideOutput(RasterizerFunction.LATE),
-                        forecasts.getSideOutput(ForecasterTrainerFunction.MISFITS));
+                        forecasts.getSideOutput(RegionTrainerFunction.MISFITS));
         return new Outputs(forecasts, dead);
     }
 

@@ -1,7 +1,9 @@
 package dev.tandem.job.stream;
 
 import dev.tandem.job.config.TandemConfig;
-import dev.tandem.job.kafka.RainfallKafka;
+import dev.tandem.job.kafka.KafkaEnds;
+import dev.tandem.operators.common.DeadLetter;
+import dev.tandem.operators.rain.Forecast;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 
@@ -28,7 +30,16 @@ public final class RainfallMain {
 
     /** Attaches the rainfall job to an environment that is already configured (e.g. beside the gearbox job). */
     public static RainfallJob.Outputs attach(StreamExecutionEnvironment env, TandemConfig config) {
-        return new RainfallJob(config, RainfallKafka.readingsSource(config), RainfallKafka.forecastSink(config),
-                RainfallKafka.deadLetterSink(config)).attach(env);
+        // its own consumer group and transactional ids: both jobs write dead letters, side by side in the demo
+        String tx = config.string("job.transactional-id-prefix") + "-rainfall";
+        return new RainfallJob(config,
+                KafkaEnds.source(config, config.string("topics.weather-readings"), groupId(config)),
+                KafkaEnds.sink(config, config.string("topics.rain-forecasts"), tx, (Forecast f) -> f.region),
+                KafkaEnds.sink(config, config.string("topics.dead-letters"), tx, (DeadLetter d) -> d.topic)).attach(env);
+    }
+
+    /** The rainfall job's consumer group: {@code <kafka.group-id>-rainfall}. */
+    public static String groupId(TandemConfig config) {
+        return config.string("kafka.group-id") + "-rainfall";
     }
 }

@@ -1,6 +1,6 @@
 package dev.tandem.job.config;
 
-import dev.tandem.operators.gearbox.DecisionPolicy;
+import dev.tandem.models.gearbox.DecisionPolicy;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -72,156 +72,222 @@ public final class ConvLstmRainForecaster implements RainForecaster {
         public static final Replay EMPTY = new Replay(0, List.of());
     }
 
+    /**
+     * Everything the forecaster changes as it learns, as plain data: the ConvLSTM (its parameters and batch-norm
+     * buffers), the optimizer's state, the counters that key the seeded draws, the two climatologies per cell and the
+     * replay of recent examples. The streaming operator keeps this in keyed state; the forecaster reads and writes it
+     * in place, so nothing is copied back and forth.
+     */
+    public static final class State {
+        public final Sequential model;
+        public final OptimizerState optimizer;
+        /** The replay slots; null after a restore until a forecaster sizes them ({@link #savedReplay} holds them). */
+        Example[] replay;
+        private Replay savedReplay;
+        final float[] climateShort;
+        final float[] climateLong;
+        final int[] climateCount;
+        /** Examples put in the replay so far: the next one takes slot {@code stored % replay.length}. */
+        long stored;
+        /** Examples learned from (it keys the seeded mini-batch draws and dropout). */
+        long learned;
+        long skipped;
+        double lastLoss = Double.NaN;
+
+        State(Sequential model, OptimizerState optimizer, int replaySlots, int cells) {
+            this.model = model;
+            this.optimizer = optimizer;
+            this.replay = replaySlots > 0 ? new Example[replaySlots] : null;
+            this.climateShort = new float[cells];
+            this.climateLong = new float[cells];
+            this.climateCount = new int[cells];
+        }
+
+        /**
+         * A state restored from saved data (the model and optimizer state from {@code ModelCodec}, the rest as
+         * {@link #learned()}, {@link #skipped()}, {@link #lastLoss()}, {@link #climate()} and {@link #replay()} gave
+         * them). The replay gets its slots when a forecaster wraps the state (the configured {@code replay} size: a
+         * saved replay of another size keeps its newest examples). {@link Replay#EMPTY} (state saved without it)
+         * starts the replay empty.
+         */
+        public static State restored(Sequential model, OptimizerState optimizer, long learned, long skipped,
+                                     double lastLoss, float[] climate, Replay replay) {
+            if (replay.slots().size() > replay.stored() || (replay.stored() > 0 && replay.slots().isEmpty())) {
+                throw new IllegalArgumentException("saved replay holds " + replay.slots().size() + " examples of "
+                        + replay.stored() + " stored");
+            }
+            int[] in = model.inputShape();
+            int cells = in[in.length - 2] * in[in.length - 1];
+            State s = new State(model, optimizer, 0, cells);
+            s.learned = learned;
+            s.skipped = skipped;
+            s.lastLoss = lastLoss;
+            if (climate != null && climate.length > 0) {
+                if (climate.length != 3 * cells) {
+                    throw new IllegalArgumentException("saved climatology has " + climate.length + " values, expected "
+                            + 3 * cells);
+                }
+                System.arraycopy(climate, 0, s.climateShort, 0, cells);
+                System.arraycopy(climate, cells, s.climateLong, 0, cells);
+                for (int k = 0; k < cells; k++) {
+                    s.climateCount[k] = (int) climate[2 * cells + k];
+                }
+            }
+            s.savedReplay = replay;
+            return s;
+        }
+
+        /** Gives the replay {@code slots} slots (a restored state's first wrap, or another configured size). */
+        void sizeReplay(int slots) {
+            if (replay != null && replay.length == slots) {
+                return;
+            }
+            Replay saved = replay();
+            replay = new Example[slots];
+            savedReplay = null;
+            stored = 0;
+            restoreReplay(saved);
+        }
+
+        private void restoreReplay(Replay saved) {
+            int filled = (int) Math.min(saved.stored(), replay.length);
+            if (saved.slots().size() != filled) {
+                // a different rainfall.replay than when saved: keep the newest examples that fit, in draw order
+                int had = saved.slots().size();
+                int keep = Math.min(had, replay.length);
+                for (int i = 0; i < keep; i++) {
+                    replay[i] = saved.slots().get((int) ((saved.stored() - keep + i) % had));
+                }
+                stored = keep;
+                return;
+            }
+            for (int i = 0; i < filled; i++) {
+                replay[i] = saved.slots().get(i);
+            }
+            stored = saved.stored();
+        }
+
+        /** The replay of recent examples, for saving (the examples are shared, not copied: they never change). */
+        public Replay replay() {
+            if (replay == null) {
+                return savedReplay;
+            }
+            int filled = (int) Math.min(stored, replay.length);
+            return new Replay(stored, List.of(java.util.Arrays.copyOf(replay, filled)));
+        }
+
+        /** The climatologies for saving: short means, long means, counts per cell (3 × cells values). */
+        public float[] climate() {
+            int n = climateShort.length;
+            float[] c = new float[3 * n];
+            System.arraycopy(climateShort, 0, c, 0, n);
+            System.arraycopy(climateLong, 0, c, n, n);
+            for (int k = 0; k < n; k++) {
+                c[2 * n + k] = climateCount[k];
+            }
+            return c;
+        }
+
+        public long learned() {
+            return learned;
+        }
+
+        public long skipped() {
+            return skipped;
+        }
+
+        public double lastLoss() {
+            return lastLoss;
+        }
+    }
+
     private final Grid grid;
     private final int window;
     private final int horizon;
     private final int channels;
     private final Settings settings;
-    private final Sequential model;
     private final Optimizer optimizer;
-    private final OptimizerState state;
     private final SupervisedObjective objective;
     private final MaskedMeanSquaredError loss = new MaskedMeanSquaredError();
-    private final Example[] replay;
     private final float[] coordinates;
-    private final float[] climateShort;
-    private final float[] climateLong;
-    private final int[] climateCount;
     private final long seed;
-    private long learned;
-    /** Examples put in the replay so far (restored with it). */
-    private long stored;
-    private double lastLoss = Double.NaN;
-    private long skipped;
+    private final State state;
 
     public ConvLstmRainForecaster(Grid grid, List<String> features, int window, int horizon, Backend backend,
                                   Optimizer optimizer, Settings settings, long seed) {
-        this.grid = grid;
-        this.window = window;
-        this.horizon = horizon;
-        this.channels = 2 * features.size() + 1 + EXTRA_CHANNELS;
-        this.settings = settings;
-        this.seed = seed;
+        this(grid, features, window, horizon, optimizer, settings, seed, fresh(grid, features, window, horizon, backend,
+                optimizer, settings, seed));
+    }
+
+    private static State fresh(Grid grid, List<String> features, int window, int horizon, Backend backend,
+                               Optimizer optimizer, Settings settings, long seed) {
         ConvLstmSpec spec = new ConvLstmSpec(settings.hidden(), settings.kernels(), horizon, 1);
-        this.model = ConvLstmForecaster.build(spec, backend, DType.FLOAT32, window, channels, grid.rows(),
+        Sequential model = ConvLstmForecaster.build(spec, backend, DType.FLOAT32, window, channels(features), grid.rows(),
                 grid.cols(), seed);
-        this.optimizer = optimizer;
-        this.state = optimizer.init(model.params());
-        this.objective = new SupervisedObjective(model, loss);
-        this.replay = new Example[settings.replay()];
-        this.coordinates = coordinateChannels(grid);
-        this.climateShort = new float[grid.cells()];
-        this.climateLong = new float[grid.cells()];
-        this.climateCount = new int[grid.cells()];
+        return new State(model, optimizer.init(model.params()), settings.replay(), grid.cells());
     }
 
     /**
-     * A forecaster around a model and optimizer state restored from {@code ModelCodec} (the streaming trainer's keyed
-     * state): the weights and the optimizer state continue exactly; {@code learned} (examples learned so far, which
-     * keys the seeded mini-batch draws and dropout), {@code skipped}, the climatology and the replay of recent
-     * examples continue too, so a restored forecaster learns exactly as the uninterrupted one would.
-     * {@link Replay#EMPTY} (state saved without it) starts the replay empty.
+     * A forecaster over a state (new, or restored from the streaming trainer's keyed state with
+     * {@link State#restored}): the weights, optimizer state, counters, climatology and replay continue exactly, so a
+     * restored forecaster learns exactly as the uninterrupted one would.
      */
-    public ConvLstmRainForecaster(Grid grid, List<String> features, int window, int horizon, Sequential model,
-                                  Optimizer optimizer, OptimizerState state, Settings settings, long seed, long learned,
-                                  long skipped, double lastLoss, float[] climate, Replay replay) {
+    public ConvLstmRainForecaster(Grid grid, List<String> features, int window, int horizon, Optimizer optimizer,
+                                  Settings settings, long seed, State state) {
         this.grid = grid;
         this.window = window;
         this.horizon = horizon;
-        this.channels = 2 * features.size() + 1 + EXTRA_CHANNELS;
-        int[] in = model.inputShape();
+        this.channels = channels(features);
+        int[] in = state.model.inputShape();
         if (in.length != 4 || in[0] != window || in[1] != channels || in[2] != grid.rows() || in[3] != grid.cols()) {
             throw new IllegalArgumentException("model input " + java.util.Arrays.toString(in) + " does not fit a window of "
                     + window + " frames of " + channels + " channels on " + grid.rows() + " x " + grid.cols());
         }
-        if (!state.optimizer().equals(optimizer.name())) {
-            throw new IllegalArgumentException("saved optimizer state is for " + state.optimizer() + ", configured "
-                    + optimizer.name());
+        if (!state.optimizer.optimizer().equals(optimizer.name())) {
+            throw new IllegalArgumentException("saved optimizer state is for " + state.optimizer.optimizer()
+                    + ", configured " + optimizer.name());
         }
-        this.settings = settings;
-        this.seed = seed;
-        this.model = model;
-        this.optimizer = optimizer;
-        this.state = state;
-        this.objective = new SupervisedObjective(model, loss);
-        this.replay = new Example[settings.replay()];
-        this.coordinates = coordinateChannels(grid);
-        this.learned = learned;
-        this.skipped = skipped;
-        this.lastLoss = lastLoss;
-        int n = grid.cells();
-        this.climateShort = new float[n];
-        this.climateLong = new float[n];
-        this.climateCount = new int[n];
-        if (climate != null && climate.length > 0) {
-            if (climate.length != 3 * n) {
-                throw new IllegalArgumentException("saved climatology has " + climate.length + " values, expected " + 3 * n);
-            }
-            System.arraycopy(climate, 0, climateShort, 0, n);
-            System.arraycopy(climate, n, climateLong, 0, n);
-            for (int k = 0; k < n; k++) {
-                climateCount[k] = (int) climate[2 * n + k];
-            }
-        }
-        restoreReplay(replay);
-    }
-
-    private void restoreReplay(Replay saved) {
+        state.sizeReplay(settings.replay());
         int inSize = window * channels * grid.cells();
         int outSize = horizon * grid.cells();
-        for (int i = 0; i < saved.slots().size(); i++) {
-            Example e = saved.slots().get(i);
+        for (int i = 0; i < Math.min(state.stored, state.replay.length); i++) {
+            Example e = state.replay[i];
             if (e.input().length != inSize || e.target().length != outSize || e.mask().length != outSize) {
                 throw new IllegalArgumentException("saved replay example " + i + " has " + e.input().length + "/"
                         + e.target().length + "/" + e.mask().length + " values, expected " + inSize + "/" + outSize
                         + "/" + outSize);
             }
         }
-        if (saved.slots().size() > saved.stored() || (saved.stored() > 0 && saved.slots().isEmpty())) {
-            throw new IllegalArgumentException("saved replay holds " + saved.slots().size() + " examples of "
-                    + saved.stored() + " stored");
-        }
-        int filled = (int) Math.min(saved.stored(), replay.length);
-        if (saved.slots().size() != filled) {
-            // a different rainfall.replay than when saved: keep the newest examples that fit, in draw order
-            int had = saved.slots().size();
-            int keep = Math.min(had, replay.length);
-            for (int i = 0; i < keep; i++) {
-                replay[i] = saved.slots().get((int) ((saved.stored() - keep + i) % had));
-            }
-            stored = keep;
-            return;
-        }
-        for (int i = 0; i < filled; i++) {
-            replay[i] = saved.slots().get(i);
-        }
-        stored = saved.stored();
+        this.settings = settings;
+        this.seed = seed;
+        this.optimizer = optimizer;
+        this.state = state;
+        this.objective = new SupervisedObjective(state.model, loss);
+        this.coordinates = coordinateChannels(grid);
     }
 
-    /** The replay of recent examples, for saving (the examples are shared, not copied: they never change). */
+    private static int channels(List<String> features) {
+        return 2 * features.size() + 1 + EXTRA_CHANNELS;
+    }
+
+    /** The replay of recent examples, for saving ({@link State#replay}). */
     public Replay replay() {
-        int filled = (int) Math.min(stored, replay.length);
-        return new Replay(stored, List.of(java.util.Arrays.copyOf(replay, filled)));
+        return state.replay();
     }
 
-    /**
-     * The online climatology channels' state (short means, long means, counts per cell; 3 × cells values), saved
-     * with the model so that a restored forecaster builds the same inputs.
-     */
+    /** The climatologies, for saving ({@link State#climate}). */
     public float[] climate() {
-        int n = grid.cells();
-        float[] c = new float[3 * n];
-        System.arraycopy(climateShort, 0, c, 0, n);
-        System.arraycopy(climateLong, 0, c, n, n);
-        for (int k = 0; k < n; k++) {
-            c[2 * n + k] = climateCount[k];
-        }
-        return c;
+        return state.climate();
+    }
+
+    /** The live state (not a copy): what the streaming trainer checkpoints. */
+    public State state() {
+        return state;
     }
 
     /** Examples learned from so far (each call of {@link #learn} with an observed target). */
     public long learned() {
-        return learned;
+        return state.learned;
     }
 
     /** A factory for the evaluation and the streaming trainer. */
@@ -237,29 +303,29 @@ public final class ConvLstmRainForecaster implements RainForecaster {
     }
 
     public Sequential model() {
-        return model;
+        return state.model;
     }
 
     public OptimizerState optimizerState() {
-        return state;
+        return state.optimizer;
     }
 
     /** The loss of the last training step (scaled units), NaN before the first. */
     public double lastLoss() {
-        return lastLoss;
+        return state.lastLoss;
     }
 
     /** Training steps whose loss or gradient was not finite (skipped, model unchanged). */
     public long skippedSteps() {
-        return skipped;
+        return state.skipped;
     }
 
     @Override
     public float[] forecast(List<Frame> frames) {
         float[] in = input(frames);
-        Backend b = model.backend();
+        Backend b = state.model.backend();
         Tensor x = b.fromHost(in, 1, window, channels, grid.rows(), grid.cols());
-        float[] y = model.forward(x, Pass.INFERENCE).toFloatArray();
+        float[] y = state.model.forward(x, Pass.INFERENCE).toFloatArray();
         int n = grid.cells();
         float[] out = new float[n];
         int last = (horizon - 1) * n;
@@ -288,16 +354,17 @@ public final class ConvLstmRainForecaster implements RainForecaster {
         }
         Example newest = new Example(input(frames), target, mask);
         updateClimate(targetRainMm, targetMask);
-        replay[(int) (stored % replay.length)] = newest;
-        stored++;
-        learned++;
-        int filled = (int) Math.min(stored, replay.length);
+        Example[] replay = state.replay;
+        replay[(int) (state.stored % replay.length)] = newest;
+        state.stored++;
+        state.learned++;
+        int filled = (int) Math.min(state.stored, replay.length);
         int b = Math.min(settings.batch(), filled);
         for (int s = 0; s < settings.stepsPerLearn(); s++) {
             List<Example> batch = new ArrayList<>(b);
             batch.add(newest);
             for (int i = 1; i < b; i++) {
-                long r = CounterRng.mix(CounterRng.mix(seed, learned), s * 1_000L + i);
+                long r = CounterRng.mix(CounterRng.mix(seed, state.learned), s * 1_000L + i);
                 batch.add(replay[(int) Math.floorMod(r, (long) filled)]);
             }
             step(batch);
@@ -316,17 +383,17 @@ public final class ConvLstmRainForecaster implements RainForecaster {
             System.arraycopy(batch.get(i).target, 0, t, i * outSize, outSize);
             System.arraycopy(batch.get(i).mask, 0, m, i * outSize, outSize);
         }
-        Backend be = model.backend();
+        Backend be = state.model.backend();
         int[] outShape = {b, horizon, 1, grid.rows(), grid.cols()};
         Tensor x = be.fromHost(in, b, window, channels, grid.rows(), grid.cols());
         Tensor target = be.fromHost(t, outShape);
         loss.setMask(be.fromHost(m, outShape));
-        objective.on(x, target, Pass.training(CounterRng.mix(seed, learned)));
-        double l = optimizer.step(objective, model.params(), state);
+        objective.on(x, target, Pass.training(CounterRng.mix(seed, state.learned)));
+        double l = optimizer.step(objective, state.model.params(), state.optimizer);
         if (Double.isFinite(l)) {
-            lastLoss = l;
+            state.lastLoss = l;
         } else {
-            skipped++;
+            state.skipped++;
         }
     }
 
@@ -341,8 +408,8 @@ public final class ConvLstmRainForecaster implements RainForecaster {
             int base = t * channels * n;
             System.arraycopy(f, 0, x, base, f.length);
             System.arraycopy(coordinates, 0, x, base + f.length, 2 * n);
-            System.arraycopy(climateShort, 0, x, base + f.length + 2 * n, n);
-            System.arraycopy(climateLong, 0, x, base + f.length + 3 * n, n);
+            System.arraycopy(state.climateShort, 0, x, base + f.length + 2 * n, n);
+            System.arraycopy(state.climateLong, 0, x, base + f.length + 3 * n, n);
         }
         return x;
     }
@@ -350,10 +417,10 @@ public final class ConvLstmRainForecaster implements RainForecaster {
     private void updateClimate(float[] rainMm, float[] mask) {
         for (int k = 0; k < rainMm.length; k++) {
             if (mask[k] > 0 && Float.isFinite(rainMm[k])) {
-                int c = ++climateCount[k];
+                int c = ++state.climateCount[k];
                 float y = (float) (rainMm[k] / settings.rainScale());
-                climateShort[k] += (y - climateShort[k]) / Math.min(c, SHORT_STEPS);
-                climateLong[k] += (y - climateLong[k]) / Math.min(c, LONG_STEPS);
+                state.climateShort[k] += (y - state.climateShort[k]) / Math.min(c, SHORT_STEPS);
+                state.climateLong[k] += (y - state.climateLong[k]) / Math.min(c, LONG_STEPS);
             }
         }
     }

@@ -60,8 +60,8 @@ class ConvLstmRainForecasterResumeTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ModelCodec.write(bytes, b.model(), b.optimizerState());
         ModelCodec.Saved saved = ModelCodec.read(new ByteArrayInputStream(bytes.toByteArray()), new JavaBackend());
-        return new ConvLstmRainForecaster(GRID, FEATURES, 2, 1, saved.model(), opt, saved.optimizerState(), settings,
-                4, b.learned(), b.skippedSteps(), b.lastLoss(), b.climate(), replay);
+        return new ConvLstmRainForecaster(GRID, FEATURES, 2, 1, opt, settings, 4, ConvLstmRainForecaster.State.restored(
+                saved.model(), saved.optimizerState(), b.learned(), b.skippedSteps(), b.lastLoss(), b.climate(), replay));
     }
 
     private static void learn(ConvLstmRainForecaster f, int from, int to) {

@@ -43,6 +43,17 @@ public class VibrationWindow {
         return channels == null ? 0 : channels.length;
     }
 
+    /** The samples channel-major, [C × N] (the learner's input layout). */
+    public float[] samples() {
+        int c = channelCount();
+        int n = length();
+        float[] x = new float[c * n];
+        for (int i = 0; i < c; i++) {
+            System.arraycopy(channels[i], 0, x, i * n, n);
+        }
+        return x;
+    }
+
     public int length() {
         return channels == null || channels.length == 0 || channels[0] == null ? 0 : channels[0].length;
     }

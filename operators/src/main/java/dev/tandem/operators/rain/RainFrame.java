@@ -2,6 +2,7 @@ package dev.tandem.operators.rain;
 
 import dev.tandem.models.rain.Frame;
 import dev.tandem.models.rain.Grid;
+import dev.tandem.models.rain.StationRain;
 
 import java.util.Arrays;
 import java.util.List;
@@ -58,13 +59,9 @@ public class RainFrame {
         return new Frame(grid(), step, List.of(features), values, masks, coverage, rainMm, rainMask);
     }
 
-    public boolean hasRain() {
-        for (float m : rainMask) {
-            if (m > 0) {
-                return true;
-            }
-        }
-        return false;
+    /** The step's stations and their observed rain (arrays shared, not copied). */
+    public StationRain stations() {
+        return new StationRain(stations, stationLat, stationLon, stationRain);
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.tandem.models.rain.FeatureNormaliser;
 import dev.tandem.models.rain.Frame;
 import dev.tandem.models.rain.Grid;
 import dev.tandem.models.rain.Rasterizer;
+import dev.tandem.models.rain.StationRain;
 import dev.tandem.models.rain.TimeStep;
 import dev.tandem.operators.common.DeadLetter;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -164,18 +165,11 @@ public final class RasterizerFunction extends KeyedProcessFunction<String, Weath
         out.rainMm = f.rainMm();
         out.rainMask = f.rainMask();
         out.readings = rs.size();
-        Map<String, double[]> where = stations(rs);
-        int n = where.size();
-        out.stations = where.keySet().toArray(new String[0]);
-        out.stationLat = new double[n];
-        out.stationLon = new double[n];
-        out.stationRain = new float[n];
-        int i = 0;
-        for (double[] v : where.values()) {
-            out.stationLat[i] = v[0];
-            out.stationLon[i] = v[1];
-            out.stationRain[i++] = v[3] > 0 ? (float) v[2] : Float.NaN;
-        }
+        StationRain st = StationRain.of(rows); // the same stations and sums as eval rainfall's scoring
+        out.stations = st.stations();
+        out.stationLat = st.lat();
+        out.stationLon = st.lon();
+        out.stationRain = st.rainMm();
         return out;
     }
 

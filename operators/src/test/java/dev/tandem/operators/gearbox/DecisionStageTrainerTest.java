@@ -1,5 +1,11 @@
 package dev.tandem.operators.gearbox;
 
+import dev.tandem.models.gearbox.FleetState;
+import dev.tandem.models.gearbox.FleetLearner;
+import dev.tandem.models.gearbox.FleetSettings;
+import dev.tandem.models.gearbox.DecisionPolicy;
+import dev.tandem.models.gearbox.GearboxCnnFactory;
+
 import dev.tandem.learning.backend.JavaBackend;
 import dev.tandem.models.decision.DecisionSettings;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -16,8 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The fleet trainer with a decision stage: prequential order, freeze and unfreeze, state round trip. */
 class DecisionStageTrainerTest {
-    static final TrainerSettings SETTINGS = ClassifierTrainerFunctionTest.SETTINGS;
-    static final int LENGTH = ClassifierTrainerFunctionTest.LENGTH;
+    static final FleetSettings SETTINGS = FleetTrainerFunctionTest.SETTINGS;
+    static final int LENGTH = FleetTrainerFunctionTest.LENGTH;
 
     static DecisionPolicy policy(String algorithm) {
         DecisionSettings d = new DecisionSettings(algorithm, 200, "probabilities", 3, 10, 0, 20, 16, 0.02, 8, 4);
@@ -38,26 +44,26 @@ class DecisionStageTrainerTest {
 
     static KeyedOneInputStreamOperatorTestHarness<String, VibrationWindow, Prediction> harness(DecisionPolicy p)
             throws Exception {
-        return ClassifierTrainerFunctionTest.harness(new ClassifierTrainerFunction(SETTINGS, p, new GearboxCnnFactory()));
+        return FleetTrainerFunctionTest.harness(new FleetTrainerFunction(SETTINGS, p, new GearboxCnnFactory()));
     }
 
     static List<Prediction> feed(KeyedOneInputStreamOperatorTestHarness<String, VibrationWindow, Prediction> h,
             List<VibrationWindow> windows) throws Exception {
-        return ClassifierTrainerFunctionTest.feed(h, windows);
+        return FleetTrainerFunctionTest.feed(h, windows);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"svm", "mlp"})
     void theDecisionStageDecidesEveryWindowBeforeLearningFromIt(String algorithm) throws Exception {
         FleetLearner learner = new FleetLearner(SETTINGS, policy(algorithm), new JavaBackend(), new GearboxCnnFactory());
-        FleetModelSerializer serializer = new FleetModelSerializer("java");
+        FleetStateSerializer serializer = new FleetStateSerializer("java");
         List<VibrationWindow> windows = stream(80, 1, false);
-        FleetModel m = learner.create(windows.get(0));
+        FleetState m = FleetTrainerFunction.create(learner, windows.get(0));
         int decidedByStage = 0;
         for (VibrationWindow w : windows) {
-            FleetModel before = serializer.copy(m); // the state before this window
+            FleetState before = serializer.copy(m); // the state before this window
             long stageVersion = m.decision.version();
-            Prediction p = learner.observe(m, w);
+            Prediction p = FleetTrainerFunction.observe(learner, m, w);
             int expected = before.decision.decide(p.probabilities);
             String stage = expected >= 0 ? algorithm : "base";
             assertEquals(stage, p.stage, "window " + w.time);
@@ -141,21 +147,21 @@ class DecisionStageTrainerTest {
     void stateOfTheFormerFormatIsReadAsAFleetWithoutDecisionStage() throws Exception {
         FleetLearner plain = new FleetLearner(SETTINGS, new JavaBackend(), new GearboxCnnFactory());
         List<VibrationWindow> windows = stream(6, 6, false);
-        FleetModel m = plain.create(windows.get(0));
+        FleetState m = FleetTrainerFunction.create(plain, windows.get(0));
         for (VibrationWindow w : windows) {
-            plain.observe(m, w);
+            FleetTrainerFunction.observe(plain, m, w);
         }
-        FleetModelSerializer serializer = new FleetModelSerializer("java");
+        FleetStateSerializer serializer = new FleetStateSerializer("java");
         byte[] v2 = serializer.toBytes(m);
         assertEquals(0, v2[v2.length - 1], "format 2 ends with 'no decision stage'");
         byte[] v1 = java.util.Arrays.copyOf(v2, v2.length - 1);
         v1[3] = 1; // the record format int, big-endian
-        FleetModel old = serializer.fromBytes(v1);
+        FleetState old = serializer.fromBytes(v1);
         assertEquals(m.hash(), old.hash());
         assertEquals(null, old.decision);
         // a learner configured with a decision stage gives the restored fleet one and carries on
         FleetLearner withStage = new FleetLearner(SETTINGS, policy("svm"), new JavaBackend(), new GearboxCnnFactory());
-        Prediction p = withStage.observe(old, stream(1, 7, false).get(0));
+        Prediction p = FleetTrainerFunction.observe(withStage, old, stream(1, 7, false).get(0));
         assertEquals("base", p.stage);
         assertNotNull(old.decision);
         assertEquals(1, old.decision.reservoir().seen());
@@ -165,21 +171,21 @@ class DecisionStageTrainerTest {
     void aConfigurationWithoutDecisionStageDropsARestoredOneAndUnfreezes() {
         FleetLearner svm = new FleetLearner(SETTINGS, policy("svm"), new JavaBackend(), new GearboxCnnFactory());
         List<VibrationWindow> windows = stream(40, 8, false);
-        FleetModel m = svm.create(windows.get(0));
+        FleetState m = FleetTrainerFunction.create(svm, windows.get(0));
         for (VibrationWindow w : windows) {
-            svm.observe(m, w);
+            FleetTrainerFunction.observe(svm, m, w);
         }
         m.frozen = true;
         FleetLearner none = new FleetLearner(SETTINGS, new JavaBackend(), new GearboxCnnFactory());
         long version = m.version;
-        Prediction p = none.observe(m, stream(1, 9, false).get(0));
+        Prediction p = FleetTrainerFunction.observe(none, m, stream(1, 9, false).get(0));
         assertEquals("base", p.stage);
         assertEquals(null, p.decisionVersion);
         assertEquals(null, m.decision);
         assertEquals(false, m.frozen);
         assertEquals(version, p.modelVersion);
         FleetLearner mlp = new FleetLearner(SETTINGS, policy("mlp"), new JavaBackend(), new GearboxCnnFactory());
-        mlp.observe(m, stream(1, 10, false).get(0));
+        FleetTrainerFunction.observe(mlp, m, stream(1, 10, false).get(0));
         assertEquals("mlp", m.decision.algorithm(), "another configured algorithm replaces the stage");
     }
 
@@ -187,10 +193,10 @@ class DecisionStageTrainerTest {
     void alertsCarryTheStageAndDecisionVersionOfThePredictionThatRaisedThem() throws Exception {
         FleetLearner learner = new FleetLearner(SETTINGS, policy("svm"), new JavaBackend(), new GearboxCnnFactory());
         List<VibrationWindow> windows = stream(200, 11, false);
-        FleetModel m = learner.create(windows.get(0));
+        FleetState m = FleetTrainerFunction.create(learner, windows.get(0));
         List<Prediction> predictions = new ArrayList<>();
         for (VibrationWindow w : windows) {
-            Prediction p = learner.observe(m, w);
+            Prediction p = FleetTrainerFunction.observe(learner, m, w);
             p.machine = "m1"; // one machine, so that consecutive broken windows raise and healthy ones clear
             predictions.add(p);
         }

@@ -1,7 +1,7 @@
 package dev.tandem.tools.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tandem.job.kafka.GearboxKafka;
+import dev.tandem.job.kafka.KafkaEnds;
 import dev.tandem.operators.common.Json;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -51,7 +51,7 @@ public final class OutputProbe implements AutoCloseable {
      *                  back-pressure), may be null
      */
     public OutputProbe(String bootstrap, boolean committed, List<String> topics, LongConsumer onOutputs) {
-        Properties p = GearboxKafka.readCommittedConsumer(bootstrap, "tandem-w4-probe-" + System.nanoTime());
+        Properties p = KafkaEnds.readCommittedConsumer(bootstrap, "tandem-w4-probe-" + System.nanoTime());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, committed ? "read_committed" : "read_uncommitted");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
         this.consumer = new KafkaConsumer<>(p);

@@ -36,7 +36,7 @@ final class EvalMnistCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "64", description = "Mini-batch size. Default: ${DEFAULT-VALUE}.")
     int batch;
 
-    @Option(names = "--optimizer", defaultValue = "sgd", description = "sgd (with momentum) or adam. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--optimizer", defaultValue = "sgd", description = "sgd (with momentum), adam, yamadam, lrsgd-c, lrsgd-r or s-sgd. Default: ${DEFAULT-VALUE}.")
     String optimizer;
 
     @Option(names = "--lr", defaultValue = "0.05", description = "Peak learning rate (cosine decay to 1/100). Default: ${DEFAULT-VALUE}.")

@@ -4,18 +4,16 @@ import static dev.tandem.tools.OptionCheck.require;
 
 import dev.tandem.tools.eval.RainfallEvaluation;
 import dev.tandem.models.rain.WeatherCsv;
-import dev.tandem.learning.optim.Adam;
-import dev.tandem.learning.optim.Optimizer;
-import dev.tandem.learning.optim.SalpSgd;
-import dev.tandem.learning.optim.Sgd;
 import dev.tandem.models.rain.ConvLstmRainForecaster;
 import dev.tandem.models.rain.Grid;
 import dev.tandem.models.rain.OnlineLinearGridForecaster;
-import dev.tandem.models.rain.RainForecaster;
 import dev.tandem.models.rain.RainMetrics;
 import dev.tandem.models.rain.Rasterizer;
+import dev.tandem.models.rain.RegionLearner;
+import dev.tandem.models.rain.RegionSettings;
 import dev.tandem.models.rain.StationSeries;
 import dev.tandem.models.rain.TimeStep;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -38,8 +36,7 @@ import java.util.concurrent.Callable;
                 "See docs/RAINFALL.md."})
 final class EvalRainfallCommand implements Callable<Integer> {
     static final List<String> MODELS = List.of(ConvLstmRainForecaster.NAME, OnlineLinearGridForecaster.NAME);
-    static final List<String> OPTIMIZERS = List.of("s-sgd", "sgd", "adam");
-
+    
     @Option(names = "--json", description = "End with one JSON object on the last line of standard output.")
     boolean json;
 
@@ -50,11 +47,11 @@ final class EvalRainfallCommand implements Callable<Integer> {
             description = "Time step: hourly, daily, monthly, <n>min, <n>h or <n>d. Default: the data's own (most common spacing of a station's readings).")
     String step;
 
-    @Option(names = "--window", paramLabel = "T", defaultValue = "4", description = "Input frames per forecast. Default: ${DEFAULT-VALUE}.")
-    int window;
+    @Option(names = "--window", paramLabel = "T", description = "Input frames per forecast (rainfall.window).")
+    Integer window;
 
-    @Option(names = "--horizon", paramLabel = "H", defaultValue = "1", description = "Steps ahead to forecast. Default: ${DEFAULT-VALUE}.")
-    int horizon;
+    @Option(names = "--horizon", paramLabel = "H", description = "Steps ahead to forecast (rainfall.horizon).")
+    Integer horizon;
 
     @Option(names = "--grid-res", paramLabel = "DEG",
             description = "Grid resolution in degrees over the stations' bounding box. Default: chosen from the stations (see --grid-max).")
@@ -93,49 +90,45 @@ final class EvalRainfallCommand implements Callable<Integer> {
                     + "online-linear-grid (one ridge model shared by all cells). Default: ${DEFAULT-VALUE}.")
     String model;
 
-    @Option(names = "--hidden", paramLabel = "C1,C2", split = ",", defaultValue = "8,8",
-            description = "convlstm: hidden channels per layer. Default: ${DEFAULT-VALUE}.")
-    int[] hidden;
+    @Option(names = "--hidden", paramLabel = "C1,C2", description = "convlstm: hidden channels per layer (rainfall.hidden).")
+    String hidden;
 
-    @Option(names = "--kernels", paramLabel = "K1,K2", split = ",", defaultValue = "3,3",
-            description = "convlstm: odd kernel size per layer. Default: ${DEFAULT-VALUE}.")
-    int[] kernels;
+    @Option(names = "--kernels", paramLabel = "K1,K2", description = "convlstm: odd kernel size per layer (rainfall.kernels).")
+    String kernels;
 
-    @Option(names = "--optimizer", defaultValue = "s-sgd",
-            description = "convlstm: s-sgd (SGD with a salp swarm), sgd or adam. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--optimizer", description = "convlstm: the optimizer (rainfall.optimizer): sgd, adam, yamadam, lrsgd-c, lrsgd-r, s-sgd.")
     String optimizer;
 
-    @Option(names = "--lr", defaultValue = "0.01", description = "convlstm: learning rate. Default: ${DEFAULT-VALUE}.")
-    double lr;
+    @Option(names = "--lr", description = "convlstm: learning rate (rainfall.learning-rate).")
+    Double lr;
 
-    @Option(names = "--salps", defaultValue = "1", description = "convlstm, s-sgd: salps. Default: ${DEFAULT-VALUE}.")
-    int salps;
+    @Option(names = "--salps", description = "convlstm, s-sgd: salps (rainfall.ssgd.population).")
+    Integer salps;
 
-    @Option(names = "--salp-window", paramLabel = "R", defaultValue = "0.001",
-            description = "convlstm, s-sgd: half-width r of the salps' window around the food. Default: ${DEFAULT-VALUE}.")
-    double salpWindow;
+    @Option(names = "--salp-window", paramLabel = "R",
+            description = "convlstm, s-sgd: half-width r of the salps' window around the food (rainfall.ssgd.window).")
+    Double salpWindow;
 
-    @Option(names = "--batch", defaultValue = "4",
-            description = "convlstm: mini-batch (the newest example + replayed ones). Default: ${DEFAULT-VALUE}.")
-    int batch;
+    @Option(names = "--batch", description = "convlstm: mini-batch, the newest example + replayed ones (rainfall.batch).")
+    Integer batch;
 
-    @Option(names = "--replay", defaultValue = "512",
-            description = "convlstm: recent examples kept for replay. Default: ${DEFAULT-VALUE}.")
-    int replay;
+    @Option(names = "--replay", description = "convlstm: recent examples kept for replay (rainfall.replay).")
+    Integer replay;
 
-    @Option(names = "--steps-per-learn", paramLabel = "N", defaultValue = "1",
-            description = "convlstm: optimizer steps per new target frame. Default: ${DEFAULT-VALUE}.")
-    int stepsPerLearn;
+    @Option(names = "--steps-per-learn", paramLabel = "N", description = "convlstm: optimizer steps per new target frame (rainfall.steps-per-learn).")
+    Integer stepsPerLearn;
 
-    @Option(names = "--rain-scale", paramLabel = "MM", defaultValue = "10",
-            description = "convlstm: rain is learned in units of this many mm. Default: ${DEFAULT-VALUE}.")
-    double rainScale;
+    @Option(names = "--rain-scale", paramLabel = "MM", description = "convlstm: rain is learned in units of this many mm (rainfall.rain-scale).")
+    Double rainScale;
+
+    @Mixin
+    ConfigOptions config = new ConfigOptions();
 
     @Mixin
     BackendOption backend = new BackendOption();
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the model's initialisation. Default: ${DEFAULT-VALUE}.")
-    long seed;
+    @Option(names = "--seed", description = "Seed of the model's initialisation (rainfall.seed).")
+    Long seed;
 
     @Override
     public Integer call() throws Exception {
@@ -148,8 +141,7 @@ final class EvalRainfallCommand implements Callable<Integer> {
                 require(false, "--step", step, "hourly, daily, monthly, <n>min, <n>h, <n>d");
             }
         }
-        require(window >= 1, "--window", window, ">= 1");
-        require(horizon >= 1, "--horizon", horizon, ">= 1");
+        RegionSettings region = regionSettings();
         require(gridRes == null || (gridRes > 0 && Double.isFinite(gridRes)), "--grid-res", gridRes, "> 0 degrees");
         double[] box = null;
         if (gridBox != null) {
@@ -164,9 +156,15 @@ final class EvalRainfallCommand implements Callable<Integer> {
         require(Double.isFinite(threshold) && threshold > 0, "--threshold", threshold, "> 0 mm");
         require(ridge >= 0 && Double.isFinite(ridge), "--ridge", ridge, ">= 0");
         require(MODELS.contains(model), "--model", model, String.join(", ", MODELS));
-        RainForecaster.Factory factory = model.equals(OnlineLinearGridForecaster.NAME)
-                ? (grid, feats, t, h, sd) -> new OnlineLinearGridForecaster(t, ridge, 1)
-                : convLstmFactory();
+        RegionLearner learner;
+        if (model.equals(OnlineLinearGridForecaster.NAME)) {
+            learner = new RegionLearner(region.window(), region.horizon(), region.seed(),
+                    (grid, feats, t, h, sd) -> new OnlineLinearGridForecaster(t, ridge, 1));
+        } else {
+            var choice = backend.choose();
+            System.err.println("convlstm on backend " + choice.backend().name() + " (" + choice.reason() + ")");
+            learner = RegionLearner.convLstm(region, choice.backend());
+        }
 
         System.err.println("rainfall eval: reading " + data + " ...");
         WeatherCsv.Table table = WeatherCsv.read(data);
@@ -174,10 +172,11 @@ final class EvalRainfallCommand implements Callable<Integer> {
                 table.features().size(), table.badRows());
         table.problems().forEach(p -> System.err.println("  bad row " + p));
         table.notes().forEach(n -> System.err.println("  " + n));
-        RainfallEvaluation.Settings settings = new RainfallEvaluation.Settings(ts, window, horizon, gridRes, gridMax,
-                box, features, new Rasterizer.Settings(idwPower, idwRadius), ridge, threshold, 0.2, seed);
+        RainfallEvaluation.Settings settings = new RainfallEvaluation.Settings(ts, region.window(), region.horizon(),
+                gridRes, gridMax, box, features, new Rasterizer.Settings(idwPower, idwRadius), ridge, threshold, 0.2,
+                region.seed());
         Progress[] bar = new Progress[1];
-        RainfallEvaluation.Result r = new RainfallEvaluation(settings, factory).run(table, new RainfallEvaluation.Listener() {
+        RainfallEvaluation.Result r = new RainfallEvaluation(settings, learner).run(table, new RainfallEvaluation.Listener() {
             @Override
             public void prepared(StationSeries series, Grid grid, int distinctCells, int scoredFrom, double seconds) {
                 System.err.printf(Locale.ROOT,
@@ -230,11 +229,11 @@ final class EvalRainfallCommand implements Callable<Integer> {
         g.put("distinct_station_cells", r.distinctCells());
         o.put("grid", g);
         o.put("step", r.step().label());
-        o.put("window", window);
-        o.put("horizon", horizon);
+        o.put("window", region.window());
+        o.put("horizon", region.horizon());
         o.put("features", r.features());
         o.put("bad_rows", r.badRows());
-        o.put("seed", seed);
+        o.put("seed", region.seed());
         o.put("seconds", Math.round(r.seconds() * 10) / 10.0);
         if (json) {
             JsonOutput.print(System.out, o);
@@ -254,31 +253,44 @@ final class EvalRainfallCommand implements Callable<Integer> {
         return Double.isFinite(v) ? Math.round(v * 1e6) / 1e6 : null;
     }
 
-    private RainForecaster.Factory convLstmFactory() {
-        require(OPTIMIZERS.contains(optimizer), "--optimizer", optimizer, String.join(", ", OPTIMIZERS));
-        require(lr > 0 && Double.isFinite(lr), "--lr", lr, "> 0");
-        require(salps >= 1 && salps <= 64, "--salps", salps, "1 .. 64");
-        require(salpWindow > 0 && Double.isFinite(salpWindow), "--salp-window", salpWindow, "> 0");
-        require(hidden.length >= 1 && java.util.Arrays.stream(hidden).allMatch(h -> h >= 1), "--hidden",
-                java.util.Arrays.toString(hidden), "one or more channel counts >= 1");
-        require(kernels.length == hidden.length && java.util.Arrays.stream(kernels).allMatch(k -> k >= 1 && k % 2 == 1),
-                "--kernels", java.util.Arrays.toString(kernels), "one odd size per --hidden layer");
-        require(batch >= 1, "--batch", batch, ">= 1");
-        require(replay >= batch, "--replay", replay, ">= --batch");
-        require(stepsPerLearn >= 1, "--steps-per-learn", stepsPerLearn, ">= 1");
-        require(rainScale > 0 && Double.isFinite(rainScale), "--rain-scale", rainScale, "> 0 mm");
-        var choice = backend.choose();
-        System.err.println("convlstm on backend " + choice.backend().name() + " (" + choice.reason() + ")");
-        ConvLstmRainForecaster.Settings s = new ConvLstmRainForecaster.Settings(hidden, kernels, batch, replay,
-                stepsPerLearn, rainScale);
-        return ConvLstmRainForecaster.factory(choice.backend(), this::optimizer, s);
+    /**
+     * The streaming job's forecaster settings (config/defaults.properties, then --config and --set), with this
+     * command's model options applied over them: the evaluation measures the model the job runs.
+     */
+    private RegionSettings regionSettings() throws java.io.IOException {
+        Map<String, String> options = new LinkedHashMap<>(); // configuration key -> the option that set it
+        List<String> sets = new java.util.ArrayList<>();
+        put(sets, options, "--window", "rainfall.window", window);
+        put(sets, options, "--horizon", "rainfall.horizon", horizon);
+        put(sets, options, "--hidden", "rainfall.hidden", hidden);
+        put(sets, options, "--kernels", "rainfall.kernels", kernels);
+        put(sets, options, "--optimizer", "rainfall.optimizer", optimizer);
+        put(sets, options, "--lr", "rainfall.learning-rate", lr);
+        put(sets, options, "--salps", "rainfall.ssgd.population", salps);
+        put(sets, options, "--salp-window", "rainfall.ssgd.window", salpWindow);
+        put(sets, options, "--batch", "rainfall.batch", batch);
+        put(sets, options, "--replay", "rainfall.replay", replay);
+        put(sets, options, "--steps-per-learn", "rainfall.steps-per-learn", stepsPerLearn);
+        put(sets, options, "--rain-scale", "rainfall.rain-scale", rainScale);
+        put(sets, options, "--seed", "rainfall.seed", seed);
+        put(sets, options, "--backend", "compute.backend", backend.name);
+        try {
+            return config.load().with(sets.toArray(new String[0])).rainTrainerSettings();
+        } catch (IllegalArgumentException e) {
+            String m = e.getMessage() == null ? "" : e.getMessage();
+            for (Map.Entry<String, String> o : options.entrySet()) {
+                if (m.contains(o.getKey())) { // name the option the user typed, and the key it sets
+                    throw new IllegalArgumentException("invalid value for " + o.getValue() + " (" + o.getKey() + "): " + m, e);
+                }
+            }
+            throw e;
+        }
     }
 
-    private Optimizer optimizer(long seed) {
-        return switch (optimizer) {
-            case "sgd" -> new Sgd(lr, 0.9, 0);
-            case "adam" -> new Adam(lr);
-            default -> new SalpSgd(lr, 0.9, 0, salps, salpWindow, 1000, 2, 50, seed);
-        };
+    private static void put(List<String> sets, Map<String, String> options, String option, String key, Object value) {
+        if (value != null) {
+            sets.add(key + "=" + value);
+            options.put(key, option);
+        }
     }
 }

@@ -9,7 +9,6 @@ import dev.tandem.models.gearbox.Windowing.Window;
 import dev.tandem.models.decision.DecisionSettings;
 import dev.tandem.models.decision.DecisionStage;
 import dev.tandem.learning.tensor.Backend;
-import dev.tandem.learning.train.ClassifierTrainer;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -129,11 +128,11 @@ public final class DecisionExperiment {
         int[] holdoutLabels = new int[prep.sourceHoldout().size()];
 
         // Warm-up: one untimed pass of a throwaway network, so that JIT compilation is charged to no run.
-        evaluation.train(prep, evaluation.newTrainer(k), 1, listener, (pass, steps, seconds, cpu) -> false);
+        evaluation.train(prep, evaluation.newFleet(prep.classes()), 1, listener, (pass, steps, seconds, cpu) -> false);
 
         // (a) the base network alone, until its holdout accuracy stops improving.
         List<Point> fullCurve = new ArrayList<>();
-        ClassifierTrainer full = evaluation.newTrainer(k);
+        GearboxEvaluation.Fleet full = evaluation.newFleet(prep.classes());
         int[] best = {0};
         evaluation.train(prep, full, evaluation.settings().epochs(), listener, (pass, steps, seconds, cpu) -> {
             float[] p = evaluation.probabilities(full, prep.sourceHoldout(), holdoutLabels);
@@ -152,7 +151,7 @@ public final class DecisionExperiment {
         // (b), (c): short budgets + decision stages.
         List<Point> shortCurve = new ArrayList<>();
         for (int s = 1; s <= settings.shortEpochs(); s++) {
-            ClassifierTrainer base = evaluation.newTrainer(k);
+            GearboxEvaluation.Fleet base = evaluation.newFleet(prep.classes());
             Training t = evaluation.train(prep, base, s, listener, (pass, steps, seconds, cpu) -> true);
             float[] holdout = evaluation.probabilities(base, prep.sourceHoldout(), holdoutLabels);
             Point argmax = new Point("argmax", s, accuracy(holdout, holdoutLabels, k, null), t.steps(),

@@ -1,5 +1,11 @@
 package dev.tandem.tools.eval;
 
+import dev.tandem.models.gearbox.FleetLearner;
+import dev.tandem.models.gearbox.FleetPrediction;
+import dev.tandem.models.gearbox.FleetSettings;
+import dev.tandem.models.gearbox.FleetState;
+import dev.tandem.models.gearbox.GearboxCnnFactory;
+
 import static dev.tandem.tools.OptionCheck.require;
 
 import dev.tandem.models.gearbox.VibrationManifest;
@@ -12,7 +18,6 @@ import dev.tandem.learning.optim.Adam;
 import dev.tandem.learning.tensor.Backend;
 import dev.tandem.learning.tensor.CounterRng;
 import dev.tandem.learning.tensor.DType;
-import dev.tandem.learning.train.ClassifierTrainer;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -28,9 +33,10 @@ import java.util.SplittableRandom;
  *       the holdout, never trained on.</li>
  *   <li><b>Stream</b>: the training-part windows of the (source) machines, interleaved as concurrent machines and
  *       classes would arrive ({@link Windowing#interleave}, seeded), each recording's windows in time order. The
- *       stream is consumed in mini-batches: every window of a batch is predicted first, with the model as it is
- *       before the batch, and then the batch's labelled windows are learned from (one Adam step). The share of
- *       correct first predictions is the <b>prequential accuracy</b> (first pass only).</li>
+ *       stream goes through {@link FleetLearner#observe}, the streaming job's own step: every window is predicted
+ *       first, then learned from, one Adam step per mini-batch of {@code batch} labelled windows (so the windows of
+ *       a mini-batch are all predicted with the model as it was before that batch). The share of correct first
+ *       predictions is the <b>prequential accuracy</b> (first pass only).</li>
  *   <li>Further passes ({@code epochs} &gt; 1, DESIGN for the offline evaluation): the same training windows, in a
  *       fresh seeded interleaving each pass, learned from without scoring; the learning rate is constant during the
  *       first pass and decays along a cosine to 1/20 of it over the further passes.</li>
@@ -38,7 +44,7 @@ import java.util.SplittableRandom;
  *   <li>With a <b>shift</b> machine M: M's recordings are left out of the stream above; afterwards the stream goes on
  *       with M's training-part windows, UNLABELLED: each batch is predicted first (those predictions give the
  *       <b>shift accuracy</b>; the labels are read only to score), then, with {@code adapt}, the batch adapts the
- *       batch-norm running statistics (AdaBN-style, {@link ClassifierTrainer#adaptNormalisation}: a forward pass in
+ *       batch-norm running statistics (AdaBN-style, {@link FleetLearner#adaptNormalisation}: a forward pass in
  *       training mode, no label, no parameter change). M's holdout windows are scored at the end (shift holdout
  *       accuracy).</li>
  * </ol>
@@ -85,6 +91,10 @@ public final class GearboxEvaluation {
         }
 
         default void passEnd(int pass, int passes, double loss, double prequentialAccuracy, double seconds) {
+        }
+
+        /** A window of the first pass as the learner saw it (raw samples, [C × N]), its label and the prediction. */
+        default void observed(float[] window, String label, FleetPrediction prediction) {
         }
     }
 
@@ -133,16 +143,16 @@ public final class GearboxEvaluation {
     public Result run(VibrationManifest manifest, Listener listener) throws IOException {
         Prepared prep = prepare(manifest, listener);
         List<String> classes = prep.classes();
-        ClassifierTrainer trainer = newTrainer(classes.size());
-        Sequential model = trainer.model();
+        Fleet fleet = newFleet(classes);
+        Sequential model = fleet.state().model;
         int per = channels * settings.window();
         float[] x = new float[Math.max(settings.batch(), PREDICT_BATCH) * per];
         int[] labels = new int[Math.max(settings.batch(), PREDICT_BATCH)];
-        Training training = train(prep, trainer, settings.epochs(), listener, (pass, steps, seconds, cpu) -> true);
+        Training training = train(prep, fleet, settings.epochs(), listener, (pass, steps, seconds, cpu) -> true);
         Confusion prequential = training.prequential();
         double passLoss = training.passLoss();
         long started = prep.started();
-        Confusion holdout = score(trainer, prep.sourceHoldout(), "holdout", x, labels, classes.size(), listener);
+        Confusion holdout = score(fleet, prep.sourceHoldout(), "holdout", x, labels, classes.size(), listener);
 
         Confusion shift = null;
         Confusion shiftHoldout = null;
@@ -153,14 +163,14 @@ public final class GearboxEvaluation {
             for (int first = 0; first < stream.size(); first += settings.batch()) {
                 int n = Math.min(settings.batch(), stream.size() - first);
                 fill(stream, first, n, x, labels);
-                shift.add(labels, trainer.predict(x, n), n); // labels only score the predictions
+                shift.add(labels, fleet.predict(x, n), n); // labels only score the predictions
                 if (settings.adapt()) {
-                    trainer.adaptNormalisation(x, n); // no label reaches the model
+                    fleet.learner().adaptNormalisation(fleet.state(), x, n); // no label reaches the model
                 }
                 listener.progress("shift", first + n, stream.size(), Double.NaN, shift.accuracy());
             }
             shiftWindows = stream.size();
-            shiftHoldout = score(trainer, prep.shiftHoldout(), "shift holdout", x, labels, classes.size(), listener);
+            shiftHoldout = score(fleet, prep.shiftHoldout(), "shift holdout", x, labels, classes.size(), listener);
         }
         return new Result(prequential.accuracy(), holdout.accuracy(), shift == null ? null : shift.accuracy(),
                 shiftHoldout == null ? null : shiftHoldout.accuracy(), classes, prep.streamSize(), holdout.total(),
@@ -213,27 +223,58 @@ public final class GearboxEvaluation {
         return new Prepared(classes, sourceTrain, shiftTrain, sourceHoldout, shiftHoldoutWindows, streamSize, started);
     }
 
-    /** A fresh base network (seeded: the same weights for the same settings) and its Adam trainer. */
-    public ClassifierTrainer newTrainer(int classes) {
-        Sequential model = GearboxCnn.build(backend, DType.FLOAT32, channels, settings.window(), classes,
-                settings.seed());
-        return new ClassifierTrainer(model, new Adam(settings.lr()));
+    /**
+     * A fleet as the streaming job has it: the {@link FleetLearner} (the gearbox network, Adam at {@code --lr},
+     * mini-batches of {@code --batch} labelled windows, per-channel normalisation unless off) and a fresh, seeded
+     * {@link FleetState}.
+     */
+    public Fleet newFleet(List<String> classes) {
+        FleetSettings fs = new FleetSettings(classes, settings.batch(), "adam", settings.lr(), 0.9, settings.seed(),
+                settings.normalise(), backend.name());
+        FleetLearner learner = new FleetLearner(fs, backend, new GearboxCnnFactory());
+        return new Fleet(learner, learner.create(channels, settings.window()));
+    }
+
+    /** A fleet's learner and its state, as the streaming operator holds them. */
+    public record Fleet(FleetLearner learner, FleetState state) {
+        /** Predicted classes (argmax, inference mode) of n windows; nothing is learned. */
+        public int[] predict(float[] xs, int n) {
+            float[] p = learner.probabilities(state, xs, n);
+            int k = state.classes.length;
+            int[] out = new int[n];
+            for (int i = 0; i < n; i++) {
+                int best = 0;
+                for (int c = 1; c < k; c++) {
+                    if (p[i * k + c] > p[i * k + best]) {
+                        best = c;
+                    }
+                }
+                out[i] = best;
+            }
+            return out;
+        }
     }
 
     /**
      * Passes over the stream: pass 1 prequential (predict, then learn), further passes learning only with a
      * cosine-decayed learning rate over {@code epochs} passes. The hook runs after every pass, outside the timed part.
      */
-    public Training train(Prepared prep, ClassifierTrainer trainer, int epochs, Listener listener, PassHook hook) {
+    public Training train(Prepared prep, Fleet fleet, int epochs, Listener listener, PassHook hook) {
         int per = channels * settings.window();
-        float[] x = new float[Math.max(settings.batch(), PREDICT_BATCH) * per];
-        int[] y = new int[settings.batch()];
-        int[] labels = new int[Math.max(settings.batch(), PREDICT_BATCH)];
-        Confusion prequential = new Confusion(prep.classes().size());
+        float[] x = new float[per];
+        int[] label = new int[1];
+        List<String> classes = prep.classes();
+        FleetState state = fleet.state();
+        Confusion prequential = new Confusion(classes.size());
         double passLoss = Double.NaN;
-        int stepsPerPass = (prep.streamSize() + settings.batch() - 1) / settings.batch();
-        long laterSteps = (long) stepsPerPass * (epochs - 1);
-        long laterStep = 0;
+        int labelledPerPass = 0;
+        for (List<Window> ws : prep.sourceTrain()) {
+            for (Window w : ws) {
+                labelledPerPass += classOf[w.recording()] >= 0 ? 1 : 0;
+            }
+        }
+        long laterSteps = (long) (labelledPerPass / settings.batch()) * (epochs - 1);
+        long laterLabelled = 0;
         long totalSteps = 0;
         long timed = 0;
         double cpu = 0;
@@ -248,23 +289,30 @@ public final class GearboxEvaluation {
             double lossSum = 0;
             int steps = 0;
             String phase = "pass " + pass + "/" + epochs;
-            for (int first = 0; first < stream.size(); first += settings.batch()) {
-                int n = Math.min(settings.batch(), stream.size() - first);
-                fill(stream, first, n, x, labels);
+            for (int i = 0; i < stream.size(); i++) {
+                fill(stream, i, 1, x, label);
+                String name = label[0] >= 0 ? classes.get(label[0]) : null;
+                long before = state.version;
                 if (pass == 1) {
-                    prequential.add(labels, trainer.predict(x, n), n);
-                } else {
-                    double lr = settings.lr() * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * laterStep / laterSteps)));
-                    trainer.setOptimizer(new Adam(lr));
-                    laterStep++;
+                    // the streaming operator's step: predict first, then learn (FleetLearner.observe)
+                    FleetPrediction p = fleet.learner().observe(state, x, name);
+                    prequential.add(label, new int[] {p.chosen()}, 1);
+                    listener.observed(x, name, p);
+                } else if (name != null) {
+                    // further passes (offline only): learn, with the cosine-decayed rate of the step this window joins
+                    long step = laterLabelled++ / settings.batch();
+                    double lr = settings.lr() * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * Math.min(step, laterSteps)
+                            / Math.max(1, laterSteps))));
+                    fleet.learner().withLearningRate(lr).learn(state, x, name);
                 }
-                int m = compactLabelled(x, labels, n, per, y);
-                if (m > 0) {
-                    lossSum += trainer.trainBatch(x, y, m);
+                if (state.version != before) {
+                    lossSum += state.lastLoss;
                     steps++;
                 }
-                listener.progress(phase, first + n, stream.size(), steps == 0 ? Double.NaN : lossSum / steps,
-                        pass == 1 ? prequential.accuracy() : Double.NaN);
+                if ((i + 1) % settings.batch() == 0 || i + 1 == stream.size()) {
+                    listener.progress(phase, i + 1, stream.size(), steps == 0 ? Double.NaN : lossSum / steps,
+                            pass == 1 ? prequential.accuracy() : Double.NaN);
+                }
             }
             passLoss = steps == 0 ? Double.NaN : lossSum / steps;
             totalSteps += steps;
@@ -283,16 +331,16 @@ public final class GearboxEvaluation {
      * Softmax vectors (inference mode) of windows in their list order, row-major n × K; labels get each window's
      * class (−1 unlabelled). The stream's windows of a pass: {@link #streamOrder}.
      */
-    public float[] probabilities(ClassifierTrainer trainer, List<Window> windows, int[] labels) {
+    public float[] probabilities(Fleet fleet, List<Window> windows, int[] labels) {
         int per = channels * settings.window();
         float[] x = new float[PREDICT_BATCH * per];
         int[] l = new int[PREDICT_BATCH];
-        int k = trainer.classes();
+        int k = fleet.state().classes.length;
         float[] out = new float[windows.size() * k];
         for (int first = 0; first < windows.size(); first += PREDICT_BATCH) {
             int n = Math.min(PREDICT_BATCH, windows.size() - first);
             fill(windows, first, n, x, l);
-            System.arraycopy(trainer.predictProbabilities(x, n), 0, out, first * k, n * k);
+            System.arraycopy(fleet.learner().probabilities(fleet.state(), x, n), 0, out, first * k, n * k);
             System.arraycopy(l, 0, labels, first, n);
         }
         return out;
@@ -309,13 +357,13 @@ public final class GearboxEvaluation {
     }
 
     /** Predictions in inference mode (no learning, no adaptation) of the labelled windows. */
-    private Confusion score(ClassifierTrainer trainer, List<Window> windows, String phase, float[] x, int[] labels,
+    private Confusion score(Fleet fleet, List<Window> windows, String phase, float[] x, int[] labels,
                             int classes, Listener listener) {
         Confusion c = new Confusion(classes);
         for (int first = 0; first < windows.size(); first += PREDICT_BATCH) {
             int n = Math.min(PREDICT_BATCH, windows.size() - first);
             fill(windows, first, n, x, labels);
-            c.add(labels, trainer.predict(x, n), n);
+            c.add(labels, fleet.predict(x, n), n);
             listener.progress(phase, first + n, windows.size(), Double.NaN, c.accuracy());
         }
         return c;
@@ -377,21 +425,7 @@ public final class GearboxEvaluation {
         return out;
     }
 
-    /** Moves the labelled windows of a batch to its front (keeping order); returns how many there are. */
-    private static int compactLabelled(float[] x, int[] labels, int n, int per, int[] y) {
-        int m = 0;
-        for (int i = 0; i < n; i++) {
-            if (labels[i] >= 0) {
-                if (m != i) {
-                    System.arraycopy(x, i * per, x, m * per, per);
-                }
-                y[m++] = labels[i];
-            }
-        }
-        return m;
-    }
-
-    /** Cuts, noises and normalises windows [first, first + n) of the list into x; labels get class or −1. */
+    /** Cuts and noises windows (the learner normalises them) [first, first + n) of the list into x; labels get class or −1. */
     private void fill(List<Window> windows, int first, int n, float[] x, int[] labels) {
         int per = channels * settings.window();
         for (int i = 0; i < n; i++) {
@@ -401,9 +435,6 @@ public final class GearboxEvaluation {
             if (settings.snrDb() != null) {
                 long s = CounterRng.mix(CounterRng.mix(settings.seed() ^ NOISE_SALT, w.recording()), w.start());
                 Windowing.addNoise(x, i * per, channels, settings.window(), settings.snrDb(), new SplittableRandom(s));
-            }
-            if (settings.normalise()) {
-                Windowing.normalise(x, i * per, channels, settings.window());
             }
             labels[i] = classOf[w.recording()];
         }

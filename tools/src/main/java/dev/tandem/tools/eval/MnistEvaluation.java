@@ -5,9 +5,8 @@ import static dev.tandem.tools.OptionCheck.require;
 import dev.tandem.models.mnist.MnistDigits;
 import dev.tandem.learning.nets.ToolkitCnn;
 import dev.tandem.learning.nn.Sequential;
-import dev.tandem.learning.optim.Adam;
 import dev.tandem.learning.optim.Optimizer;
-import dev.tandem.learning.optim.Sgd;
+import dev.tandem.learning.optim.Optimizers;
 import dev.tandem.learning.tensor.Backend;
 import dev.tandem.learning.tensor.DType;
 import dev.tandem.learning.train.ClassifierTrainer;
@@ -26,7 +25,7 @@ public final class MnistEvaluation {
         public Settings {
             require(epochs >= 1, "--epochs", epochs, ">= 1");
             require(batch >= 1 && batch <= 8000, "--batch", batch, "1..8000");
-            require(optimizer.equals("sgd") || optimizer.equals("adam"), "--optimizer", optimizer, "sgd, adam");
+            require(Optimizers.NAMES.contains(optimizer), "--optimizer", optimizer, String.join(", ", Optimizers.NAMES));
             require(lr > 0 && Double.isFinite(lr), "--lr", lr, "> 0");
             require(momentum >= 0 && momentum < 1, "--momentum", momentum, "[0, 1)");
             require(maxShift >= 0 && maxShift <= 8, "--shift", maxShift, "0..8");
@@ -97,7 +96,7 @@ public final class MnistEvaluation {
     }
 
     private Optimizer optimizer(double lr) {
-        return settings.optimizer().equals("adam") ? new Adam(lr) : new Sgd(lr, settings.momentum());
+        return Optimizers.Spec.of(settings.optimizer(), lr, settings.momentum(), settings.seed()).build();
     }
 
     /** Cosine decay from lr to lr/100; optimizers are values, so the trainer takes a new one over the same state. */

@@ -14,6 +14,7 @@ import dev.tandem.learning.optim.Adam;
 import dev.tandem.learning.optim.Lrsgd;
 import dev.tandem.learning.optim.Objective;
 import dev.tandem.learning.optim.Optimizer;
+import dev.tandem.learning.optim.Optimizers;
 import dev.tandem.learning.optim.OptimizerState;
 import dev.tandem.learning.optim.SalpSgd;
 import dev.tandem.learning.optim.Sgd;
@@ -134,15 +135,15 @@ public final class OptimizerComparison {
 
     /** The default optimizer of a method; {@code steps} is about how many steps the budget allows. */
     public static Optimizer optimizer(String name, long seed, long steps) {
-        return switch (name) {
-            case "sgd" -> new Sgd(0.05, 0.9);
-            case "adam", "adam+n-laaf" -> new Adam(1e-3);
-            case "yamadam" -> new YamAdam();
-            case "lrsgd-c" -> Lrsgd.paperDefaults(Lrsgd.Variant.C, seed);
-            case "lrsgd-r" -> Lrsgd.paperDefaults(Lrsgd.Variant.R, seed);
-            case "s-sgd" -> new SalpSgd(0.05, 0.9, 0, 2, 0.001, (int) Math.max(1, steps / 10), 2, 50, seed);
+        // each method's preset, built through the one optimizer registry ("adam+n-laaf" is Adam on an N-LAAF MLP)
+        return Optimizers.create(switch (name) {
+            case "sgd" -> Optimizers.Spec.of("sgd", 0.05, 0.9, seed);
+            case "adam", "adam+n-laaf" -> Optimizers.Spec.of("adam", 1e-3, 0, seed);
+            case "yamadam" -> Optimizers.Spec.of("yamadam", 0, 0, seed);
+            case "lrsgd-c", "lrsgd-r" -> Optimizers.Spec.of(name, 0.1, 0.9, seed); // the paper's defaults
+            case "s-sgd" -> new Optimizers.Spec("s-sgd", 0.05, 0.9, 2, 0.001, (int) Math.max(1, steps / 10), 50, seed);
             default -> throw new IllegalArgumentException("unknown optimizer " + name + "; allowed: " + String.join(", ", NAMES));
-        };
+        });
     }
 
     /**

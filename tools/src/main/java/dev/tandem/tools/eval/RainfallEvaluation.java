@@ -4,22 +4,23 @@ import dev.tandem.models.rain.WeatherCsv;
 import dev.tandem.models.rain.Climatology;
 import dev.tandem.models.rain.Frame;
 import dev.tandem.models.rain.Grid;
-import dev.tandem.models.rain.RainForecaster;
+import dev.tandem.models.rain.RegionLearner;
+import dev.tandem.models.rain.RegionState;
+import dev.tandem.models.rain.StationRain;
 import dev.tandem.models.rain.RainMetrics;
 import dev.tandem.models.rain.Rasterizer;
 import dev.tandem.models.rain.StationLinearBaseline;
 import dev.tandem.models.rain.StationSeries;
 import dev.tandem.models.rain.TimeStep;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Offline prequential rainfall evaluation (docs/RAINFALL.md): walks the time steps of a canonical weather table in
- * order, rasterizes each step into a frame, and at every step first scores the forecast issued {@code horizon}
- * steps earlier against the stations' observations, then lets the forecaster learn that target, then issues the
- * next forecast from the last T frames. Scores are kept over the last {@code scoredFraction} of the time steps, at
+ * order, rasterizes each step that has readings into a frame, and feeds it through the streaming job's own
+ * {@link RegionLearner#observe} (score the forecast issued {@code horizon} frames earlier, learn that target, issue
+ * the next forecast from the last T frames). Scores are kept over the last {@code scoredFraction} of the time steps, at
  * the stations (the model's value at a station is its cell's value, {@link Grid#sample}), for the model and three
  * baselines on exactly the same (station, step) pairs: persistence, climatology and the per-station linear
  * regression, both fitted only on the steps before the scored period.
@@ -54,6 +55,10 @@ public final class RainfallEvaluation {
 
         default void progress(int done, int total, RainMetrics model, RainMetrics persistence) {
         }
+
+        /** A frame as the learner was given it, with its stations, and what the learner did with it. */
+        default void observed(Frame frame, StationRain stations, RegionLearner.Step step) {
+        }
     }
 
     /** Scores of one forecaster over the scored pairs. */
@@ -80,11 +85,12 @@ public final class RainfallEvaluation {
     }
 
     private final Settings settings;
-    private final RainForecaster.Factory factory;
+    private final RegionLearner learner;
 
-    public RainfallEvaluation(Settings settings, RainForecaster.Factory factory) {
+    /** {@code learner} forecasts with the same window and horizon as {@code settings} (the baselines use them). */
+    public RainfallEvaluation(Settings settings, RegionLearner learner) {
         this.settings = settings;
-        this.factory = factory;
+        this.learner = learner;
     }
 
     /** The features used: all of the table's, or the chosen ones (rain_mm always first). */
@@ -168,16 +174,12 @@ public final class RainfallEvaluation {
         if (listener != null) {
             listener.prepared(series, grid, distinct, scoredFrom, (System.nanoTime() - started) / 1e9);
         }
-        RainForecaster model = factory.create(grid, features, tw, h, settings.seed());
+        RegionState region = learner.create(grid, features);
         Rasterizer raster = new Rasterizer(grid, features, settings.idw());
         RainMetrics mModel = new RainMetrics(settings.threshold());
         RainMetrics mPers = new RainMetrics(settings.threshold());
         RainMetrics mClim = new RainMetrics(settings.threshold());
         RainMetrics mLin = new RainMetrics(settings.threshold());
-        ArrayDeque<Frame> recent = new ArrayDeque<>();
-        record Pending(int target, List<Frame> window, float[] forecast) {
-        }
-        ArrayDeque<Pending> pending = new ArrayDeque<>();
         int scoredSteps = 0;
         int next = 0;
         long first = series.firstStep();
@@ -187,45 +189,41 @@ public final class RainfallEvaluation {
             while (next < rows.size() && step.index(rows.get(next).time()) - first == t) {
                 now.add(rows.get(next++));
             }
-            raster.observe(now);
-            Frame frame = raster.rasterize(first + t, now);
-            if (!pending.isEmpty() && pending.peekFirst().target() == t) {
-                Pending p = pending.pollFirst();
+            if (!now.isEmpty()) { // as in the stream: a step without readings makes no frame
+                raster.observe(now);
+                Frame frame = raster.rasterize(first + t, now);
+                // the streaming job's step: score the forecasts due now, learn, forecast (RegionLearner.observe)
+                StationRain stations = StationRain.of(now);
+                RegionLearner.Step done = learner.observe(region, frame, stations);
+                if (listener != null) {
+                    listener.observed(frame, stations, done);
+                }
                 if (t >= scoredFrom) {
                     boolean any = false;
-                    for (int s = 0; s < ns; s++) {
-                        double y = series.rain(s, t);
-                        double last = series.rain(s, t - h);
-                        if (cell[s] < 0 || Double.isNaN(y) || Double.isNaN(last)) {
-                            continue;
+                    for (RegionState.Pending p : done.due()) {
+                        for (int s = 0; s < ns; s++) {
+                            double y = series.rain(s, t);
+                            double last = series.rain(s, t - h);
+                            if (cell[s] < 0 || Double.isNaN(y) || Double.isNaN(last)) {
+                                continue;
+                            }
+                            any = true;
+                            mModel.add(y, Math.max(0, p.rainMm()[cell[s]]));
+                            mPers.add(y, last);
+                            mClim.add(y, clim.forecast(s, series.month(t)));
+                            mLin.add(y, linear.forecast(s, t));
                         }
-                        any = true;
-                        mModel.add(y, Math.max(0, p.forecast()[cell[s]]));
-                        mPers.add(y, last);
-                        mClim.add(y, clim.forecast(s, series.month(t)));
-                        mLin.add(y, linear.forecast(s, t));
                     }
                     if (any) {
                         scoredSteps++;
                     }
                 }
-                if (frame.hasRain()) {
-                    model.learn(p.window(), frame.rainMm(), frame.rainMask());
-                }
-            }
-            recent.addLast(frame);
-            if (recent.size() > tw) {
-                recent.removeFirst();
-            }
-            if (recent.size() == tw && t + h < steps) {
-                List<Frame> w = List.copyOf(recent);
-                pending.addLast(new Pending(t + h, w, model.forecast(w)));
             }
             if (listener != null) {
                 listener.progress(t + 1, steps, mModel, mPers);
             }
         }
-        return new Result(Scores.of(model.name(), mModel), Scores.of("persistence", mPers),
+        return new Result(Scores.of(learner.forecaster(region).name(), mModel), Scores.of("persistence", mPers),
                 Scores.of("climatology", mClim), Scores.of("linear", mLin), scoredSteps, steps, scoredFrom, ns, onGrid,
                 grid, distinct, step, features, table.badRows(), (System.nanoTime() - started) / 1e9);
     }

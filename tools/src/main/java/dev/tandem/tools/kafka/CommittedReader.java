@@ -1,6 +1,6 @@
 package dev.tandem.tools.kafka;
 
-import dev.tandem.job.kafka.GearboxKafka;
+import dev.tandem.job.kafka.KafkaEnds;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -27,7 +27,7 @@ public final class CommittedReader implements AutoCloseable {
     private volatile Exception failure;
 
     public CommittedReader(String bootstrap, List<String> topics, BiConsumer<String, byte[]> listener) {
-        this.consumer = new KafkaConsumer<>(GearboxKafka.readCommittedConsumer(bootstrap, "tandem-reader-" + System.nanoTime()));
+        this.consumer = new KafkaConsumer<>(KafkaEnds.readCommittedConsumer(bootstrap, "tandem-reader-" + System.nanoTime()));
         this.listener = listener;
         consumer.subscribe(topics);
         for (String t : topics) {

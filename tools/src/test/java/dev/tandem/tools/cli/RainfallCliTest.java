@@ -95,7 +95,7 @@ class RainfallCliTest {
         TandemCliTest.Run badOptimizer = TandemCliTest.run("eval", "rainfall", "--data", smallFile().toString(),
                 "--optimizer", "rmsprop");
         assertEquals(2, badOptimizer.code());
-        assertTrue(badOptimizer.err().contains("--optimizer") && badOptimizer.err().contains("s-sgd, sgd, adam"),
+        assertTrue(badOptimizer.err().contains("--optimizer") && badOptimizer.err().contains("sgd, adam, yamadam, lrsgd-c, lrsgd-r, s-sgd"),
                 badOptimizer.err());
     }
 

@@ -35,7 +35,7 @@ class StreamingCliTest {
         assertTrue(fails("run", "rainfall", "--set", "rainfall.bbox=1,2,3")
                 .contains("invalid value '1,2,3' for configuration key rainfall.bbox"));
         assertTrue(fails("run", "rainfall", "--set", "rainfall.optimizer=lbfgs")
-                .contains("rainfall.optimizer; allowed: one of ssgd, sgd, adam, yamadam"));
+                .contains("rainfall.optimizer; allowed: one of sgd, adam, yamadam, lrsgd-c, lrsgd-r, s-sgd"));
         assertTrue(fails("run", "rainfall", "--set", "rainfall.kernels=4,3").contains("rainfall.kernels; allowed: odd"));
         assertTrue(fails("demo", "--weather-rate", "0").contains("for --weather-rate"));
         assertTrue(fails("replay", "weather", "--data", "x.csv", "--bootstrap", "h:1", "--rate", "0").contains("for --rate"));

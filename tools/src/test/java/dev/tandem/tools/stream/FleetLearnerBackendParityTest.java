@@ -1,11 +1,13 @@
 package dev.tandem.tools.stream;
 
+import dev.tandem.operators.gearbox.FleetTrainerFunction;
+
 import dev.tandem.learning.backend.JavaBackend;
 import dev.tandem.learning.tensor.Backends;
-import dev.tandem.operators.gearbox.FleetLearner;
-import dev.tandem.operators.gearbox.FleetModel;
-import dev.tandem.operators.gearbox.GearboxCnnFactory;
-import dev.tandem.operators.gearbox.TrainerSettings;
+import dev.tandem.models.gearbox.FleetLearner;
+import dev.tandem.models.gearbox.FleetState;
+import dev.tandem.models.gearbox.GearboxCnnFactory;
+import dev.tandem.models.gearbox.FleetSettings;
 import dev.tandem.operators.gearbox.Prediction;
 import dev.tandem.operators.gearbox.VibrationWindow;
 import org.junit.jupiter.api.Test;
@@ -23,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * probabilities while the model trains.
  */
 class FleetLearnerBackendParityTest {
-    private static final TrainerSettings SETTINGS = new TrainerSettings(List.of("healthy", "broken"), 4, "adam", 0.003,
+    private static final FleetSettings SETTINGS = new FleetSettings(List.of("healthy", "broken"), 4, "adam", 0.003,
             0.9, 5L, true, "java");
 
     @Test
@@ -31,12 +33,12 @@ class FleetLearnerBackendParityTest {
         FleetLearner java = new FleetLearner(SETTINGS, new JavaBackend(), new GearboxCnnFactory());
         FleetLearner nd4j = new FleetLearner(SETTINGS, Backends.choose("nd4j").backend(), new GearboxCnnFactory());
         VibrationWindow first = window(0);
-        FleetModel a = java.create(first);
-        FleetModel b = nd4j.create(first);
+        FleetState a = FleetTrainerFunction.create(java, first);
+        FleetState b = FleetTrainerFunction.create(nd4j, first);
         for (int i = 0; i < 20; i++) {
             VibrationWindow w = window(i);
-            Prediction pa = java.observe(a, w);
-            Prediction pb = nd4j.observe(b, w);
+            Prediction pa = FleetTrainerFunction.observe(java, a, w);
+            Prediction pb = FleetTrainerFunction.observe(nd4j, b, w);
             assertEquals(pa.modelVersion, pb.modelVersion, "window " + i);
             assertArrayEquals(pa.probabilities, pb.probabilities, 2e-3f, "window " + i);
         }

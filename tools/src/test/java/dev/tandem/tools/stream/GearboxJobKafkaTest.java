@@ -1,5 +1,7 @@
 package dev.tandem.tools.stream;
 
+import dev.tandem.operators.gearbox.FleetTrainerFunction;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.job.config.TandemConfig;
 import dev.tandem.job.stream.GearboxMain;
@@ -7,9 +9,9 @@ import dev.tandem.tools.demo.GearboxSimulator;
 import dev.tandem.tools.kafka.CommittedReader;
 import dev.tandem.tools.kafka.WindowProducer;
 import dev.tandem.learning.backend.JavaBackend;
-import dev.tandem.operators.gearbox.GearboxCnnFactory;
-import dev.tandem.operators.gearbox.FleetLearner;
-import dev.tandem.operators.gearbox.FleetModel;
+import dev.tandem.models.gearbox.GearboxCnnFactory;
+import dev.tandem.models.gearbox.FleetLearner;
+import dev.tandem.models.gearbox.FleetState;
 import dev.tandem.operators.common.Json;
 import dev.tandem.operators.gearbox.Prediction;
 import dev.tandem.operators.gearbox.VibrationWindow;
@@ -257,10 +259,10 @@ class GearboxJobKafkaTest {
         }
         // the same predictions, model versions and weight hashes as one uninterrupted run
         FleetLearner reference = new FleetLearner(c.trainerSettings(), new JavaBackend(), new GearboxCnnFactory());
-        FleetModel model = reference.create(first.get(0));
+        FleetState model = FleetTrainerFunction.create(reference, first.get(0));
         List<VibrationWindow> all = Stream.concat(first.stream(), second.stream()).toList();
         for (VibrationWindow w : all) {
-            Prediction expected = reference.observe(model, w);
+            Prediction expected = FleetTrainerFunction.observe(reference, model, w);
             Prediction got = byWindow.get(w.machine + "@" + w.time);
             assertEquals(expected.modelVersion, got.modelVersion, "version at " + w.time);
             assertEquals(expected.modelHash, got.modelHash, "weights at " + w.time);
@@ -302,7 +304,7 @@ class GearboxJobKafkaTest {
         String[] lines = captured.toString(StandardCharsets.UTF_8).trim().split("\n");
         JsonNode summary = Json.mapper().readTree(lines[lines.length - 1]);
         assertEquals(18, summary.get("windows").asInt(), "9 windows of 200 every 100 samples per recording");
-        Properties p = dev.tandem.job.kafka.GearboxKafka.readCommittedConsumer(kafka.bootstrapServers(), "replay-check");
+        Properties p = dev.tandem.job.kafka.KafkaEnds.readCommittedConsumer(kafka.bootstrapServers(), "replay-check");
         List<VibrationWindow> got = new ArrayList<>();
         try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(p)) {
             consumer.subscribe(List.of(c.string("topics.gearbox-windows")));

@@ -206,7 +206,7 @@ class RainfallJobKafkaTest {
         JsonNode summary = Json.mapper().readTree(lines[lines.length - 1]);
         assertEquals(3, summary.get("readings").asInt(), "the row with negative rain is skipped by the reader");
         assertEquals(1, summary.get("bad_rows").asInt());
-        Properties p = dev.tandem.job.kafka.GearboxKafka.readCommittedConsumer(kafka.bootstrapServers(), "rain-replay-check");
+        Properties p = dev.tandem.job.kafka.KafkaEnds.readCommittedConsumer(kafka.bootstrapServers(), "rain-replay-check");
         List<WeatherReading> got = new ArrayList<>();
         List<Long> timestamps = new ArrayList<>();
         try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(p)) {

@@ -1,6 +1,12 @@
 package dev.tandem.operators.gearbox;
 
 import dev.tandem.learning.tensor.Backends;
+import dev.tandem.models.gearbox.DecisionPolicy;
+import dev.tandem.models.gearbox.FleetLearner;
+import dev.tandem.models.gearbox.FleetPrediction;
+import dev.tandem.models.gearbox.FleetSettings;
+import dev.tandem.models.gearbox.FleetState;
+import dev.tandem.models.gearbox.ModelFactory;
 import dev.tandem.operators.common.DeadLetter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -11,42 +17,43 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * The fleet trainer, keyed by fleet: one classifier per fleet in keyed state ({@link FleetModelSerializer}, no
- * Kryo). Prequential: every window is predicted first and emitted as a {@link Prediction} carrying the model
- * version that made it; labelled windows are then learned from in mini-batches ({@link FleetLearner}). A window
- * whose shape does not fit the fleet's model goes to {@link #MISFITS} as a dead letter.
+ * The fleet trainer, keyed by fleet: moves each fleet's {@link FleetState} between Flink's keyed state
+ * ({@link FleetStateSerializer}, no Kryo) and the Flink-free {@link FleetLearner}, which predicts every window first
+ * and then learns from the labelled ones in mini-batches; the prediction goes out as a {@link Prediction} carrying
+ * the model version that made it. A window whose shape does not fit the fleet's model goes to {@link #MISFITS} as a
+ * dead letter.
  *
  * <p>Metrics: {@code windows}, {@code labelledWindows}, {@code trainingSteps} (counters), {@code modelVersion},
  * {@code prequentialAccuracy}, {@code loss}, {@code baseFrozen}, {@code decisionVersion} (gauges of the fleet seen
  * last). With a {@link DecisionPolicy} the fleet's state also holds its decision stage (see {@link FleetLearner}).
  */
-public final class ClassifierTrainerFunction extends KeyedProcessFunction<String, VibrationWindow, Prediction> {
+public final class FleetTrainerFunction extends KeyedProcessFunction<String, VibrationWindow, Prediction> {
     public static final OutputTag<DeadLetter> MISFITS = new OutputTag<>("trainer-misfits") {
     };
     public static final String STATE_NAME = "fleet-model";
-    private final TrainerSettings settings;
+    private final FleetSettings settings;
     private final ModelFactory factory;
     private final DecisionPolicy policy;
-    private transient ValueState<FleetModel> state;
+    private transient ValueState<FleetState> state;
     private transient FleetLearner learner;
     private transient Counter windows;
     private transient Counter labelled;
     private transient Counter steps;
-    private transient volatile FleetModel last;
+    private transient volatile FleetState last;
 
-    public ClassifierTrainerFunction(TrainerSettings settings, ModelFactory factory) {
+    public FleetTrainerFunction(FleetSettings settings, ModelFactory factory) {
         this(settings, DecisionPolicy.NONE, factory);
     }
 
     /** With a decision stage and its freeze policy ({@link DecisionPolicy}). */
-    public ClassifierTrainerFunction(TrainerSettings settings, DecisionPolicy policy, ModelFactory factory) {
+    public FleetTrainerFunction(FleetSettings settings, DecisionPolicy policy, ModelFactory factory) {
         this.settings = settings;
         this.policy = policy;
         this.factory = factory;
     }
 
-    public static ValueStateDescriptor<FleetModel> descriptor(String backend) {
-        return new ValueStateDescriptor<>(STATE_NAME, new FleetModelSerializer(backend));
+    public static ValueStateDescriptor<FleetState> descriptor(String backend) {
+        return new ValueStateDescriptor<>(STATE_NAME, new FleetStateSerializer(backend));
     }
 
     @Override
@@ -66,18 +73,18 @@ public final class ClassifierTrainerFunction extends KeyedProcessFunction<String
 
     @Override
     public void processElement(VibrationWindow w, Context ctx, Collector<Prediction> out) throws Exception {
-        FleetModel m = state.value();
+        FleetState m = state.value();
         String misfit = null;
         if (m == null) {
             try {
-                m = learner.create(w);
+                m = create(learner, w);
             } catch (IllegalArgumentException e) { // a window the network cannot take (too short, say)
                 misfit = "cannot build fleet '" + w.fleet + "' model for a " + w.channelCount() + "x" + w.length()
                         + " window: " + e.getMessage();
             }
         }
         if (misfit == null) {
-            misfit = learner.mismatch(m, w);
+            misfit = learner.mismatch(m, w.fleet, w.channelCount(), w.length());
         }
         if (misfit != null) {
             ctx.output(MISFITS, new DeadLetter("trainer", -1, -1, misfit, w.toString(),
@@ -85,7 +92,7 @@ public final class ClassifierTrainerFunction extends KeyedProcessFunction<String
             return;
         }
         long before = m.version;
-        Prediction p = learner.observe(m, w);
+        Prediction p = observe(learner, m, w);
         windows.inc();
         if (w.label != null) {
             labelled.inc();
@@ -94,5 +101,34 @@ public final class ClassifierTrainerFunction extends KeyedProcessFunction<String
         state.update(m);
         last = m;
         out.collect(p);
+    }
+
+    /** A new fleet state for a fleet whose first window is w. */
+    public static FleetState create(FleetLearner learner, VibrationWindow w) {
+        return learner.create(w.channelCount(), w.length());
+    }
+
+    /** The learner's prequential step on one window, as the output record ({@link FleetLearner#observe}). */
+    public static Prediction observe(FleetLearner learner, FleetState m, VibrationWindow w) {
+        return prediction(w, m, learner.observe(m, w.samples(), w.label));
+    }
+
+    /** The output record of a window: its identity and label, what the learner predicted and with which model. */
+    static Prediction prediction(VibrationWindow w, FleetState m, FleetPrediction f) {
+        Prediction out = new Prediction();
+        out.time = w.time;
+        out.machine = w.machine;
+        out.fleet = w.fleet;
+        out.classes = m.classes.clone();
+        out.probabilities = f.probabilities();
+        out.decision = f.decision();
+        out.confidence = f.confidence();
+        out.label = w.label;
+        out.modelVersion = f.modelVersion();
+        out.modelHash = f.modelHash();
+        out.stage = f.stage();
+        out.decisionVersion = f.decisionVersion();
+        out.baseFrozen = f.baseFrozen();
+        return out;
     }
 }

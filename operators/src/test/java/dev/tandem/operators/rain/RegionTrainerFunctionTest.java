@@ -1,5 +1,7 @@
 package dev.tandem.operators.rain;
 
+import dev.tandem.models.rain.RegionSettings;
+
 import dev.tandem.models.rain.Grid;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
@@ -21,9 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class ForecasterTrainerFunctionTest {
+class RegionTrainerFunctionTest {
     static final int T = 2;
-    static final RainTrainerSettings SETTINGS = new RainTrainerSettings("1h", T, 1, "ssgd", 0.05, 0.9, 2, 0.01, 500,
+    static final RegionSettings SETTINGS = new RegionSettings("1h", T, 1, "s-sgd", 0.05, 0.9, 2, 0.01, 500, 0,
             new int[] {4}, new int[] {3}, 1, 8, 1, 10, 3L, "java");
 
     /** n frames of the synthetic readings, through the rasterizer. */
@@ -38,12 +40,12 @@ class ForecasterTrainerFunctionTest {
         }
     }
 
-    static KeyedOneInputStreamOperatorTestHarness<String, RainFrame, Forecast> harness(RainTrainerSettings s) throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new ForecasterTrainerFunction(s)),
+    static KeyedOneInputStreamOperatorTestHarness<String, RainFrame, Forecast> harness(RegionSettings s) throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new RegionTrainerFunction(s)),
                 (RainFrame f) -> f.region, Types.STRING);
         Configuration c = new Configuration();
         c.set(PipelineOptions.GENERIC_TYPES, false);
-        h.getExecutionConfig().configure(c, ForecasterTrainerFunctionTest.class.getClassLoader());
+        h.getExecutionConfig().configure(c, RegionTrainerFunctionTest.class.getClassLoader());
         return h;
     }
 
@@ -106,7 +108,7 @@ class ForecasterTrainerFunctionTest {
     }
 
     /** Mini-batches of 3 drawn from a replay of 4 examples, 2 steps per frame: the replay wraps before the snapshot. */
-    static final RainTrainerSettings REPLAYED = new RainTrainerSettings("1h", T, 1, "ssgd", 0.05, 0.9, 2, 0.01, 500,
+    static final RegionSettings REPLAYED = new RegionSettings("1h", T, 1, "s-sgd", 0.05, 0.9, 2, 0.01, 500, 0,
             new int[] {4}, new int[] {3}, 3, 4, 2, 10, 3L, "java");
 
     @Test
@@ -119,7 +121,7 @@ class ForecasterTrainerFunctionTest {
         snapshotAndRestoreContinueExactly(REPLAYED);
     }
 
-    private static void snapshotAndRestoreContinueExactly(RainTrainerSettings settings) throws Exception {
+    private static void snapshotAndRestoreContinueExactly(RegionSettings settings) throws Exception {
         List<RainFrame> fs = frames(10);
         List<Forecast> uninterrupted;
         try (var h = harness(settings)) {

@@ -1,5 +1,9 @@
 package dev.tandem.operators.gearbox;
 
+import dev.tandem.models.gearbox.FleetState;
+import dev.tandem.models.gearbox.FleetLearner;
+import dev.tandem.models.gearbox.GearboxCnnFactory;
+
 import dev.tandem.learning.backend.JavaBackend;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -15,23 +19,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class FleetModelSerializerTest {
+class FleetStateSerializerTest {
 
     @Test
     void roundTripKeepsWeightsOptimizerCountersAndThePendingBatch() throws IOException {
-        FleetLearner learner = new FleetLearner(ClassifierTrainerFunctionTest.SETTINGS, new JavaBackend(), new GearboxCnnFactory());
-        List<VibrationWindow> windows = ClassifierTrainerFunctionTest.stream(11, 3);
-        FleetModel m = learner.create(windows.get(0));
+        FleetLearner learner = new FleetLearner(FleetTrainerFunctionTest.SETTINGS, new JavaBackend(), new GearboxCnnFactory());
+        List<VibrationWindow> windows = FleetTrainerFunctionTest.stream(11, 3);
+        FleetState m = FleetTrainerFunction.create(learner, windows.get(0));
         for (VibrationWindow w : windows) {
-            learner.observe(m, w);
+            FleetTrainerFunction.observe(learner, m, w);
         }
         assertTrue(m.version >= 1 && m.pendingCount > 0, "trained and has pending examples");
-        FleetModelSerializer serializer = new FleetModelSerializer("java");
+        FleetStateSerializer serializer = new FleetStateSerializer("java");
         DataOutputSerializer out = new DataOutputSerializer(1024);
         serializer.serialize(m, out);
         out.writeInt(0xCAFE); // the reader must stop exactly at the record's end
         DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
-        FleetModel back = serializer.deserialize(in);
+        FleetState back = serializer.deserialize(in);
         assertEquals(0xCAFE, in.readInt());
         assertEquals(m.hash(), back.hash());
         assertEquals(m.version, back.version);
@@ -42,11 +46,11 @@ class FleetModelSerializerTest {
         assertEquals(m.optimizerState.step(), back.optimizerState.step());
         assertArrayEquals(m.classes, back.classes);
         // both continue identically
-        FleetModel copy = serializer.copy(m);
-        for (VibrationWindow w : ClassifierTrainerFunctionTest.stream(9, 50)) {
-            Prediction a = learner.observe(m, w);
-            Prediction b = learner.observe(back, w);
-            Prediction c = learner.observe(copy, w);
+        FleetState copy = serializer.copy(m);
+        for (VibrationWindow w : FleetTrainerFunctionTest.stream(9, 50)) {
+            Prediction a = FleetTrainerFunction.observe(learner, m, w);
+            Prediction b = FleetTrainerFunction.observe(learner, back, w);
+            Prediction c = FleetTrainerFunction.observe(learner, copy, w);
             assertEquals(a, b);
             assertEquals(a, c);
         }
@@ -54,13 +58,13 @@ class FleetModelSerializerTest {
 
     @Test
     void snapshotIsVersionedAndCompatibleWithItself() throws IOException {
-        FleetModelSerializer serializer = new FleetModelSerializer("java");
+        FleetStateSerializer serializer = new FleetStateSerializer("java");
         DataOutputSerializer out = new DataOutputSerializer(64);
         TypeSerializerSnapshot.writeVersionedSnapshot(out, serializer.snapshotConfiguration());
-        TypeSerializerSnapshot<FleetModel> read = TypeSerializerSnapshot.readVersionedSnapshot(
+        TypeSerializerSnapshot<FleetState> read = TypeSerializerSnapshot.readVersionedSnapshot(
                 new DataInputDeserializer(out.getCopyOfBuffer()), getClass().getClassLoader());
         assertEquals(serializer, read.restoreSerializer());
-        TypeSerializerSchemaCompatibility<FleetModel> compat =
+        TypeSerializerSchemaCompatibility<FleetState> compat =
                 serializer.snapshotConfiguration().resolveSchemaCompatibility(read);
         assertTrue(compat.isCompatibleAsIs());
     }
@@ -73,7 +77,7 @@ class FleetModelSerializerTest {
         } catch (IOException e) {
             throw new AssertionError(e);
         }
-        IOException e = assertThrows(IOException.class, () -> new FleetModelSerializer("java")
+        IOException e = assertThrows(IOException.class, () -> new FleetStateSerializer("java")
                 .deserialize(new DataInputDeserializer(out.getCopyOfBuffer())));
         assertTrue(e.getMessage().contains("format 99"));
     }

@@ -1,4 +1,4 @@
-package dev.tandem.operators.gearbox;
+package dev.tandem.models.gearbox;
 
 import java.io.DataInput;
 import java.io.DataOutput;

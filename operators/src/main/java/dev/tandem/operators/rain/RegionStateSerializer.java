@@ -2,7 +2,9 @@ package dev.tandem.operators.rain;
 
 import dev.tandem.learning.io.ModelCodec;
 import dev.tandem.models.rain.ConvLstmRainForecaster;
+import dev.tandem.models.rain.Frame;
 import dev.tandem.models.rain.Grid;
+import dev.tandem.models.rain.RegionState;
 import dev.tandem.operators.common.ModelStateSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -17,17 +19,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The versioned binary serializer of {@link RainModel} keyed state (no Kryo). One record (big-endian
+ * The versioned binary serializer of {@link RegionState} keyed state (no Kryo). One record (big-endian
  * {@code DataOutput} conventions):
  * <pre>
- * int   record format (2; format 1, without the replay, is still read)
+ * int   record format (3; formats 1 and 2 are still read)
  * grid: int rows · int cols · double lat0 · lon0 · dlat · dlon
  * int F · F × UTF feature · int window · int horizon · long seed
  * long frames seen · long scored stations · double squared error · long learned · long skipped · double last loss · climatology (int n, n floats)
- * int N · N frames: UTF region · long step · long start · long end · int readings · 5 float arrays (values, masks,
- *       coverage, rain, rain mask) · int S · S × (UTF station · double lat · double lon · float rain)
+ * int N · N frames: long step · 5 float arrays (values, masks, coverage, rain, rain mask)
+ *       (formats 1–2 also held UTF region · long start · long end · int readings before the arrays and the step's
+ *       stations after them, which are read and dropped)
  * int P · P pending forecasts: long valid step · float array
- * replay (format 2): long stored · int R · R × (3 float arrays: input, target, mask)
+ * replay (format 2+): long stored · int R · R × (3 float arrays: input, target, mask)
  * int M · M bytes: the ConvLSTM and its optimizer state in {@link ModelCodec} format (its own version inside)
  * float array = int n · n × float
  * </pre>
@@ -35,15 +38,15 @@ import java.util.List;
  * draws, the climatology and the replay of recent examples — so a restored region learns exactly as an uninterrupted
  * one. The replay is most of the record: {@code rainfall.replay} × (window × channels + 2 × horizon) × cells × 4 bytes
  * (e.g. 256 × (4 × 27 + 2) × 432 × 4 B = 49 MB); a smaller {@code rainfall.replay} makes checkpoints smaller. State of
- * format 1 restores with an empty replay. The snapshot ({@link Snapshot}, version 1)
- * records the backend name; a restore where that backend is missing falls back to {@code auto}.
+ * format 1 restores with an empty replay. The snapshot ({@link Snapshot}, version 1) records the backend name; a
+ * restore where that backend is missing falls back to {@code auto}.
  */
-public final class RainModelSerializer extends ModelStateSerializer<RainModel> {
-    public static final int RECORD_FORMAT = 2;
+public final class RegionStateSerializer extends ModelStateSerializer<RegionState> {
+    public static final int RECORD_FORMAT = 3;
     private static final long serialVersionUID = 1L;
     private static final int FLOAT_BLOCK = 1 << 14;
 
-    public RainModelSerializer(String backendName) {
+    public RegionStateSerializer(String backendName) {
         super(backendName);
     }
 
@@ -53,20 +56,18 @@ public final class RainModelSerializer extends ModelStateSerializer<RainModel> {
     }
 
     @Override
-    public TypeSerializer<RainModel> duplicate() {
-        return new RainModelSerializer(backendName());
+    public TypeSerializer<RegionState> duplicate() {
+        return new RegionStateSerializer(backendName());
     }
 
     @Override
-    public void serialize(RainModel m, DataOutputView out) throws IOException {
-        if (m.forecaster != null) {
-            m.sync();
-        }
+    public void serialize(RegionState m, DataOutputView out) throws IOException {
+        ConvLstmRainForecaster.State f = m.convLstmState();
         out.writeInt(RECORD_FORMAT);
         writeGrid(out, m.grid);
         out.writeInt(m.features.size());
-        for (String f : m.features) {
-            out.writeUTF(f);
+        for (String name : m.features) {
+            out.writeUTF(name);
         }
         out.writeInt(m.window);
         out.writeInt(m.horizon);
@@ -74,36 +75,25 @@ public final class RainModelSerializer extends ModelStateSerializer<RainModel> {
         out.writeLong(m.framesSeen);
         out.writeLong(m.scoredStations);
         out.writeDouble(m.squaredError);
-        out.writeLong(m.learned);
-        out.writeLong(m.skipped);
-        out.writeDouble(m.lastLoss);
-        writeFloats(out, m.climate);
+        out.writeLong(f.learned());
+        out.writeLong(f.skipped());
+        out.writeDouble(f.lastLoss());
+        writeFloats(out, f.climate());
         out.writeInt(m.frames.size());
-        for (RainFrame f : m.frames) {
-            out.writeUTF(f.region);
-            out.writeLong(f.step);
-            out.writeLong(f.start);
-            out.writeLong(f.end);
-            out.writeInt(f.readings);
-            writeFloats(out, f.values);
-            writeFloats(out, f.masks);
-            writeFloats(out, f.coverage);
-            writeFloats(out, f.rainMm);
-            writeFloats(out, f.rainMask);
-            out.writeInt(f.stations.length);
-            for (int i = 0; i < f.stations.length; i++) {
-                out.writeUTF(f.stations[i]);
-                out.writeDouble(f.stationLat[i]);
-                out.writeDouble(f.stationLon[i]);
-                out.writeFloat(f.stationRain[i]);
-            }
+        for (Frame fr : m.frames) {
+            out.writeLong(fr.step());
+            writeFloats(out, fr.values());
+            writeFloats(out, fr.masks());
+            writeFloats(out, fr.coverage());
+            writeFloats(out, fr.rainMm());
+            writeFloats(out, fr.rainMask());
         }
         out.writeInt(m.pending.size());
-        for (RainModel.Pending p : m.pending) {
+        for (RegionState.Pending p : m.pending) {
             out.writeLong(p.validStep());
             writeFloats(out, p.rainMm());
         }
-        ConvLstmRainForecaster.Replay replay = m.replay;
+        ConvLstmRainForecaster.Replay replay = f.replay();
         out.writeLong(replay.stored());
         out.writeInt(replay.slots().size());
         for (ConvLstmRainForecaster.Example e : replay.slots()) {
@@ -112,13 +102,13 @@ public final class RainModelSerializer extends ModelStateSerializer<RainModel> {
             writeFloats(out, e.mask());
         }
         ByteArrayOutputStream model = new ByteArrayOutputStream(1 << 16);
-        ModelCodec.write(model, m.model, m.optimizerState);
+        ModelCodec.write(model, f.model, f.optimizer);
         out.writeInt(model.size());
         out.write(model.toByteArray());
     }
 
     @Override
-    public RainModel deserialize(DataInputView in) throws IOException {
+    public RegionState deserialize(DataInputView in) throws IOException {
         int format = in.readInt();
         if (format < 1 || format > RECORD_FORMAT) {
             throw new IOException("rain model state format " + format + " unsupported; this build reads 1.."
@@ -130,47 +120,47 @@ public final class RainModelSerializer extends ModelStateSerializer<RainModel> {
         for (int i = 0; i < nf; i++) {
             features.add(in.readUTF());
         }
-        RainModel m = new RainModel(grid, features, in.readInt(), in.readInt(), in.readLong());
-        m.framesSeen = in.readLong();
-        m.scoredStations = in.readLong();
-        m.squaredError = in.readDouble();
-        m.learned = in.readLong();
-        m.skipped = in.readLong();
-        m.lastLoss = in.readDouble();
-        m.climate = readFloats(in);
+        int window = in.readInt();
+        int horizon = in.readInt();
+        long seed = in.readLong();
+        long framesSeen = in.readLong();
+        long scoredStations = in.readLong();
+        double squaredError = in.readDouble();
+        long learned = in.readLong();
+        long skipped = in.readLong();
+        double lastLoss = in.readDouble();
+        float[] climate = readFloats(in);
         int frames = count(in, 1 << 16, "frame");
-        String[] featureArray = features.toArray(new String[0]);
+        List<Frame> kept = new ArrayList<>(frames);
         for (int k = 0; k < frames; k++) {
-            RainFrame f = new RainFrame();
-            f.region = in.readUTF();
-            f.step = in.readLong();
-            f.start = in.readLong();
-            f.end = in.readLong();
-            f.readings = in.readInt();
-            f.setGrid(grid);
-            f.features = featureArray.clone();
-            f.values = readFloats(in);
-            f.masks = readFloats(in);
-            f.coverage = readFloats(in);
-            f.rainMm = readFloats(in);
-            f.rainMask = readFloats(in);
-            int s = count(in, 1 << 24, "station");
-            f.stations = new String[s];
-            f.stationLat = new double[s];
-            f.stationLon = new double[s];
-            f.stationRain = new float[s];
-            for (int i = 0; i < s; i++) {
-                f.stations[i] = in.readUTF();
-                f.stationLat[i] = in.readDouble();
-                f.stationLon[i] = in.readDouble();
-                f.stationRain[i] = in.readFloat();
+            long step;
+            if (format >= 3) {
+                step = in.readLong();
+            } else {
+                in.readUTF(); // region
+                step = in.readLong();
+                in.readLong(); // start
+                in.readLong(); // end
+                in.readInt(); // readings
             }
-            m.frames.add(f);
+            kept.add(new Frame(grid, step, features, readFloats(in), readFloats(in), readFloats(in), readFloats(in),
+                    readFloats(in)));
+            if (format < 3) {
+                int s = count(in, 1 << 24, "station");
+                for (int i = 0; i < s; i++) {
+                    in.readUTF();
+                    in.readDouble();
+                    in.readDouble();
+                    in.readFloat();
+                }
+            }
         }
-        int pending = count(in, 1 << 16, "pending forecast");
-        for (int i = 0; i < pending; i++) {
-            m.pending.add(new RainModel.Pending(in.readLong(), readFloats(in)));
+        int pendingCount = count(in, 1 << 16, "pending forecast");
+        List<RegionState.Pending> pending = new ArrayList<>(pendingCount);
+        for (int i = 0; i < pendingCount; i++) {
+            pending.add(new RegionState.Pending(in.readLong(), readFloats(in)));
         }
+        ConvLstmRainForecaster.Replay replay = ConvLstmRainForecaster.Replay.EMPTY;
         if (format >= 2) {
             long stored = in.readLong();
             int r = count(in, 1 << 24, "replay example");
@@ -181,7 +171,7 @@ public final class RainModelSerializer extends ModelStateSerializer<RainModel> {
             for (int i = 0; i < r; i++) {
                 slots.add(new ConvLstmRainForecaster.Example(readFloats(in), readFloats(in), readFloats(in)));
             }
-            m.replay = new ConvLstmRainForecaster.Replay(stored, List.copyOf(slots));
+            replay = new ConvLstmRainForecaster.Replay(stored, List.copyOf(slots));
         }
         int modelBytes = count(in, Integer.MAX_VALUE, "model byte");
         byte[] model = new byte[modelBytes];
@@ -190,8 +180,19 @@ public final class RainModelSerializer extends ModelStateSerializer<RainModel> {
         if (saved.optimizerState() == null) {
             throw new IOException("rain model state lacks its optimizer state");
         }
-        m.model = saved.model();
-        m.optimizerState = saved.optimizerState();
+        ConvLstmRainForecaster.State f;
+        try {
+            f = ConvLstmRainForecaster.State.restored(saved.model(), saved.optimizerState(), learned, skipped, lastLoss,
+                    climate, replay);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("corrupt rain model state: " + e.getMessage(), e);
+        }
+        RegionState m = RegionState.restored(grid, features, window, horizon, seed, f);
+        m.framesSeen = framesSeen;
+        m.scoredStations = scoredStations;
+        m.squaredError = squaredError;
+        m.frames.addAll(kept);
+        m.pending.addAll(pending);
         return m;
     }
 
@@ -244,12 +245,12 @@ public final class RainModelSerializer extends ModelStateSerializer<RainModel> {
     }
 
     @Override
-    public TypeSerializerSnapshot<RainModel> snapshotConfiguration() {
+    public TypeSerializerSnapshot<RegionState> snapshotConfiguration() {
         return new Snapshot(backendName());
     }
 
     /** Snapshot of the serializer's configuration: version 1 holds the backend name. */
-    public static final class Snapshot extends BackendSnapshot<RainModel> {
+    public static final class Snapshot extends BackendSnapshot<RegionState> {
         public Snapshot() {
         }
 
@@ -258,8 +259,8 @@ public final class RainModelSerializer extends ModelStateSerializer<RainModel> {
         }
 
         @Override
-        public TypeSerializer<RainModel> restoreSerializer() {
-            return new RainModelSerializer(backendName());
+        public TypeSerializer<RegionState> restoreSerializer() {
+            return new RegionStateSerializer(backendName());
         }
     }
 }

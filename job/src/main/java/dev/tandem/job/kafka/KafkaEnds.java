@@ -1,9 +1,6 @@
 package dev.tandem.job.kafka;
 
 import dev.tandem.job.config.TandemConfig;
-import dev.tandem.operators.gearbox.Alert;
-import dev.tandem.operators.common.DeadLetter;
-import dev.tandem.operators.gearbox.Prediction;
 import dev.tandem.operators.common.RawRecord;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -15,14 +12,17 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import java.util.Properties;
 
 /**
- * The Kafka ends of the gearbox job, from configuration: a source of raw records that reads only committed
- * transactions, and exactly-once sinks (transactional ids {@code <job.transactional-id-prefix>-<topic>}).
+ * The Kafka ends of both jobs, from configuration: a source of raw records that reads only committed transactions
+ * and commits its offsets on checkpoints, and exactly-once JSON sinks. Each job names its own consumer group and
+ * transactional-id prefix (see the mains), so two jobs writing the same topic (dead letters) never share a
+ * transactional id.
  */
-public final class GearboxKafka {
-    private GearboxKafka() {
+public final class KafkaEnds {
+    private KafkaEnds() {
     }
 
-    public static KafkaSource<RawRecord> windowsSource(TandemConfig c) {
+    /** A read_committed source of {@code topic}, starting as {@code kafka.starting-offsets} says. */
+    public static KafkaSource<RawRecord> source(TandemConfig c, String topic, String groupId) {
         OffsetsInitializer start = switch (c.string("kafka.starting-offsets")) {
             case "earliest" -> OffsetsInitializer.earliest();
             case "latest" -> OffsetsInitializer.latest();
@@ -30,8 +30,8 @@ public final class GearboxKafka {
         };
         return KafkaSource.<RawRecord>builder()
                 .setBootstrapServers(c.string("kafka.bootstrap-servers"))
-                .setTopics(c.string("topics.gearbox-windows"))
-                .setGroupId(c.string("kafka.group-id"))
+                .setTopics(topic)
+                .setGroupId(groupId)
                 .setStartingOffsets(start)
                 .setDeserializer(new RawRecordDeserializer())
                 .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
@@ -39,27 +39,17 @@ public final class GearboxKafka {
                 .build();
     }
 
-    public static KafkaSink<Prediction> predictionSink(TandemConfig c) {
-        return sink(c, c.string("topics.gearbox-predictions"), new JsonRecordSerializer<>(c.string("topics.gearbox-predictions"),
-                (Prediction p) -> p.machine));
-    }
-
-    public static KafkaSink<Alert> alertSink(TandemConfig c) {
-        return sink(c, c.string("topics.gearbox-alerts"), new JsonRecordSerializer<>(c.string("topics.gearbox-alerts"),
-                (Alert a) -> a.machine));
-    }
-
-    public static KafkaSink<DeadLetter> deadLetterSink(TandemConfig c) {
-        return sink(c, c.string("topics.dead-letters"), new JsonRecordSerializer<>(c.string("topics.dead-letters"),
-                (DeadLetter d) -> d.topic));
-    }
-
-    private static <T> KafkaSink<T> sink(TandemConfig c, String topic, JsonRecordSerializer<T> serializer) {
+    /**
+     * An exactly-once sink of JSON records to {@code topic}, keyed by {@code key}; transactional ids
+     * {@code <transactionalIdPrefix>-<topic>}.
+     */
+    public static <T> KafkaSink<T> sink(TandemConfig c, String topic, String transactionalIdPrefix,
+                                        JsonRecordSerializer.Key<T> key) {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(c.string("kafka.bootstrap-servers"))
-                .setRecordSerializer(serializer)
+                .setRecordSerializer(new JsonRecordSerializer<>(topic, key))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(c.string("job.transactional-id-prefix") + "-" + topic)
+                .setTransactionalIdPrefix(transactionalIdPrefix + "-" + topic)
                 .setProperty("transaction.timeout.ms", Integer.toString(c.integer("job.transaction-timeout-ms")))
                 .build();
     }

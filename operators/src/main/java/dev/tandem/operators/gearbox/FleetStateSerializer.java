@@ -1,5 +1,8 @@
 package dev.tandem.operators.gearbox;
 
+import dev.tandem.models.gearbox.FleetState;
+import dev.tandem.models.gearbox.RecentAccuracy;
+
 import dev.tandem.models.decision.DecisionStage;
 import dev.tandem.learning.io.ModelCodec;
 import dev.tandem.operators.common.ModelStateSerializer;
@@ -15,7 +18,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * The versioned binary serializer of {@link FleetModel} keyed state (no Kryo). One record (big-endian
+ * The versioned binary serializer of {@link FleetState} keyed state (no Kryo). One record (big-endian
  * {@code DataOutput} conventions unless said otherwise):
  * <pre>
  * int   record format (1)
@@ -31,11 +34,11 @@ import java.nio.ByteOrder;
  * S is the example size of the model's input shape (checked against the model on reading). The serializer snapshot ({@link Snapshot}, version 1) records
  * the backend name; a restore on a machine where that backend is missing falls back to {@code auto}.
  */
-public final class FleetModelSerializer extends ModelStateSerializer<FleetModel> {
+public final class FleetStateSerializer extends ModelStateSerializer<FleetState> {
     public static final int RECORD_FORMAT = 2;
     private static final long serialVersionUID = 1L;
 
-    public FleetModelSerializer(String backendName) {
+    public FleetStateSerializer(String backendName) {
         super(backendName);
     }
 
@@ -45,12 +48,12 @@ public final class FleetModelSerializer extends ModelStateSerializer<FleetModel>
     }
 
     @Override
-    public TypeSerializer<FleetModel> duplicate() {
-        return new FleetModelSerializer(backendName());
+    public TypeSerializer<FleetState> duplicate() {
+        return new FleetStateSerializer(backendName());
     }
 
     @Override
-    public void serialize(FleetModel m, DataOutputView out) throws IOException {
+    public void serialize(FleetState m, DataOutputView out) throws IOException {
         out.writeInt(RECORD_FORMAT);
         out.writeLong(m.version);
         out.writeLong(m.windows);
@@ -86,7 +89,7 @@ public final class FleetModelSerializer extends ModelStateSerializer<FleetModel>
     }
 
     @Override
-    public FleetModel deserialize(DataInputView in) throws IOException {
+    public FleetState deserialize(DataInputView in) throws IOException {
         int format = in.readInt();
         if (format != RECORD_FORMAT && format != 1) {
             throw new IOException("fleet model state format " + format + " unsupported; this build reads " + RECORD_FORMAT);
@@ -129,7 +132,7 @@ public final class FleetModelSerializer extends ModelStateSerializer<FleetModel>
         if (saved.optimizerState() == null) {
             throw new IOException("fleet model state lacks its optimizer state");
         }
-        FleetModel m = new FleetModel(saved.model(), saved.optimizerState(), classes, capacity);
+        FleetState m = new FleetState(saved.model(), saved.optimizerState(), classes, capacity);
         if (m.exampleSize() != size) {
             throw new IOException("pending examples of size " + size + " do not fit the model's " + m.exampleSize());
         }
@@ -156,12 +159,12 @@ public final class FleetModelSerializer extends ModelStateSerializer<FleetModel>
     }
 
     @Override
-    public TypeSerializerSnapshot<FleetModel> snapshotConfiguration() {
+    public TypeSerializerSnapshot<FleetState> snapshotConfiguration() {
         return new Snapshot(backendName());
     }
 
     /** Snapshot of the serializer's configuration: version 1 holds the backend name. */
-    public static final class Snapshot extends BackendSnapshot<FleetModel> {
+    public static final class Snapshot extends BackendSnapshot<FleetState> {
         public Snapshot() {
         }
 
@@ -170,8 +173,8 @@ public final class FleetModelSerializer extends ModelStateSerializer<FleetModel>
         }
 
         @Override
-        public TypeSerializer<FleetModel> restoreSerializer() {
-            return new FleetModelSerializer(backendName());
+        public TypeSerializer<FleetState> restoreSerializer() {
+            return new FleetStateSerializer(backendName());
         }
     }
 }

@@ -1,5 +1,10 @@
 package dev.tandem.operators.gearbox;
 
+import dev.tandem.models.gearbox.FleetState;
+import dev.tandem.models.gearbox.FleetLearner;
+import dev.tandem.models.gearbox.FleetSettings;
+import dev.tandem.models.gearbox.GearboxCnnFactory;
+
 import dev.tandem.learning.backend.JavaBackend;
 import dev.tandem.operators.common.DeadLetter;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -19,8 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class ClassifierTrainerFunctionTest {
-    static final TrainerSettings SETTINGS = new TrainerSettings(List.of("healthy", "broken"), 4, "adam", 0.003, 0.9, 5L,
+class FleetTrainerFunctionTest {
+    static final FleetSettings SETTINGS = new FleetSettings(List.of("healthy", "broken"), 4, "adam", 0.003, 0.9, 5L,
             true, "java");
     static final int LENGTH = 256;
 
@@ -35,16 +40,16 @@ class ClassifierTrainerFunctionTest {
     }
 
     static KeyedOneInputStreamOperatorTestHarness<String, VibrationWindow, Prediction> harness() throws Exception {
-        return harness(new ClassifierTrainerFunction(SETTINGS, new GearboxCnnFactory()));
+        return harness(new FleetTrainerFunction(SETTINGS, new GearboxCnnFactory()));
     }
 
     static KeyedOneInputStreamOperatorTestHarness<String, VibrationWindow, Prediction> harness(
-            ClassifierTrainerFunction function) throws Exception {
+            FleetTrainerFunction function) throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(function),
                 (VibrationWindow w) -> w.fleet, Types.STRING);
         Configuration c = new Configuration();
         c.set(PipelineOptions.GENERIC_TYPES, false);
-        h.getExecutionConfig().configure(c, ClassifierTrainerFunctionTest.class.getClassLoader());
+        h.getExecutionConfig().configure(c, FleetTrainerFunctionTest.class.getClassLoader());
         return h;
     }
 
@@ -62,7 +67,7 @@ class ClassifierTrainerFunctionTest {
     void predictsEveryWindowBeforeLearningFromIt() throws Exception {
         List<VibrationWindow> windows = stream(12, 1);
         FleetLearner reference = new FleetLearner(SETTINGS, new JavaBackend(), new GearboxCnnFactory());
-        FleetModel fresh = reference.create(windows.get(0));
+        FleetState fresh = FleetTrainerFunction.create(reference, windows.get(0));
         try (var h = harness()) {
             h.open();
             List<Prediction> out = feed(h, windows);
@@ -71,7 +76,7 @@ class ClassifierTrainerFunctionTest {
             // and window 3's prediction is made before the step it triggers.
             for (int i = 0; i <= 3; i++) {
                 assertEquals(0, out.get(i).modelVersion, "window " + i);
-                float[] p = reference.observe(fresh, windows.get(i)).probabilities;
+                float[] p = FleetTrainerFunction.observe(reference, fresh, windows.get(i)).probabilities;
                 assertArrayEquals(p, out.get(i).probabilities, "window " + i + " predicted by the untrained model");
             }
             assertEquals(1, out.get(4).modelVersion, "the step after the 4th labelled window");
@@ -124,7 +129,7 @@ class ClassifierTrainerFunctionTest {
             VibrationWindow other = TestWindows.window(5000L, "m9", "demo", "healthy", "healthy", 3, LENGTH, 9);
             feed(h, List.of(other));
             assertEquals(2, h.extractOutputValues().size());
-            List<DeadLetter> dead = h.getSideOutput(ClassifierTrainerFunction.MISFITS).stream().map(r -> r.getValue()).toList();
+            List<DeadLetter> dead = h.getSideOutput(FleetTrainerFunction.MISFITS).stream().map(r -> r.getValue()).toList();
             assertEquals(1, dead.size());
             assertTrue(dead.get(0).reason.contains("window shape 3x256 differs"), dead.get(0).reason);
         }

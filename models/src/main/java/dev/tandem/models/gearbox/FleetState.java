@@ -1,15 +1,18 @@
-package dev.tandem.operators.gearbox;
+package dev.tandem.models.gearbox;
 
+import dev.tandem.learning.io.ModelHash;
 import dev.tandem.learning.nn.Sequential;
 import dev.tandem.learning.optim.OptimizerState;
 import dev.tandem.learning.tensor.Shapes;
+import dev.tandem.learning.train.ClassifierTrainer;
 
 /**
  * The keyed state of one fleet: its classifier, the optimizer's state, the model version (optimizer steps taken),
  * counters, the labelled windows waiting for the next mini-batch, and — with a decision stage — that stage, the
- * freeze state of the base network and the stage's recent accuracy. Written by {@link FleetModelSerializer}.
+ * freeze state of the base network and the stage's recent accuracy. Written by {@code FleetStateSerializer}
+ * (operators); driven by {@link FleetLearner}.
  */
-public final class FleetModel {
+public final class FleetState {
     public final Sequential model;
     public final OptimizerState optimizerState;
     /** Class names; index k is output k of the model. */
@@ -33,10 +36,12 @@ public final class FleetModel {
     public long unfreezes;
     /** Right/wrong of the decision stage's last decisions (null without a decision stage). */
     public RecentAccuracy recent;
+    /** The trainer around {@link #model} (scratch tensors only; rebuilt after a restore). */
+    transient ClassifierTrainer trainer;
     private transient String hash;
     private transient long hashVersion = -1;
 
-    public FleetModel(Sequential model, OptimizerState optimizerState, String[] classes, int batch) {
+    public FleetState(Sequential model, OptimizerState optimizerState, String[] classes, int batch) {
         this.model = model;
         this.optimizerState = optimizerState;
         this.classes = classes.clone();

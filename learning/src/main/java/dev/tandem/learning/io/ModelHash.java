@@ -1,4 +1,4 @@
-package dev.tandem.operators.gearbox;
+package dev.tandem.learning.io;
 
 import dev.tandem.learning.nn.Param;
 import dev.tandem.learning.nn.Sequential;

@@ -1,0 +1,36 @@
+package dev.tandem.models.gearbox;
+
+import dev.tandem.learning.optim.Optimizer;
+import dev.tandem.learning.optim.Optimizers;
+
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * How a fleet learns (configuration {@code gearbox.*}, {@code compute.backend}): the class names (index = model
+ * output), the mini-batch size, the optimizer (any of {@link Optimizers#NAMES}) with its learning rate and momentum,
+ * the model seed, whether windows are normalised per channel (mean 0, standard deviation 1), and the backend.
+ */
+public record FleetSettings(List<String> classes, int batch, String optimizer, double learningRate, double momentum,
+                            long seed, boolean normalize, String backend) implements Serializable {
+
+    public FleetSettings {
+        classes = List.copyOf(classes);
+        if (classes.size() < 2) {
+            throw new IllegalArgumentException("gearbox.classes needs at least 2 classes, got " + classes);
+        }
+        if (batch < 1) {
+            throw new IllegalArgumentException("gearbox.batch = " + batch + " is out of range; allowed: >= 1");
+        }
+        Optimizers.require(optimizer, "gearbox.optimizer");
+        Optimizers.Spec.of(optimizer, learningRate, momentum, seed).build(); // fails now on an invalid hyper-parameter
+    }
+
+    public Optimizer buildOptimizer() {
+        return Optimizers.Spec.of(optimizer, learningRate, momentum, seed).build();
+    }
+
+    public FleetSettings withLearningRate(double lr) {
+        return new FleetSettings(classes, batch, optimizer, lr, momentum, seed, normalize, backend);
+    }
+}

@@ -1,0 +1,53 @@
+package dev.tandem.models.rain;
+
+import dev.tandem.learning.optim.Optimizer;
+import dev.tandem.learning.optim.Optimizers;
+
+import java.io.Serializable;
+
+/**
+ * How a region's forecaster learns (configuration {@code rainfall.*}, {@code compute.backend}): the time step, the
+ * window T (frames in) and horizon k (the forecast is for the step k after the last observed one), the optimizer (any
+ * of {@link Optimizers#NAMES}; {@code s-sgd} by default) with its settings, the ConvLSTM and its replay mini-batches
+ * ({@link ConvLstmRainForecaster.Settings}), the seed and the backend. The streaming job and {@code eval rainfall}
+ * build their learner from this one record.
+ */
+public record RegionSettings(String step, int window, int horizon, String optimizer, double learningRate,
+                             double momentum, int ssgdPopulation, double ssgdWindow, int ssgdHorizon,
+                             int ssgdPlateauPatience, int[] hidden, int[] kernels, int batch, int replay,
+                             int stepsPerLearn, double rainScale, long seed, String backend) implements Serializable {
+
+    public RegionSettings {
+        TimeStep.parse(step);
+        if (window < 1 || horizon < 1) {
+            throw new IllegalArgumentException("rainfall.window and rainfall.horizon must be >= 1, got " + window + ", " + horizon);
+        }
+        hidden = hidden.clone();
+        kernels = kernels.clone();
+        if (hidden.length == 0 || hidden.length != kernels.length) {
+            throw new IllegalArgumentException("rainfall.hidden and rainfall.kernels must list one value per ConvLSTM layer, got "
+                    + hidden.length + " and " + kernels.length);
+        }
+        new ConvLstmRainForecaster.Settings(hidden, kernels, batch, replay, stepsPerLearn, rainScale);
+        Optimizers.require(optimizer, "rainfall.optimizer");
+        spec(optimizer, learningRate, momentum, ssgdPopulation, ssgdWindow, ssgdHorizon, ssgdPlateauPatience, seed).build();
+    }
+
+    public TimeStep timeStep() {
+        return TimeStep.parse(step);
+    }
+
+    public ConvLstmRainForecaster.Settings forecasterSettings() {
+        return new ConvLstmRainForecaster.Settings(hidden, kernels, batch, replay, stepsPerLearn, rainScale);
+    }
+
+    public Optimizer buildOptimizer() {
+        return spec(optimizer, learningRate, momentum, ssgdPopulation, ssgdWindow, ssgdHorizon, ssgdPlateauPatience,
+                seed).build();
+    }
+
+    private static Optimizers.Spec spec(String name, double lr, double momentum, int salps, double window, int horizon,
+                                        int patience, long seed) {
+        return new Optimizers.Spec(name, lr, momentum, salps, window, horizon, patience, seed);
+    }
+}

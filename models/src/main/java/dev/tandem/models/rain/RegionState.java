@@ -1,0 +1,72 @@
+package dev.tandem.models.rain;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything one region's prequential forecaster holds, as data: the grid and features it was built for, the
+ * forecaster with its own explicit state ({@link ConvLstmRainForecaster.State}), the last {@code window + horizon − 1}
+ * frames, the forecasts not yet scored (valid for a step not yet observed) and the prequential score counters.
+ * Driven by {@link RegionLearner}; kept in Flink keyed state by the operators' {@code RegionStateSerializer}.
+ */
+public final class RegionState {
+    /** A forecast waiting for its step to be observed. */
+    public record Pending(long validStep, float[] rainMm) {
+    }
+
+    public final Grid grid;
+    public final List<String> features;
+    public final int window;
+    public final int horizon;
+    public final long seed;
+    /** The forecaster; null after a restore until {@link RegionLearner} wraps {@link #saved} again. */
+    RainForecaster forecaster;
+    /** A restored ConvLSTM's state, waiting to be wrapped (null once wrapped, or for a fresh state). */
+    ConvLstmRainForecaster.State saved;
+    public final List<Frame> frames = new ArrayList<>();
+    public final List<Pending> pending = new ArrayList<>();
+    public long framesSeen;
+    public long scoredStations;
+    public double squaredError;
+
+    public RegionState(Grid grid, List<String> features, int window, int horizon, long seed, RainForecaster forecaster) {
+        this.grid = grid;
+        this.features = List.copyOf(features);
+        this.window = window;
+        this.horizon = horizon;
+        this.seed = seed;
+        this.forecaster = forecaster;
+    }
+
+    /** A restored region whose ConvLSTM forecaster is rebuilt around {@code saved} on first use. */
+    public static RegionState restored(Grid grid, List<String> features, int window, int horizon, long seed,
+                                       ConvLstmRainForecaster.State saved) {
+        RegionState s = new RegionState(grid, features, window, horizon, seed, null);
+        s.saved = saved;
+        return s;
+    }
+
+    /** The ConvLSTM forecaster's live state (what is checkpointed); null for another kind of forecaster. */
+    public ConvLstmRainForecaster.State convLstmState() {
+        return forecaster instanceof ConvLstmRainForecaster c ? c.state() : saved;
+    }
+
+    public RainForecaster forecaster() {
+        return forecaster;
+    }
+
+    /** Optimizer steps applied so far (the forecast's model version); 0 for forecasters without an optimizer. */
+    public long version() {
+        ConvLstmRainForecaster.State c = convLstmState();
+        return c == null ? 0 : c.optimizer.step();
+    }
+
+    public double prequentialMse() {
+        return scoredStations == 0 ? Double.NaN : squaredError / scoredStations;
+    }
+
+    /** Frames kept: the window of the example learned next ends {@code horizon} steps before the newest frame. */
+    public int capacity() {
+        return window + horizon - 1;
+    }
+}

@@ -1,0 +1,130 @@
+package dev.tandem.operators.rain;
+
+import dev.tandem.learning.tensor.Backend;
+import dev.tandem.learning.tensor.Backends;
+import dev.tandem.models.rain.Frame;
+import dev.tandem.models.rain.Grid;
+import dev.tandem.models.rain.RegionLearner;
+import dev.tandem.models.rain.RegionSettings;
+import dev.tandem.models.rain.RegionState;
+import dev.tandem.models.rain.StationRain;
+import dev.tandem.models.rain.TimeStep;
+import dev.tandem.operators.common.DeadLetter;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The region trainer, keyed by region: moves each region's {@link RegionState} between Flink's keyed state
+ * ({@link RegionStateSerializer}, no Kryo) and the Flink-free {@link RegionLearner}, which on each frame scores the
+ * forecasts made for its step, learns (S-SGD by default; a NaN or infinite loss or gradient skips the update, counted
+ * as {@code skippedUpdates}) and forecasts the step {@code horizon} ahead; that forecast goes out as a
+ * {@link Forecast} (grid values and per-station values, the model version). The first T − 1 frames of a region emit
+ * nothing. A frame whose grid or features differ from the region's model (a configuration change between runs) goes
+ * to {@link #MISFITS} as a dead letter.
+ *
+ * <p>Metrics: {@code frames}, {@code forecasts}, {@code trainingSteps}, {@code skippedUpdates} (counters),
+ * {@code modelVersion}, {@code prequentialMse}, {@code loss} (gauges of the region seen last).
+ */
+public final class RegionTrainerFunction extends KeyedProcessFunction<String, RainFrame, Forecast> {
+    public static final OutputTag<DeadLetter> MISFITS = new OutputTag<>("rain-trainer-misfits") {
+    };
+    public static final String STATE_NAME = "rain-model";
+    private final RegionSettings settings;
+    private transient ValueState<RegionState> state;
+    private transient RegionLearner learner;
+    private transient TimeStep timeStep;
+    private transient Counter frames;
+    private transient Counter forecasts;
+    private transient Counter steps;
+    private transient Counter skippedUpdates;
+    private transient volatile RegionState last;
+
+    public RegionTrainerFunction(RegionSettings settings) {
+        this.settings = settings;
+    }
+
+    public static ValueStateDescriptor<RegionState> descriptor(String backend) {
+        return new ValueStateDescriptor<>(STATE_NAME, new RegionStateSerializer(backend));
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        state = getRuntimeContext().getState(descriptor(settings.backend()));
+        Backend backend = Backends.choose(settings.backend()).backend();
+        learner = RegionLearner.convLstm(settings, backend);
+        timeStep = settings.timeStep();
+        var g = getRuntimeContext().getMetricGroup();
+        frames = g.counter("frames");
+        forecasts = g.counter("forecasts");
+        steps = g.counter("trainingSteps");
+        skippedUpdates = g.counter("skippedUpdates");
+        g.gauge("modelVersion", () -> last == null ? 0L : last.version());
+        g.gauge("prequentialMse", () -> last == null ? Double.NaN : last.prequentialMse());
+        g.gauge("loss", () -> last == null ? Double.NaN : last.convLstmState().lastLoss());
+    }
+
+    @Override
+    public void processElement(RainFrame in, Context ctx, Collector<Forecast> out) throws Exception {
+        Frame frame = in.toFrame();
+        RegionState m = state.value();
+        if (m == null) {
+            m = learner.create(frame.grid(), frame.features());
+        } else {
+            String misfit = learner.mismatch(m, frame.grid(), frame.features());
+            if (misfit != null) {
+                ctx.output(MISFITS, new DeadLetter("trainer", -1, -1, "region " + in.region + ": " + misfit,
+                        in.toString(), ctx.timerService().currentProcessingTime()));
+                return;
+            }
+        }
+        long versionBefore = m.version();
+        long skippedBefore = m.convLstmState().skipped();
+        RegionLearner.Step step = learner.observe(m, frame, in.stations());
+        frames.inc();
+        steps.inc(m.version() - versionBefore);
+        skippedUpdates.inc(m.convLstmState().skipped() - skippedBefore);
+        if (step.issued() != null) {
+            out.collect(forecast(in, m, step, ctx.timerService().currentProcessingTime()));
+            forecasts.inc();
+        }
+        state.update(m);
+        last = m;
+    }
+
+    private Forecast forecast(RainFrame frame, RegionState m, RegionLearner.Step step, long now) {
+        Grid g = m.grid;
+        float[] values = step.issued().rainMm();
+        long valid = step.issued().validStep();
+        Forecast fc = new Forecast();
+        fc.region = frame.region;
+        fc.issuedAt = frame.end;
+        fc.validAt = timeStep.start(valid);
+        fc.validUntil = timeStep.start(valid + 1);
+        fc.grid = new Forecast.GridSpec(g.rows(), g.cols(), g.lat0(), g.lon0(), g.dlat(), g.dlon());
+        fc.rainMm = new float[g.rows()][g.cols()];
+        for (int r = 0; r < g.rows(); r++) {
+            System.arraycopy(values, r * g.cols(), fc.rainMm[r], 0, g.cols());
+        }
+        List<Forecast.StationValue> st = new ArrayList<>();
+        for (int i = 0; i < frame.stations.length; i++) {
+            float v = g.sample(values, frame.stationLat[i], frame.stationLon[i]);
+            if (Float.isFinite(v)) {
+                st.add(new Forecast.StationValue(frame.stations[i], frame.stationLat[i], frame.stationLon[i], v));
+            }
+        }
+        fc.stations = st.toArray(new Forecast.StationValue[0]);
+        fc.modelVersion = m.version();
+        fc.previousMse = step.mse();
+        fc.scoredStations = step.due().isEmpty() ? null : step.scored();
+        fc.emittedAt = now;
+        return fc;
+    }
+}
