@@ -3,6 +3,8 @@ package dev.tandem.learning.al;
 import dev.tandem.learning.loss.Loss;
 import dev.tandem.learning.loss.MeanSquaredError;
 import dev.tandem.learning.loss.SoftmaxCrossEntropy;
+import dev.tandem.learning.nn.AdaptiveActivation;
+import dev.tandem.learning.nn.Layer;
 import dev.tandem.learning.nn.Param;
 import dev.tandem.learning.nn.Pass;
 import dev.tandem.learning.nn.Sequential;
@@ -13,11 +15,14 @@ import dev.tandem.learning.tensor.Backend;
 import dev.tandem.learning.tensor.CounterRng;
 import dev.tandem.learning.tensor.DType;
 import dev.tandem.learning.tensor.Tensor;
+import dev.tandem.learning.nn.SlopeRecovery;
+import dev.tandem.learning.train.SupervisedObjective;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One AL component l (ALGORITHMS.md §1): its four networks f_l, b_l, g_l, h_l, an optimizer and its state for
@@ -50,6 +55,8 @@ public final class AlComponent {
     private long step;
     private final MeanSquaredError associationLoss = new MeanSquaredError();
     private final Loss decoderLossFunction;
+    private final Optional<SlopeRecovery> associationSlopes;
+    private final Optional<SlopeRecovery> autoencoderSlopes;
 
     /**
      * Builds component {@code index} (0-based: l = index + 1) for inputs s_{l-1} of per-example shape
@@ -89,7 +96,29 @@ public final class AlComponent {
         this.step = step;
         this.decoderLossFunction = decoderLoss == DecoderLoss.SOFTMAX_CROSS_ENTROPY
                 ? new SoftmaxCrossEntropy() : new MeanSquaredError();
+        this.associationSlopes = slopes(nets[0], nets[1]);
+        this.autoencoderSlopes = slopes(nets[2], nets[3]);
         validateShapes();
+    }
+
+    private static Optional<SlopeRecovery> slopes(Sequential a, Sequential b) {
+        List<AdaptiveActivation> found = new ArrayList<>();
+        for (Sequential s : new Sequential[] {a, b}) {
+            for (Layer l : s.layers()) {
+                if (l instanceof AdaptiveActivation x) {
+                    found.add(x);
+                }
+            }
+        }
+        return found.isEmpty() ? Optional.empty()
+                : Optional.of(new SlopeRecovery(found, SupervisedObjective.DEFAULT_SLOPE_RECOVERY_WEIGHT));
+    }
+
+    private static double withSlopes(double loss, Optional<SlopeRecovery> slopes, boolean gradient) {
+        if (slopes.isEmpty()) {
+            return loss;
+        }
+        return loss + (gradient ? slopes.get().addGradient() : slopes.get().weightedValue());
     }
 
     private void validateShapes() {
@@ -167,6 +196,17 @@ public final class AlComponent {
         return new StepResult(as.state, t, asLoss, aeLoss);
     }
 
+    /**
+     * {@link #trainStep(Tensor, Tensor)} on n examples given as host arrays (row-major: s_{l-1} of per-example shape
+     * {@link #stateInputShape()}, t_{l-1} of width {@link #labelInputWidth()}), for a stage that receives records.
+     */
+    public StepResult trainStep(float[] sPrev, float[] tPrev, int n) {
+        Backend b = encoder().backend();
+        DType d = encoder().dtype();
+        return trainStep(HostBatch.tensor(b, d, sPrev, n, stateInputShape()),
+                HostBatch.tensor(b, d, tPrev, n, new int[] {labelInputWidth()}));
+    }
+
     private static double run(Optimizer optimizer, Objective objective, List<Param> params, OptimizerState state) {
         if (params.isEmpty()) {
             // identity networks: nothing to update, but the forward values (and the loss) are still wanted
@@ -214,14 +254,18 @@ public final class AlComponent {
 
         @Override
         public double lossAndGradients() {
-            double l = loss();
+            double l = dataLoss();
             Tensor ds = bridge().backward(associationLoss.backward());
             encoder().backwardParameters(ds);
-            return l;
+            return withSlopes(l, associationSlopes, true);
         }
 
         @Override
         public double loss() {
+            return withSlopes(dataLoss(), associationSlopes, false);
+        }
+
+        private double dataLoss() {
             Tensor s = encoder().forward(sPrev, encoderPass);
             if (state == null) {
                 state = copy(s);
@@ -244,14 +288,18 @@ public final class AlComponent {
 
         @Override
         public double lossAndGradients() {
-            double l = loss();
+            double l = dataLoss();
             Tensor dt = labelDecoder().backward(decoderLossFunction.backward());
             labelEncoder().backwardParameters(dt);
-            return l;
+            return withSlopes(l, autoencoderSlopes, true);
         }
 
         @Override
         public double loss() {
+            return withSlopes(dataLoss(), autoencoderSlopes, false);
+        }
+
+        private double dataLoss() {
             Tensor t = labelEncoder().forward(tPrev, labelPass);
             if (labels == null) {
                 labels = copy(t);

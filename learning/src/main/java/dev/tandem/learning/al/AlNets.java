@@ -38,8 +38,12 @@ public final class AlNets {
     public static final int DEFAULT_BRIDGE_INPUT = 1024;
 
     /** The decoder of component 1 and the label activation; MSE with sigmoid scores is the reference's. */
+    /**
+     * @param adaptiveSlopes 0: plain encoder activations; n ≥ 1: every encoder activation neuron-wise adaptive with
+     *                       scale n (N-LAAF, ALGORITHMS.md §3; the "adam+n-laaf" method uses n = 10)
+     */
     public record Options(int labelWidth, DecoderLoss firstDecoderLoss, Activation labelActivation, int bridgeInput,
-                          AlInit init) {
+                          AlInit init, double adaptiveSlopes) {
         public Options {
             LayerSpec.require(labelWidth >= 1, "al.label_width", labelWidth, ">= 1");
             LayerSpec.require(firstDecoderLoss != null, "al.first_decoder_loss", firstDecoderLoss,
@@ -48,6 +52,13 @@ public final class AlNets {
                     java.util.Arrays.toString(Activation.values()));
             LayerSpec.require(bridgeInput >= 1, "al.bridge_input", bridgeInput, ">= 1");
             LayerSpec.require(init != null, "al.init", init, java.util.Arrays.toString(AlInit.values()));
+            LayerSpec.require(adaptiveSlopes == 0 || adaptiveSlopes >= 1 && Double.isFinite(adaptiveSlopes),
+                    "al.adaptive_slopes", adaptiveSlopes, "0 (off) or >= 1");
+        }
+
+        public Options(int labelWidth, DecoderLoss firstDecoderLoss, Activation labelActivation, int bridgeInput,
+                       AlInit init) {
+            this(labelWidth, firstDecoderLoss, labelActivation, bridgeInput, init, 0);
         }
 
         public static Options defaults(int labelWidth) {
@@ -55,7 +66,12 @@ public final class AlNets {
         }
 
         public Options withFirstDecoderLoss(DecoderLoss loss) {
-            return new Options(labelWidth, loss, labelActivation, bridgeInput, init);
+            return new Options(labelWidth, loss, labelActivation, bridgeInput, init, adaptiveSlopes);
+        }
+
+        /** Encoders with neuron-wise adaptive activations of scale n (the "adam+n-laaf" method: n = 10). */
+        public Options withAdaptiveEncoders(double n) {
+            return new Options(labelWidth, firstDecoderLoss, labelActivation, bridgeInput, init, n);
         }
     }
 
@@ -116,7 +132,7 @@ public final class AlNets {
         int[] shape = inputShape.clone();
         int labelIn = classes;
         for (int i = 0; i < encoders.size(); i++) {
-            List<LayerSpec> f = encoders.get(i);
+            List<LayerSpec> f = o.adaptiveSlopes() > 0 ? adaptive(encoders.get(i), o.adaptiveSlopes()) : encoders.get(i);
             shape = outputShape(shape, f);
             List<LayerSpec> bridge = new ArrayList<>(bridgePool(shape, o.bridgeInput()));
             if (shape.length > 1) {
@@ -136,6 +152,15 @@ public final class AlNets {
             labelIn = o.labelWidth();
         }
         return new AlArchitecture(inputShape, classes, out, o.init());
+    }
+
+    private static List<LayerSpec> adaptive(List<LayerSpec> specs, double n) {
+        List<LayerSpec> out = new ArrayList<>();
+        for (LayerSpec s : specs) {
+            out.add(s instanceof ActivationLayer.Spec a
+                    ? dev.tandem.learning.nn.AdaptiveActivation.Spec.neuronWise(a.function(), n) : s);
+        }
+        return out;
     }
 
     /** A max-pool before a convolutional bridge's flatten, or nothing (see the class comment). */

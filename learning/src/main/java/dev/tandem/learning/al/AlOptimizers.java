@@ -18,7 +18,8 @@ public record AlOptimizers(Optimizer association, Optimizer autoencoder) {
     public static final double DEFAULT_ASSOCIATION_LR = 1e-4;
     public static final double DEFAULT_AUTOENCODER_LR = 2e-4;
     /** Names {@link #named} accepts. */
-    public static final List<String> NAMES = List.of("adam", "sgd", "yamadam", "lrsgd-c", "lrsgd-r", "s-sgd");
+    public static final List<String> NAMES = List.of("sgd", "adam", "yamadam", "lrsgd-c", "lrsgd-r", "s-sgd",
+            "adam+n-laaf");
 
     public AlOptimizers {
         if (association == null || autoencoder == null) {
@@ -32,12 +33,15 @@ public record AlOptimizers(Optimizer association, Optimizer autoencoder) {
 
     /**
      * An engine optimizer by name with learning rate lr (YamAdam has none): adam, sgd (momentum 0.9), yamadam,
-     * lrsgd-c, lrsgd-r (the paper's λ_w, momentum and inner steps), s-sgd (4 salps, window 0.001, horizon 1000).
+     * lrsgd-c, lrsgd-r (the paper's λ_w, momentum and inner steps), s-sgd (4 salps, window 0.001, horizon 1000),
+     * adam+n-laaf (Adam; the adaptive activations it goes with are the network's, built by
+     * {@link AlNets.Options#withAdaptiveEncoders}, and their slope recovery is added to the losses by the component).
      * The key names the configuration entry in error messages.
      */
     public static Optimizer named(String key, String name, double lr, long seed) {
         return switch (name) {
-            case "adam" -> new Adam(lr);
+            // adam+n-laaf is Adam on networks with adaptive activations: see AlNets.Options#withAdaptiveEncoders
+            case "adam", "adam+n-laaf" -> new Adam(lr);
             case "sgd" -> new Sgd(lr, 0.9);
             case "yamadam" -> new YamAdam();
             case "lrsgd-c" -> Lrsgd.paperDefaults(Lrsgd.Variant.C, seed).withLr(lr);

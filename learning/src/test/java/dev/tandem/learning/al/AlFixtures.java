@@ -36,13 +36,18 @@ final class AlFixtures {
      * reference. Small enough for finite differences in double precision.
      */
     static AlArchitecture smallConvNet(DecoderLoss firstLoss) {
+        return smallConvNet(firstLoss, 0);
+    }
+
+    /** The same with neuron-wise adaptive encoder activations of scale n (0: off). */
+    static AlArchitecture smallConvNet(DecoderLoss firstLoss, double adaptiveSlopes) {
         List<List<LayerSpec>> encoders = List.of(
                 List.of(new Conv1d.Spec(3, 3, 1, Padding.SAME), BatchNorm.Spec.defaults(), ActivationLayer.relu(),
                         MaxPool.Spec.of1d(2)),
                 List.of(new Conv1d.Spec(4, 3, 1, Padding.SAME), new ActivationLayer.Spec(Activation.TANH)),
                 List.of(new Flatten.Spec(), new Dropout.Spec(0.25), new Dense.Spec(6),
                         new ActivationLayer.Spec(Activation.ELU)));
-        AlNets.Options o = new AlNets.Options(5, firstLoss, Activation.SIGMOID, 16, AlInit.HE_NORMAL);
+        AlNets.Options o = new AlNets.Options(5, firstLoss, Activation.SIGMOID, 16, AlInit.HE_NORMAL, adaptiveSlopes);
         return AlNets.assemble(new int[] {CHANNELS, LENGTH}, CLASSES, encoders, o);
     }
 

@@ -92,6 +92,20 @@ class ComponentStateTest {
     }
 
     @Test
+    void aHostStepEqualsATensorStep() {
+        AlModel a = AlFixtures.model(ARCH, DType.FLOAT32, 8);
+        AlModel b = AlFixtures.model(ARCH, DType.FLOAT32, 8);
+        Tensor x = AlFixtures.inputs(4, 1, DType.FLOAT32);
+        Tensor y = AlFixtures.oneHot(4, 2, DType.FLOAT32);
+        StepResult r = a.component(0).trainStep(x, y);
+        StepResult h = b.component(0).trainStep(x.toFloatArray(), y.toFloatArray(), 4);
+        assertArrayEquals(r.s().toFloatArray(), h.s().toFloatArray());
+        assertArrayEquals(r.t().toFloatArray(), h.t().toFloatArray());
+        assertEquals(r.associationLoss(), h.associationLoss());
+        assertSameParameters(a, b, "host and tensor steps");
+    }
+
+    @Test
     void aStateFailsToLoadUnderAnotherOptimizer() {
         AlModel a = AlFixtures.model(ARCH, DType.FLOAT32, 8);
         byte[] bytes = ComponentState.toBytes(a.component(0));
@@ -127,16 +141,25 @@ class ComponentStateTest {
             Optimizer o = AlOptimizers.named("al.optimizer", name, 1e-2, 5);
             for (boolean onAssociation : new boolean[] {true, false}) {
                 AlOptimizers opts = onAssociation ? new AlOptimizers(o, new Adam(1e-3)) : new AlOptimizers(new Adam(1e-3), o);
-                AlModel m = AlFixtures.model(ARCH, DType.FLOAT32, 3);
+                AlArchitecture arch = name.equals("adam+n-laaf")
+                        ? AlFixtures.smallConvNet(DecoderLoss.SOFTMAX_CROSS_ENTROPY, 10) : ARCH;
+                AlModel m = AlFixtures.model(arch, DType.FLOAT32, 3);
                 List<AlComponent> cs = new ArrayList<>();
-                for (int l = 0; l < ARCH.depth(); l++) {
-                    cs.add(AlModel.createComponent(ARCH, l, BACKEND, DType.FLOAT32, 3, opts));
+                for (int l = 0; l < arch.depth(); l++) {
+                    cs.add(AlModel.createComponent(arch, l, BACKEND, DType.FLOAT32, 3, opts));
                 }
-                AlModel n = new AlModel(ARCH.inputShape(), ARCH.targetWidth(), cs);
+                AlModel n = new AlModel(arch.inputShape(), arch.targetWidth(), cs);
                 List<Param> moved = onAssociation ? n.component(0).associationParams() : n.component(0).autoencoderParams();
                 double[] before = moved.get(0).value().toDoubleArray();
+                Param slope = n.component(0).associationParams().stream()
+                        .filter(p -> p.name().equals("slope")).findFirst().orElse(null);
+                assertEquals(name.equals("adam+n-laaf"), slope != null, "adaptive encoders only for adam+n-laaf");
+                float[] slopeBefore = slope == null ? null : slope.value().toFloatArray();
                 train(n, 0, 2);
-                assertEquals(name, onAssociation ? n.component(0).associationState().optimizer()
+                if (slope != null && onAssociation) {
+                    assertFalse(Arrays.equals(slopeBefore, slope.value().toFloatArray()), "the slopes train");
+                }
+                assertEquals(o.name(), onAssociation ? n.component(0).associationState().optimizer()
                         : n.component(0).autoencoderState().optimizer());
                 assertFalse(Arrays.equals(before, moved.get(0).value().toDoubleArray()),
                         name + " moved the " + (onAssociation ? "association" : "autoencoder") + " parameters");
