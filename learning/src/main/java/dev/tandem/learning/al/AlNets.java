@@ -104,6 +104,21 @@ public final class AlNets {
     /** The gearbox widths: ALGORITHMS.md's default base network (after WDCNN). */
     public record GearboxShape(int firstFilters, int firstKernel, int firstStride, int[] filters, int kernel, int hidden) {
         public static final GearboxShape DEFAULT = new GearboxShape(16, 64, 16, new int[] {32, 64, 64, 64}, 3, 100);
+
+        public GearboxShape {
+            LayerSpec.require(firstFilters >= 1, "gearbox.first_filters", firstFilters, ">= 1");
+            LayerSpec.require(firstKernel >= 1, "gearbox.first_kernel", firstKernel, ">= 1");
+            LayerSpec.require(firstStride >= 1, "gearbox.first_stride", firstStride, ">= 1");
+            LayerSpec.require(filters != null && filters.length >= 1, "gearbox.filters", filters, "one or more blocks");
+            LayerSpec.require(kernel >= 1, "gearbox.kernel", kernel, ">= 1");
+            LayerSpec.require(hidden >= 1, "gearbox.hidden", hidden, ">= 1");
+            filters = filters.clone();
+        }
+
+        @Override
+        public int[] filters() {
+            return filters.clone();
+        }
     }
 
     /**
@@ -112,6 +127,8 @@ public final class AlNets {
      * and so is its hidden layer (flatten → FC 100 → ReLU); its FC classes is replaced by b_6 and the decoders.
      */
     public static AlArchitecture gearboxCnn(GearboxShape s, int channels, int window, int classes, Options o) {
+        LayerSpec.require(channels >= 1, "gearbox.channels", channels, ">= 1");
+        LayerSpec.require(classes >= 2, "gearbox.classes", classes, ">= 2");
         List<List<LayerSpec>> encoders = new ArrayList<>();
         encoders.add(convBlock(new Conv1d.Spec(s.firstFilters(), s.firstKernel(), s.firstStride(), Padding.SAME)));
         for (int i = 0; i < s.filters().length; i++) {
@@ -119,7 +136,12 @@ public final class AlNets {
             encoders.add(convBlock(new Conv1d.Spec(s.filters()[i], s.kernel(), 1, last ? Padding.VALID : Padding.SAME)));
         }
         encoders.add(List.of(new Flatten.Spec(), new Dense.Spec(s.hidden()), ActivationLayer.relu()));
-        return assemble(new int[] {channels, window}, classes, encoders, o);
+        try {
+            return assemble(new int[] {channels, window}, classes, encoders, o);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("window = " + window + " samples does not fit the gearbox AL network ("
+                    + e.getMessage() + "); the default network needs >= 1009", e);
+        }
     }
 
     private static List<LayerSpec> convBlock(Conv1d.Spec conv) {

@@ -124,5 +124,11 @@ class AlNetsTest {
                 ok.targetWidth(), java.util.List.of(badBridge), AlInit.HE_NORMAL), BACKEND, DType.FLOAT32, 1,
                 AlOptimizers.defaults()));
         assertTrue(e.getMessage().contains("bridge"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> AlNets.gearboxCnn(AlNets.GearboxShape.DEFAULT, 4, 512, 10,
+                AlNets.Options.defaults(64)));
+        assertTrue(e.getMessage().contains("window = 512"), e.getMessage());
+        AlNets.gearboxCnn(AlNets.GearboxShape.DEFAULT, 4, 1009, 10, AlNets.Options.defaults(64));
+        assertThrows(IllegalArgumentException.class, () -> AlNets.gearboxCnn(AlNets.GearboxShape.DEFAULT, 4, 1008, 10,
+                AlNets.Options.defaults(64)));
     }
 }

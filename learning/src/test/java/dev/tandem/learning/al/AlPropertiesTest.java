@@ -14,6 +14,7 @@ import dev.tandem.learning.tensor.Activation;
 import dev.tandem.learning.tensor.DType;
 import dev.tandem.learning.tensor.Tensor;
 import dev.tandem.learning.train.SupervisedObjective;
+import dev.tandem.learning.testing.GradientCheck;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -123,6 +124,36 @@ class AlPropertiesTest {
         value[i] = x;
         BACKEND.copyFromHost(value, p.value());
         return (up - down) / (2 * H);
+    }
+
+    /**
+     * Every network of every component (f, b, g, h: conv, batch norm, pooling, dense, dropout, adaptive and plain
+     * activations, flatten) passes the engine's finite-difference check of input and parameter gradients. Inputs
+     * are random of each network's input shape: the real s_l has ReLU zeros, whose ties in a bridge's max-pool are
+     * points where the gradient does not exist.
+     */
+    @Test
+    void everyComponentNetworkPassesTheGradientCheck() {
+        AlModel m = AlFixtures.model(AlFixtures.smallConvNet(DecoderLoss.MSE, 10), DType.FLOAT64, 13);
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(5);
+        for (AlComponent c : m.components()) {
+            Pass pass = Pass.training(31 + c.index());
+            for (Part p : Part.values()) {
+                Sequential net = c.part(p);
+                double[] v = new double[4 * dev.tandem.learning.tensor.Shapes.size(net.inputShape())];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = rng.nextGaussian();
+                }
+                Tensor x = BACKEND.fromHost(v, dev.tandem.learning.tensor.Shapes.prepend(4, net.inputShape()));
+                GradientCheck.Result r;
+                try {
+                    r = GradientCheck.checkModel(net, x, pass, 17);
+                } catch (AssertionError e) {
+                    throw new AssertionError(p + " of component " + (c.index() + 1) + ": " + e.getMessage(), e);
+                }
+                assertTrue(r.checked() > 0);
+            }
+        }
     }
 
     /** A training step changes no parameter of another component, and every network of its own. */
