@@ -1,11 +1,8 @@
 package dev.tandem.learning.al;
 
 import dev.tandem.learning.optim.Adam;
-import dev.tandem.learning.optim.Lrsgd;
 import dev.tandem.learning.optim.Optimizer;
-import dev.tandem.learning.optim.SalpSgd;
-import dev.tandem.learning.optim.Sgd;
-import dev.tandem.learning.optim.YamAdam;
+import dev.tandem.learning.optim.Optimizers;
 
 import java.util.List;
 
@@ -33,21 +30,21 @@ public record AlOptimizers(Optimizer association, Optimizer autoencoder) {
 
     /**
      * An engine optimizer by name with learning rate lr (YamAdam has none): adam, sgd (momentum 0.9), yamadam,
-     * lrsgd-c, lrsgd-r (the paper's λ_w, momentum and inner steps), s-sgd (4 salps, window 0.001, horizon 1000),
+     * lrsgd-c, lrsgd-r (momentum 0.9, λ_w = lr/10, the paper's inner steps), s-sgd (4 salps, window 0.001, horizon 1000),
      * adam+n-laaf (Adam; the adaptive activations it goes with are the network's, built by
      * {@link AlNets.Options#withAdaptiveEncoders}, and their slope recovery is added to the losses by the component).
      * The key names the configuration entry in error messages.
      */
     public static Optimizer named(String key, String name, double lr, long seed) {
-        return switch (name) {
-            // adam+n-laaf is Adam on networks with adaptive activations: see AlNets.Options#withAdaptiveEncoders
-            case "adam", "adam+n-laaf" -> new Adam(lr);
-            case "sgd" -> new Sgd(lr, 0.9);
-            case "yamadam" -> new YamAdam();
-            case "lrsgd-c" -> Lrsgd.paperDefaults(Lrsgd.Variant.C, seed).withLr(lr);
-            case "lrsgd-r" -> Lrsgd.paperDefaults(Lrsgd.Variant.R, seed).withLr(lr);
-            case "s-sgd" -> SalpSgd.of(lr, 4, 0.001, 1000, seed);
-            default -> throw new IllegalArgumentException(key + " = " + name + "; allowed: " + String.join(", ", NAMES));
-        };
+        if (!NAMES.contains(name)) {
+            throw new IllegalArgumentException(key + " = " + name + "; allowed: " + String.join(", ", NAMES));
+        }
+        // adam+n-laaf is Adam on networks with adaptive activations: see AlNets.Options#withAdaptiveEncoders
+        String engine = name.equals("adam+n-laaf") ? "adam" : name;
+        return Optimizers.create(switch (engine) {
+            case "sgd" -> Optimizers.Spec.of("sgd", lr, 0.9, seed);
+            case "s-sgd" -> new Optimizers.Spec("s-sgd", lr, 0, 4, 0.001, 1000, 0, seed);
+            default -> Optimizers.Spec.of(engine, lr, 0.9, seed);
+        });
     }
 }
