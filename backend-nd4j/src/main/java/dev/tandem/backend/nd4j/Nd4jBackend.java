@@ -270,7 +270,7 @@ public class Nd4jBackend extends JavaBackend {
                                 float[] y) {
         if (TapConv.applies(g)) {
             TapConv.forward(scratch.get(), x, w, bias, from, to, c, o, g, y, WIDE_COLUMN_FLOATS);
-        } else if (TapConv2d.ENABLED && TapConv2d.applies(c, g)) {
+        } else if (TapConv2d.applies(c, g)) {
             TapConv2d.forward(scratch.get(), x, w, bias, from, to, c, o, g, y, TapConv2d.CHUNK_FLOATS);
         } else {
             ShiftedConv.forward(scratch.get(), x, w, bias, from, to, c, o, g, y, columnFloats(c, g));
@@ -281,7 +281,7 @@ public class Nd4jBackend extends JavaBackend {
                                  float[] dx, float[] dw) {
         if (TapConv.applies(g)) {
             TapConv.backward(scratch.get(), x, w, dy, from, to, c, o, g, dx, dw, WIDE_COLUMN_FLOATS);
-        } else if (TapConv2d.ENABLED && TapConv2d.applies(c, g)) {
+        } else if (TapConv2d.applies(c, g)) {
             TapConv2d.backward(scratch.get(), x, w, dy, from, to, c, o, g, dx, dw, TapConv2d.CHUNK_FLOATS);
         } else {
             ShiftedConv.backward(scratch.get(), x, w, dy, from, to, c, o, g, dx, dw, columnFloats(c, g));

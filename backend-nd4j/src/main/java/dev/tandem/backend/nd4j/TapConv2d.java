@@ -46,9 +46,6 @@ final class TapConv2d {
      */
     static final int CHUNK_FLOATS = 1 << 15;
 
-    /** Off with -Dtandem.nd4j.noTapConv2d=true (then {@link ShiftedConv} runs): for before/after measurements. */
-    static final boolean ENABLED = !Boolean.getBoolean("tandem.nd4j.noTapConv2d");
-
     private TapConv2d() {
     }
 

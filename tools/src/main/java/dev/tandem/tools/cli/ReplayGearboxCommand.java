@@ -1,6 +1,6 @@
 package dev.tandem.tools.cli;
 
-import dev.tandem.tools.kafka.Pacer;
+import dev.tandem.tools.kafka.PacedReplay;
 import dev.tandem.job.config.TandemConfig;
 import dev.tandem.tools.demo.ManifestFeed;
 import dev.tandem.tools.kafka.WindowProducer;
@@ -12,8 +12,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -82,33 +80,25 @@ final class ReplayGearboxCommand implements Callable<Integer> {
         long total = (long) feed.size() * loops;
         System.err.println("replay: " + feed.size() + " windows of " + w + " samples per pass (classes " + feed.labels()
                 + "), " + loops + " pass(es), " + rate + "/s into " + topic + " at " + bootstrap);
-        Progress progress = new Progress(System.err, "replay", total);
-        long started = System.nanoTime();
-        long sent = 0;
-        try (WindowProducer out = new WindowProducer(bootstrap, topic, f)) {
-            Pacer pacer = new Pacer(rate);
-            for (int pass = 0; pass < loops; pass++) {
-                ManifestFeed pf = pass == 0 ? feed : new ManifestFeed(data, w, h, fleet, c.longValue("gearbox.seed") + pass, false);
-                VibrationWindow v;
-                while ((v = pf.next(System.currentTimeMillis())) != null) {
-                    out.send(v);
-                    sent++;
-                    progress.update(sent, String.format(Locale.ROOT, "%.0f windows/s", sent / ((System.nanoTime() - started) / 1e9)));
-                    pacer.await();
+        PacedReplay.Source<VibrationWindow> windows = new PacedReplay.Source<>() {
+            private int pass;
+            private ManifestFeed current = feed;
+
+            @Override
+            public VibrationWindow next() throws java.io.IOException {
+                VibrationWindow v = current.next(System.currentTimeMillis()); // timestamp = replay time
+                while (v == null && ++pass < loops) {
+                    current = new ManifestFeed(data, w, h, fleet, c.longValue("gearbox.seed") + pass, false);
+                    v = current.next(System.currentTimeMillis());
                 }
+                return v;
             }
-            out.flush();
+        };
+        PacedReplay.Result r;
+        try (WindowProducer out = new WindowProducer(bootstrap, topic, f)) {
+            r = PacedReplay.run(out, windows, total, rate, "windows");
         }
-        double seconds = (System.nanoTime() - started) / 1e9;
-        System.out.printf(Locale.ROOT, "replayed %d windows in %.1f s (%.1f/s) into %s%n", sent, seconds, sent / seconds, topic);
-        if (json) {
-            Map<String, Object> o = new LinkedHashMap<>();
-            o.put("windows", sent);
-            o.put("seconds", Math.round(seconds * 10) / 10.0);
-            o.put("rate", Math.round(sent / seconds * 10) / 10.0);
-            o.put("topic", topic);
-            JsonOutput.print(System.out, o);
-        }
+        PacedReplay.report(r, "windows", topic, json, Map.of());
         return 0;
     }
 }

@@ -1,6 +1,7 @@
 package dev.tandem.tools.cli;
 
-import dev.tandem.tools.kafka.Pacer;
+import dev.tandem.tools.kafka.PacedReplay;
+import dev.tandem.operators.rain.WeatherReading;
 import dev.tandem.tools.kafka.WeatherProducer;
 import dev.tandem.models.rain.WeatherCsv;
 import dev.tandem.operators.rain.WeatherFeatures;
@@ -9,8 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Locale;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -59,33 +59,13 @@ final class ReplayWeatherCommand implements Callable<Integer> {
         for (String n : table.notes()) {
             System.err.println("replay: " + n);
         }
-        Progress progress = new Progress(System.err, "replay", total);
-        long started = System.nanoTime();
-        long sent = 0;
+        Iterator<WeatherReading> readings = table.readings().stream()
+                .map(row -> WeatherFeatures.fromReading(row, table.features())).iterator();
+        PacedReplay.Result r;
         try (WeatherProducer out = new WeatherProducer(bootstrap, topic)) {
-            Pacer pacer = new Pacer(rate);
-            for (WeatherCsv.Reading row : table.readings()) {
-                if (sent >= total) {
-                    break;
-                }
-                out.send(WeatherFeatures.fromReading(row, table.features()));
-                sent++;
-                progress.update(sent, String.format(Locale.ROOT, "%.0f readings/s", sent / ((System.nanoTime() - started) / 1e9)));
-                pacer.await();
-            }
-            out.flush();
+            r = PacedReplay.run(out, readings, total, rate, "readings");
         }
-        double seconds = (System.nanoTime() - started) / 1e9;
-        System.out.printf(Locale.ROOT, "replayed %d readings in %.1f s (%.1f/s) into %s%n", sent, seconds, sent / seconds, topic);
-        if (json) {
-            Map<String, Object> o = new LinkedHashMap<>();
-            o.put("readings", sent);
-            o.put("bad_rows", table.badRows());
-            o.put("seconds", Math.round(seconds * 10) / 10.0);
-            o.put("rate", Math.round(sent / seconds * 10) / 10.0);
-            o.put("topic", topic);
-            JsonOutput.print(System.out, o);
-        }
+        PacedReplay.report(r, "readings", topic, json, Map.of("bad_rows", table.badRows()));
         return 0;
     }
 }
