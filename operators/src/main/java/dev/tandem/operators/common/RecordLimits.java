@@ -127,6 +127,12 @@ public record RecordLimits(int maxBytes, int maxFields, int maxStringLength, int
                     element(++n, "an array");
                     skip(p);
                 }
+            } else if (t == com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+                // Jackson checks its string bound only when its buffer grows; checked here to the character
+                if (p.getTextLength() > maxStringLength) {
+                    throw new LimitException("limit: a string longer than " + maxStringLength
+                            + " characters (records.max-string-length)");
+                }
             }
         }
     }
