@@ -91,7 +91,8 @@ class HardeningTest {
         assertEquals("f99999", w.extraNames[99_999]);
         assertEquals(99_999 % 97, w.extraValues[99_999]);
         double seconds = (System.nanoTime() - t) / 1e9;
-        assertTrue(seconds < 5, "both reads took " + seconds + " s");
+        // generous for a loaded CI machine: the quadratic path took 13-16 s for this record, the linear one 0.2-0.4 s
+        assertTrue(seconds < 8, "both reads took " + seconds + " s");
     }
 
     @Test
