@@ -80,7 +80,20 @@ public final class TandemConfig implements Serializable {
             ConfigKey.nonEmpty("job.transactional-id-prefix", "prefix of the sinks' Kafka transactional ids"),
             ConfigKey.integer("job.transaction-timeout-ms", 1000, 3_600_000, "Kafka producer transaction timeout"),
             ConfigKey.integer("job.watermark-out-of-orderness-ms", 0, 86_400_000, "bounded out-of-orderness of event time"),
-            ConfigKey.integer("job.source-idle-timeout-ms", 0, 86_400_000, "idleness of a quiet partition (0: never)"),
+            ConfigKey.integer("job.source-idle-timeout-ms", 0, 86_400_000, "idleness of a quiet parallel instance, after which it stops holding the watermark (0: never)"),
+            ConfigKey.integer("job.max-ahead-ms", 0, 2_000_000_000,
+                    "a valid record more than this ahead of the watermark is a dead letter `future:` and does not move event time (0 or more than `job.watermark-out-of-orderness-ms`; 0: two `rainfall.step` lengths + the out-of-orderness for the rainfall job, one day + it for the gearbox job)"),
+            ConfigKey.integer("job.future-resync-after", 0, 1_000_000,
+                    "consecutive future records within `job.max-ahead-ms` of one another that are taken as the stream's new time, the last one accepted (a hole in the data); 0: never"),
+            ConfigKey.integer("records.max-bytes", 1, 64 << 20, "largest record value in bytes, as the consumer hands it over (after decompression); larger: dead letter `too large:`"),
+            ConfigKey.integer("records.max-fields", 1, 1_000_000, "most JSON fields in one record, nested ones in ignored values included"),
+            ConfigKey.integer("records.max-string-length", 16, 1 << 24, "longest JSON string (and field name, up to 1024) in characters"),
+            ConfigKey.integer("records.max-number-length", 16, 10_000, "longest JSON number in characters"),
+            ConfigKey.integer("records.max-nesting", 2, 1000, "deepest nesting of JSON objects and arrays"),
+            ConfigKey.integer("records.max-array-length", 1, 1 << 24, "longest JSON array other than a vibration channel (`gearbox.window.max`) and the channel list (`gearbox.channels.max`)"),
+            ConfigKey.integer("records.max-id-length", 1, 1024, "longest identifier: machine, fleet, station, feature name (character set in docs/HARDENING.md)"),
+            ConfigKey.integer("records.max-clock-ahead-ms", 0, 2_000_000_000,
+                    "most a record's time may be after the wall clock; later: dead letter `future:`"),
             ConfigKey.choice("compute.backend", "compute backend", "auto", "java", "nd4j", "cuda"),
             ConfigKey.integer("replay.window", 8, 1 << 20, "window length when recordings are cut"),
             ConfigKey.integer("replay.hop", 1, 1 << 20, "hop between window starts when recordings are cut"),
@@ -114,6 +127,8 @@ public final class TandemConfig implements Serializable {
             ConfigKey.longValue("rainfall.seed", "seed of the forecaster's initial weights and draws"));
 
     public static final String DEFAULTS_RESOURCE = "config/defaults.properties";
+    /** Largest configuration file read (it is parsed whole; docs/HARDENING.md). */
+    public static final long MAX_FILE_BYTES = 1 << 20;
 
     private final Map<String, Object> values;
     private final Map<String, String> raw;
@@ -159,6 +174,10 @@ public final class TandemConfig implements Serializable {
         for (Path overrides : files) {
             if (!Files.isRegularFile(overrides)) {
                 throw new IOException("configuration file " + overrides + " does not exist");
+            }
+            if (Files.size(overrides) > MAX_FILE_BYTES) {
+                throw new IOException("configuration file " + overrides + " is " + Files.size(overrides)
+                        + " bytes; allowed: at most " + MAX_FILE_BYTES + " (a configuration is a few kilobytes)");
             }
             try (Reader r = Files.newBufferedReader(overrides, StandardCharsets.UTF_8)) {
                 Properties p = new Properties();
@@ -286,12 +305,34 @@ public final class TandemConfig implements Serializable {
                     + ") must not exceed gearbox.window.max (" + integer("gearbox.window.max") + ")");
         }
         decisionPolicy(); // unfreeze-below must not exceed freeze.at
+        recordLimits();
+        checkIdentifiers("rainfall.region", List.of(string("rainfall.region")));
+        checkIdentifiers("gearbox.fleets", list("gearbox.fleets"));
+        checkIdentifiers("rainfall.features", list("rainfall.features"));
+        long ahead = integer("job.max-ahead-ms");
+        if (ahead > 0 && ahead <= integer("job.watermark-out-of-orderness-ms")) {
+            throw new IllegalArgumentException("invalid value '" + ahead + "' for configuration key job.max-ahead-ms;"
+                    + " allowed: 0 (automatic) or more than job.watermark-out-of-orderness-ms ("
+                    + integer("job.watermark-out-of-orderness-ms") + "), else records just ahead of the watermark are refused");
+        }
         weatherRules();
         rasterSettings();
-        rainTrainerSettings();
+        regionSettings();
         if (integer("job.transaction-timeout-ms") <= integer("job.checkpoint-interval-ms")) {
             throw new IllegalArgumentException("job.transaction-timeout-ms (" + integer("job.transaction-timeout-ms")
                     + ") must exceed job.checkpoint-interval-ms (" + integer("job.checkpoint-interval-ms") + ")");
+        }
+    }
+
+    /** Names that become record fields, state keys or Kafka keys must be {@link dev.tandem.operators.common.Identifiers}. */
+    private void checkIdentifiers(String key, List<String> ids) {
+        for (String id : ids) {
+            String p = dev.tandem.operators.common.Identifiers.problem("name", id, integer("records.max-id-length"));
+            if (p != null) {
+                throw new IllegalArgumentException("invalid value '" + raw.get(key).trim() + "' for configuration key "
+                        + key + "; allowed: identifiers of " + dev.tandem.operators.common.Identifiers.ALLOWED
+                        + ", at most records.max-id-length characters (" + p + ")");
+            }
         }
     }
 
@@ -347,7 +388,7 @@ public final class TandemConfig implements Serializable {
                 list("gearbox.fleets"), classes(), integer("dead-letters.raw-max-bytes"));
     }
 
-    public FleetSettings trainerSettings() {
+    public FleetSettings fleetSettings() {
         return new FleetSettings(classes(), integer("gearbox.batch"), string("gearbox.optimizer"),
                 decimal("gearbox.learning-rate"), decimal("gearbox.momentum"), longValue("gearbox.seed"),
                 bool("gearbox.normalize"), string("compute.backend"));
@@ -417,6 +458,38 @@ public final class TandemConfig implements Serializable {
                 : new IllegalArgumentException("configuration key " + key + ": " + e.getMessage(), e);
     }
 
+    /** The bounds on a record ({@code records.*}). */
+    public dev.tandem.operators.common.RecordLimits recordLimits() {
+        return new dev.tandem.operators.common.RecordLimits(integer("records.max-bytes"), integer("records.max-fields"),
+                integer("records.max-string-length"), integer("records.max-number-length"), integer("records.max-nesting"),
+                integer("records.max-array-length"), integer("records.max-id-length"),
+                integer("records.max-clock-ahead-ms"));
+    }
+
+    /**
+     * {@code job.max-ahead-ms}, or when 0 its default for the job: for the rainfall job two time steps
+     * ({@code rainfall.step}; a month counts 31 days) plus the out-of-orderness, so a reading of the step after
+     * next is still accepted; for the gearbox job, which has no event-time logic of its own, one day.
+     */
+    public long maxAheadMs(boolean rainfall) {
+        long set = integer("job.max-ahead-ms");
+        if (set > 0) {
+            return set;
+        }
+        if (!rainfall) {
+            return 86_400_000L + integer("job.watermark-out-of-orderness-ms");
+        }
+        dev.tandem.models.rain.TimeStep step = rasterSettings().timeStep();
+        long len = step.monthly() ? 31 * dev.tandem.models.rain.TimeStep.DAY : step.millis();
+        return 2 * len + integer("job.watermark-out-of-orderness-ms");
+    }
+
+    /** The event-time gate of a job's parse operator (a fresh one: it holds state). */
+    public dev.tandem.operators.common.EventTimeGate eventTimeGate(boolean rainfall) {
+        return new dev.tandem.operators.common.EventTimeGate(integer("job.watermark-out-of-orderness-ms"),
+                maxAheadMs(rainfall), integer("job.future-resync-after"));
+    }
+
     public dev.tandem.operators.rain.WeatherRules weatherRules() {
         return new dev.tandem.operators.rain.WeatherRules(string("rainfall.region"), rainfallBbox(),
                 decimal("rainfall.rain-max-mm"), integer("dead-letters.raw-max-bytes"));
@@ -437,7 +510,7 @@ public final class TandemConfig implements Serializable {
         }
     }
 
-    public dev.tandem.models.rain.RegionSettings rainTrainerSettings() {
+    public dev.tandem.models.rain.RegionSettings regionSettings() {
         int[] hidden = intList("rainfall.hidden");
         int[] kernels = intList("rainfall.kernels");
         if (hidden.length != kernels.length) {

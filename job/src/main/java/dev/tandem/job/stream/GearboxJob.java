@@ -11,6 +11,7 @@ import dev.tandem.operators.gearbox.Prediction;
 import dev.tandem.operators.common.RawRecord;
 import dev.tandem.operators.gearbox.VibrationWindow;
 import dev.tandem.operators.gearbox.ParseAndValidate;
+import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -25,7 +26,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import java.time.Duration;
 
 /**
- * The gearbox job: vibration windows → parse + validate (dead letters aside) → keyBy(fleet) → prequential fleet
+ * The gearbox job: vibration windows → parse + validate (dead letters aside) → event time → keyBy(fleet) → prequential fleet
  * trainer → predictions; predictions → keyBy(machine) → alert function → alerts. A small class whose source and
  * sinks are passed in: {@code GearboxMain} passes Kafka ones, tests may pass others. Every stateful operator and
  * every sink has a stable uid (the {@code UID_*} constants), so checkpoints and savepoints survive changes.
@@ -33,6 +34,7 @@ import java.time.Duration;
 public final class GearboxJob {
     public static final String UID_SOURCE = "gearbox-windows-source";
     public static final String UID_PARSE = "gearbox-parse-validate";
+    public static final String UID_EVENT_TIME = "gearbox-event-time";
     public static final String UID_TRAINER = "gearbox-fleet-trainer";
     public static final String UID_ALERTS = "gearbox-alerts";
     public static final String UID_PREDICTION_SINK = "gearbox-predictions-sink";
@@ -74,18 +76,27 @@ public final class GearboxJob {
         env.enableCheckpointing(config.integer("job.checkpoint-interval-ms"), CheckpointingMode.EXACTLY_ONCE);
     }
 
-    /** Event time from the record timestamp (set by the replay tools to the window's time), bounded out-of-orderness. */
-    public static WatermarkStrategy<RawRecord> watermarks(TandemConfig config) {
-        WatermarkStrategy<RawRecord> w = WatermarkStrategy
-                .<RawRecord>forBoundedOutOfOrderness(Duration.ofMillis(config.integer("job.watermark-out-of-orderness-ms")))
-                .withTimestampAssigner((r, previous) -> r.timestamp);
+    /**
+     * Event time of the validated records: their own time field, bounded out-of-orderness, idleness. It is assigned
+     * after parse + validate (the source has {@link WatermarkStrategy#noWatermarks()}), so a record that does not
+     * validate, or whose time the {@link dev.tandem.operators.common.EventTimeGate} refuses, never moves the
+     * watermark (docs/HARDENING.md). The Kafka record timestamp is not used: a garbage record stamped with the wall
+     * clock moved the watermark past the stream and made every later reading late.
+     *
+     * <p>Idleness ({@code job.source-idle-timeout-ms}) is per parallel instance of the parse operator: one that
+     * gets no valid record for that long (no partition, or only bad records) stops holding the watermark back.
+     */
+    public static <T> WatermarkStrategy<T> watermarks(TandemConfig config, SerializableTimestampAssigner<T> time) {
+        WatermarkStrategy<T> w = WatermarkStrategy
+                .<T>forBoundedOutOfOrderness(Duration.ofMillis(config.integer("job.watermark-out-of-orderness-ms")))
+                .withTimestampAssigner(time);
         int idle = config.integer("job.source-idle-timeout-ms");
         return idle > 0 ? w.withIdleness(Duration.ofMillis(idle)) : w;
     }
 
     /** Adds the job to env: source, the graph of {@link #wire}, and the sinks. */
     public Outputs attach(StreamExecutionEnvironment env) {
-        DataStream<RawRecord> raw = env.fromSource(source, watermarks(config), "gearbox-windows")
+        DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "gearbox-windows")
                 .uid(UID_SOURCE).returns(TypeInformation.of(RawRecord.class));
         Outputs out = wire(raw, config, factory);
         out.predictions().sinkTo(predictionSink).name("gearbox-predictions").uid(UID_PREDICTION_SINK);
@@ -97,12 +108,14 @@ public final class GearboxJob {
     /** The job graph between a stream of raw records and the three outputs. */
     public static Outputs wire(DataStream<RawRecord> raw, TandemConfig config, ModelFactory factory) {
         SingleOutputStreamOperator<VibrationWindow> windows = raw
-                .process(new ParseAndValidate(config.validationRules()))
+                .process(new ParseAndValidate(config.validationRules(), config.recordLimits(), config.eventTimeGate(false)))
                 .returns(TypeInformation.of(VibrationWindow.class))
                 .name("parse-validate").uid(UID_PARSE);
         SingleOutputStreamOperator<Prediction> predictions = windows
+                .assignTimestampsAndWatermarks(watermarks(config, (w, previous) -> w.time))
+                .name("gearbox-event-time").uid(UID_EVENT_TIME)
                 .keyBy(w -> w.fleet, TypeInformation.of(String.class))
-                .process(new FleetTrainerFunction(config.trainerSettings(), config.decisionPolicy(), factory))
+                .process(new FleetTrainerFunction(config.fleetSettings(), config.decisionPolicy(), factory))
                 .returns(TypeInformation.of(Prediction.class))
                 .name("fleet-trainer").uid(UID_TRAINER);
         DataStream<Alert> alerts = predictions

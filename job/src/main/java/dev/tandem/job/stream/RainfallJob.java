@@ -9,6 +9,7 @@ import dev.tandem.operators.common.DeadLetter;
 import dev.tandem.operators.rain.Forecast;
 import dev.tandem.operators.common.RawRecord;
 import dev.tandem.operators.rain.WeatherReading;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -17,7 +18,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The rainfall job: weather readings → parse + validate (dead letters aside) → keyBy(region) → rasterizer (event-time
+ * The rainfall job: weather readings → parse + validate (dead letters aside) → event time → keyBy(region) → rasterizer (event-time
  * steps → frames; late readings to dead letters) → keyBy(region) → prequential ConvLSTM forecaster trainer →
  * forecasts. Source and sinks are passed in ({@code RainfallMain} passes Kafka ones). Stable uids: the
  * {@code UID_*} constants. Configure the environment with {@link GearboxJob#configure} (checkpoints, no Kryo).
@@ -25,6 +26,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class RainfallJob {
     public static final String UID_SOURCE = "weather-readings-source";
     public static final String UID_PARSE = "rain-parse-validate";
+    public static final String UID_EVENT_TIME = "rain-event-time";
     public static final String UID_RASTERIZER = "rain-rasterizer";
     public static final String UID_TRAINER = "rain-forecaster-trainer";
     public static final String UID_FORECAST_SINK = "rain-forecasts-sink";
@@ -49,7 +51,7 @@ public final class RainfallJob {
 
     /** Adds the job to env: source, the graph of {@link #wire}, and the sinks. */
     public Outputs attach(StreamExecutionEnvironment env) {
-        DataStream<RawRecord> raw = env.fromSource(source, GearboxJob.watermarks(config), "weather-readings")
+        DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "weather-readings")
                 .uid(UID_SOURCE).returns(TypeInformation.of(RawRecord.class));
         Outputs out = wire(raw, config);
         out.forecasts().sinkTo(forecastSink).name("rain-forecasts").uid(UID_FORECAST_SINK);
@@ -61,17 +63,20 @@ public final class RainfallJob {
     public static Outputs wire(DataStream<RawRecord> raw, TandemConfig config) {
         String region = config.string("rainfall.region");
         SingleOutputStreamOperator<WeatherReading> readings = raw
-                .process(new ParseAndValidateWeather(config.weatherRules()))
+                .process(new ParseAndValidateWeather(config.weatherRules(), config.recordLimits(), config.eventTimeGate(true)))
                 .returns(TypeInformation.of(WeatherReading.class))
                 .name("rain-parse-validate").uid(UID_PARSE);
+        // event time from the validated readings only: a bad record cannot move the watermark (docs/HARDENING.md)
         SingleOutputStreamOperator<RainFrame> frames = readings
+                .assignTimestampsAndWatermarks(GearboxJob.watermarks(config, (r, previous) -> r.time))
+                .name("rain-event-time").uid(UID_EVENT_TIME)
                 .keyBy(new RegionKey<>(region), TypeInformation.of(String.class))
                 .process(new RasterizerFunction(config.rasterSettings()))
                 .returns(TypeInformation.of(RainFrame.class))
                 .name("rain-rasterizer").uid(UID_RASTERIZER);
         SingleOutputStreamOperator<Forecast> forecasts = frames
                 .keyBy(f -> f.region, TypeInformation.of(String.class))
-                .process(new RegionTrainerFunction(config.rainTrainerSettings()))
+                .process(new RegionTrainerFunction(config.regionSettings()))
                 .returns(TypeInformation.of(Forecast.class))
                 .name("rain-forecaster-trainer").uid(UID_TRAINER);
         DataStream<DeadLetter> dead = readings.getSideOutput(ParseAndValidateWeather.DEAD_LETTERS)

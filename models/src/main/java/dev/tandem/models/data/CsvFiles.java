@@ -15,13 +15,20 @@ import java.util.zip.GZIPInputStream;
 /**
  * The one CSV reader of the canonical file formats (weather CSV, vibration manifests and recordings, the BoM
  * source files): UTF-8, gzip detected by its magic bytes rather than by the file name (data sets arrive renamed),
- * RFC 4180 quoting without embedded line breaks.
+ * RFC 4180 quoting without embedded line breaks. Bounded (docs/HARDENING.md): a line longer than
+ * {@link #MAX_LINE_CHARS} characters or with more than {@link #MAX_FIELDS} fields is an error naming the line, so a
+ * malformed or hostile file costs time linear in its size and memory bounded by one line.
  */
 public final class CsvFiles {
+    /** Longest line read (system property {@code tandem.csv.max-line-chars}; default 1 MiB characters). */
+    public static final int MAX_LINE_CHARS = Integer.getInteger("tandem.csv.max-line-chars", 1 << 20);
+    /** Most fields on one line (system property {@code tandem.csv.max-fields}; default 10,000). */
+    public static final int MAX_FIELDS = Integer.getInteger("tandem.csv.max-fields", 10_000);
+
     private CsvFiles() {
     }
 
-    /** A UTF-8 reader, gunzipping when the content starts with the gzip magic bytes. */
+    /** A UTF-8 reader of lines of at most {@link #MAX_LINE_CHARS} characters, gunzipping when the content starts with the gzip magic bytes. */
     public static BufferedReader reader(Path file) throws IOException {
         InputStream raw = Files.newInputStream(file);
         try {
@@ -33,7 +40,7 @@ public final class CsvFiles {
             }
             InputStream data = got == 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b
                     ? new GZIPInputStream(in, 1 << 16) : in;
-            return new BufferedReader(new InputStreamReader(data, StandardCharsets.UTF_8), 1 << 16);
+            return new BoundedLineReader(new InputStreamReader(data, StandardCharsets.UTF_8), MAX_LINE_CHARS, file.toString());
         } catch (IOException | RuntimeException e) {
             raw.close();
             throw new IOException(file + ": " + e.getMessage(), e);
@@ -87,6 +94,9 @@ public final class CsvFiles {
             }
             if (i >= n) {
                 return out;
+            }
+            if (out.size() >= MAX_FIELDS) {
+                throw error(file, lineNo, "more than " + MAX_FIELDS + " fields (tandem.csv.max-fields)");
             }
             i++; // the comma
         }

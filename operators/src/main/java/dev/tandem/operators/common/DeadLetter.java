@@ -1,13 +1,19 @@
 package dev.tandem.operators.common;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
  * A record that did not parse or validate (topic {@code dead-letters}): where it came from, why it was refused, and
- * the start of its bytes ({@code raw}, UTF-8 with invalid bytes replaced, truncated to a configured length).
+ * the start of its bytes ({@code raw}: valid UTF-8 as text, any other byte and control characters escaped as
+ * {@code \xNN}, a backslash as {@code \\}, truncated to a configured length), so a binary record can be told from
+ * text and its bytes recovered.
  */
 public class DeadLetter {
+    /** The reason of a Kafka tombstone (a record whose value is null). */
+    public static final String TOMBSTONE = "tombstone: the record has no value (null)";
+    /** The reason of a record whose value is zero bytes long. */
+    public static final String EMPTY = "empty: the record's value is 0 bytes";
+
     public String topic;
     public int partition;
     public long offset;
@@ -33,14 +39,63 @@ public class DeadLetter {
         return new DeadLetter(raw.topic, raw.partition, raw.offset, reason, truncate(raw.value, rawMaxBytes), time);
     }
 
-    /** The value as text, cut at max bytes (the cut is marked with the full length). */
+    /**
+     * The value as text, cut at max bytes (the cut is marked with the full length): valid UTF-8 is kept, every
+     * other byte (an invalid sequence, a control character other than tab and line ends) is written {@code \xNN}
+     * and a backslash {@code \\}, so the bytes can be read back exactly.
+     */
     public static String truncate(byte[] value, int max) {
         if (value == null) {
             return "";
         }
         int n = Math.min(value.length, max);
-        String s = new String(value, 0, n, StandardCharsets.UTF_8);
-        return n < value.length ? s + "…(" + value.length + " bytes)" : s;
+        StringBuilder s = new StringBuilder(n + 16);
+        int i = 0;
+        while (i < n) {
+            int b = value[i] & 0xff;
+            int len = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+            if (len == 1) {
+                if (b == '\\') {
+                    s.append("\\\\");
+                } else if (b < 0x20 && b != '\t' && b != '\n' && b != '\r' || b == 0x7f) {
+                    hex(s, b);
+                } else {
+                    s.append((char) b);
+                }
+                i++;
+                continue;
+            }
+            String ch = len == 0 || i + len > n ? null : utf8(value, i, len);
+            if (ch == null) {
+                hex(s, b);
+                i++;
+            } else {
+                s.append(ch);
+                i += len;
+            }
+        }
+        return n < value.length ? s + "…(" + value.length + " bytes)" : s.toString();
+    }
+
+    /** The character of a well-formed UTF-8 sequence (no overlong form, no surrogate), else null. */
+    private static String utf8(byte[] v, int at, int len) {
+        int cp = v[at] & (0xff >> (len + 1));
+        for (int k = 1; k < len; k++) {
+            int c = v[at + k] & 0xff;
+            if ((c & 0xc0) != 0x80) {
+                return null;
+            }
+            cp = cp << 6 | c & 0x3f;
+        }
+        int min = len == 2 ? 0x80 : len == 3 ? 0x800 : 0x10000;
+        if (cp < min || cp > 0x10ffff || cp >= 0xd800 && cp <= 0xdfff) {
+            return null;
+        }
+        return new String(Character.toChars(cp));
+    }
+
+    private static void hex(StringBuilder s, int b) {
+        s.append("\\x").append(Character.forDigit(b >> 4, 16)).append(Character.forDigit(b & 15, 16));
     }
 
     /** The first line of an exception message, at most 300 characters: a reason, not a stack trace. */

@@ -17,7 +17,9 @@ import java.time.format.DateTimeParseException;
 /**
  * The JSON form of every record: UTF-8, field names in snake_case (the canonical column names of
  * ARCHITECTURE.md: {@code sampleRateHz} is {@code sample_rate_hz}), absent optional fields left out. Times are
- * written as epoch milliseconds and read as epoch milliseconds or ISO-8601 ({@code 2026-01-31T12:00:00Z}).
+ * written as epoch milliseconds and read as epoch milliseconds or ISO-8601 ({@code 2026-01-31T12:00:00Z}). A key
+ * given twice is refused. The records of the input topics are not read with this mapper but with the streaming
+ * decoders bounded by {@link RecordLimits} (docs/HARDENING.md).
  */
 public final class Json {
     private static final ObjectMapper MAPPER = new ObjectMapper()
@@ -29,7 +31,9 @@ public final class Json {
             // Jackson's own number parser and writer instead of the JDK's: a JSON vibration window is 8,192 floats,
             // and Float.parseFloat took half of the gearbox job's CPU (W4 profile)
             .configure(com.fasterxml.jackson.core.JsonParser.Feature.USE_FAST_DOUBLE_PARSER, true)
-            .configure(com.fasterxml.jackson.core.JsonGenerator.Feature.USE_FAST_DOUBLE_WRITER, true);
+            .configure(com.fasterxml.jackson.core.JsonGenerator.Feature.USE_FAST_DOUBLE_WRITER, true)
+            // a key given twice is an error, not "last value wins": two labels in one record are not one label
+            .configure(JsonParser.Feature.STRICT_DUPLICATE_DETECTION, true);
 
     private Json() {
     }
@@ -64,8 +68,23 @@ public final class Json {
         }
     }
 
+    /** Reads the time at the parser's current token: an integer (epoch ms) or a string (see {@link #parseTime}). */
+    public static long readTime(JsonParser p, String field) throws IOException {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.VALUE_NUMBER_INT) {
+            return p.getLongValue();
+        }
+        if (t == JsonToken.VALUE_STRING) {
+            return parseTime(p.getText());
+        }
+        throw new IOException(field + " must be epoch milliseconds or ISO-8601, got " + t);
+    }
+
     public static long parseTime(String text) throws IOException {
         String t = text.trim();
+        if (t.length() > 64) {
+            throw new IOException("time of " + t.length() + " characters is neither epoch milliseconds nor ISO-8601");
+        }
         if (!t.isEmpty() && t.chars().allMatch(Character::isDigit)) {
             return Long.parseLong(t);
         }

@@ -1,5 +1,7 @@
 package dev.tandem.operators.gearbox;
 
+import dev.tandem.operators.common.RecordLimits;
+
 import java.io.IOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -59,6 +61,14 @@ public final class VibrationWindowBinary {
     }
 
     public static VibrationWindow decode(byte[] bytes) throws IOException {
+        return decode(bytes, 0xFFFF, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Decodes a window of at most {@code maxChannels} channels of at most {@code maxLength} samples: larger
+     * declared shapes are refused from the header, before anything is allocated.
+     */
+    public static VibrationWindow decode(byte[] bytes, int maxChannels, int maxLength) throws IOException {
         if (bytes == null || bytes.length < HEADER) {
             throw new IOException("binary window too short (" + (bytes == null ? 0 : bytes.length) + " bytes)");
         }
@@ -79,6 +89,14 @@ public final class VibrationWindowBinary {
             int n = b.getInt();
             if (n < 0) {
                 throw new IOException("negative window length " + n);
+            }
+            if (c > maxChannels) {
+                throw new RecordLimits.LimitException("limit: binary window declares " + c
+                        + " channels; allowed: at most " + maxChannels + " (gearbox.channels.max)");
+            }
+            if (n > maxLength) {
+                throw new RecordLimits.LimitException("limit: binary window declares " + n
+                        + " samples per channel; allowed: at most " + maxLength + " (gearbox.window.max)");
             }
             w.machine = getString(b);
             w.fleet = getString(b);

@@ -1,83 +1,79 @@
 package dev.tandem.operators.rain;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.operators.common.DeadLetter;
+import dev.tandem.operators.common.EventTimeGate;
+import dev.tandem.operators.common.Identifiers;
 import dev.tandem.operators.common.Json;
+import dev.tandem.operators.common.ParseFunction;
 import dev.tandem.operators.common.RawRecord;
-import dev.tandem.operators.gearbox.ParseAndValidate;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
-import org.apache.flink.util.Collector;
+import dev.tandem.operators.common.RecordLimits;
 import org.apache.flink.util.OutputTag;
 
 import java.io.IOException;
-import java.util.Iterator;
-import java.util.Map;
 
 /**
- * Parses raw {@code weather-readings} records into {@link WeatherReading}s and checks them against
- * {@link WeatherRules}. A record that does not parse or validate goes to {@link #DEAD_LETTERS} (the same side output
- * as the gearbox checks) with the reason, counted in the metric {@code deadLetters}; nothing a record contains can
- * stop the job.
- *
- * <p>JSON details: {@code rain_mm} absent or null is a missing value (NaN, masked downstream), never a silent zero;
- * a {@code rain_mm} that is not a number (e.g. the string "NaN") is refused. Fields other than the standard ones
- * that hold numbers are extra features; extra fields holding text, booleans or objects are ignored.
+ * Parses raw {@code weather-readings} records into {@link WeatherReading}s ({@link WeatherReadingJson}, inside
+ * {@link RecordLimits}) and checks them against {@link WeatherRules}; the station and the names of extra features
+ * must be {@link Identifiers}. A record that does not parse or validate, or whose time is too far ahead (see
+ * {@link ParseFunction}), goes to {@link #DEAD_LETTERS} (the same side output as the gearbox checks) with the
+ * reason, counted in the metric {@code deadLetters}; nothing a record contains can stop the job. An accepted reading
+ * notes the topic, partition and offset it came from, for the rasterizer's late dead letters.
  */
-public final class ParseAndValidateWeather extends ProcessFunction<RawRecord, WeatherReading> {
-    public static final OutputTag<DeadLetter> DEAD_LETTERS = ParseAndValidate.DEAD_LETTERS;
+public final class ParseAndValidateWeather extends ParseFunction<WeatherReading> {
+    public static final OutputTag<DeadLetter> DEAD_LETTERS = ParseFunction.DEAD_LETTERS;
+    private static final WeatherReadingJson DEFAULT_JSON = new WeatherReadingJson(RecordLimits.DEFAULTS);
     private final WeatherRules rules;
-    private transient Counter deadLetters;
-    private transient Counter valid;
+    private final WeatherReadingJson json;
 
+    /** Default record limits, no event-time gate. */
     public ParseAndValidateWeather(WeatherRules rules) {
+        this(rules, RecordLimits.DEFAULTS, null);
+    }
+
+    public ParseAndValidateWeather(WeatherRules rules, RecordLimits limits, EventTimeGate gate) {
+        super(limits, gate, rules.rawMaxBytes(), "validReadings");
         this.rules = rules;
+        this.json = new WeatherReadingJson(limits);
+    }
+
+    /** The reading of a JSON value within the default {@link RecordLimits} (the rules are not applied). */
+    public static WeatherReading parse(byte[] value) throws IOException {
+        return DEFAULT_JSON.decode(value);
     }
 
     @Override
-    public void open(OpenContext openContext) {
-        deadLetters = getRuntimeContext().getMetricGroup().counter("deadLetters");
-        valid = getRuntimeContext().getMetricGroup().counter("validReadings");
+    protected WeatherReading decode(byte[] value) throws IOException {
+        return json.decode(value);
     }
 
-    /** The reading of a JSON value (the rules are not applied). */
-    public static WeatherReading parse(byte[] value) throws IOException {
-        JsonNode tree = Json.mapper().readTree(value);
-        if (tree == null || !tree.isObject()) {
-            throw new IOException("a weather reading must be a JSON object");
+    @Override
+    protected String problem(WeatherReading r) {
+        String p = rules.problem(r);
+        if (p == null) {
+            p = Identifiers.problem("station", r.station, limits.maxIdLength());
         }
-        ObjectNode o = (ObjectNode) tree;
-        JsonNode rain = o.get("rain_mm");
-        boolean rainMissing = rain == null || rain.isNull();
-        if (!rainMissing && !rain.isNumber()) {
-            throw new IOException("rain_mm must be a number, got " + rain);
+        for (int i = 0; p == null && i < r.extraNames.length; i++) {
+            p = Identifiers.problem("feature name", r.extraNames[i], limits.maxIdLength());
         }
-        for (String f : new String[] {"lat", "lon"}) {
-            JsonNode n = o.get(f);
-            if (n == null || n.isNull()) {
-                throw new IOException("missing " + f);
-            }
-            if (!n.isNumber()) {
-                throw new IOException(f + " must be a number, got " + n);
-            }
-        }
-        Iterator<Map.Entry<String, JsonNode>> it = o.fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (!WeatherFeatures.KNOWN_FIELDS.contains(e.getKey()) && !e.getValue().isNumber()) {
-                it.remove();
-            }
-        }
-        if (rainMissing) {
-            o.remove("rain_mm");
-        }
-        WeatherReading r = Json.mapper().treeToValue(o, WeatherReading.class);
-        if (rainMissing) {
-            r.rainMm = Double.NaN;
-        }
-        return r;
+        return p;
+    }
+
+    @Override
+    protected long time(WeatherReading r) {
+        return r.time;
+    }
+
+    @Override
+    protected String unparseable(Exception e) {
+        return "unparseable json: " + DeadLetter.firstLine(e.getMessage());
+    }
+
+    @Override
+    protected void accepted(WeatherReading r, RawRecord raw) {
+        r.sourceTopic = raw.topic;
+        r.sourcePartition = raw.partition;
+        r.sourceOffset = raw.offset;
     }
 
     /** The JSON of a reading as the replay tools write it: a missing rain value (NaN) is left out. */
@@ -91,24 +87,5 @@ public final class ParseAndValidateWeather extends ProcessFunction<RawRecord, We
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    @Override
-    public void processElement(RawRecord raw, Context ctx, Collector<WeatherReading> out) {
-        String reason;
-        WeatherReading r = null;
-        try {
-            r = parse(raw.value);
-            reason = rules.problem(r);
-        } catch (Exception e) {
-            reason = "unparseable json: " + DeadLetter.firstLine(e.getMessage());
-        }
-        if (reason == null) {
-            valid.inc();
-            out.collect(r);
-            return;
-        }
-        deadLetters.inc();
-        ctx.output(DEAD_LETTERS, DeadLetter.of(raw, reason, rules.rawMaxBytes(), ctx.timerService().currentProcessingTime()));
     }
 }

@@ -37,7 +37,8 @@ import java.util.Map;
  * watermark) passes the step's end plus {@code rainfall.allowed-lateness-ms}, turns them into one {@link RainFrame}
  * with {@link Rasterizer} (inverse-distance weighting, masks, online normalisation) and forgets them. A reading
  * that arrives later than that — its step already emitted or closed — goes to {@link #LATE} as a dead letter
- * (topic {@code rasterizer}, offset −1, reason {@code late: ...}).
+ * (reason {@code late: ...}) with the topic, partition and offset the reading came from (topic {@code rasterizer},
+ * offset −1 for a reading that did not come from a topic).
  *
  * <p>The grid and the features are fixed when the first frame is emitted (from configuration, else from that
  * step's stations and the standard fields present in it) and kept, with the {@link FeatureNormaliser} state, in
@@ -89,7 +90,9 @@ public final class RasterizerFunction extends KeyedProcessFunction<String, Weath
         Long last = lastEmitted.value();
         if (watermark >= closes || (last != null && step <= last)) {
             late.inc();
-            ctx.output(LATE, new DeadLetter("rasterizer", -1, -1, "late: reading of step " + step + " ("
+            // the reading's own topic, partition and offset, so the dead letter points at the record to replay
+            ctx.output(LATE, new DeadLetter(r.sourceTopic == null ? "rasterizer" : r.sourceTopic, r.sourcePartition,
+                    r.sourceOffset, "late: reading of step " + step + " ("
                     + timeStep.label() + ", time " + r.time + ") arrived after the step closed at event time " + closes
                     + " (watermark " + watermark + ", rainfall.allowed-lateness-ms " + settings.allowedLatenessMs() + ")",
                     new String(ParseAndValidateWeather.write(r), StandardCharsets.UTF_8),

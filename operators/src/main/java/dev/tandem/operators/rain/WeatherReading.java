@@ -32,10 +32,21 @@ public class WeatherReading {
     public String[] extraNames = new String[0];
     @JsonIgnore
     public double[] extraValues = new double[0];
+    /** Where the reading came from (topic, partition, offset; null/-1 when not from a topic), for dead letters. */
+    @JsonIgnore
+    public String sourceTopic;
+    @JsonIgnore
+    public int sourcePartition = -1;
+    @JsonIgnore
+    public long sourceOffset = -1;
 
     public WeatherReading() {
     }
 
+    /**
+     * Adds one extra feature. Copies both arrays, so it is for a handful of features (the CSV path); records from a
+     * topic are read by {@link WeatherReadingJson}, which gathers any number of them in linear time.
+     */
     @JsonAnySetter
     public void putExtra(String name, Object value) {
         if (!(value instanceof Number n)) {

@@ -62,7 +62,8 @@ class ParseAndValidateTest {
             assertTrue(reasons.get(0).startsWith("unparseable json"), reasons.get(0));
             assertTrue(reasons.get(3).contains("unknown fleet 'other'"), reasons.get(3));
             assertTrue(reasons.get(4).contains("sample_rate_hz"), reasons.get(4));
-            assertTrue(reasons.get(5).contains("channel count 5 outside [1, 4]"), reasons.get(5));
+            // refused while decoding, before the fifth channel is read
+            assertEquals("limit: channel list longer than 4 (gearbox.channels.max)", reasons.get(5));
             assertTrue(reasons.get(6).contains("window length 8 outside [16, 4096]"), reasons.get(6));
             assertTrue(reasons.get(7).contains("unknown label 'cracked'"), reasons.get(7));
             assertTrue(reasons.get(8).contains("channel 1 has 10 samples"), reasons.get(8));

@@ -87,6 +87,17 @@ class RasterizerFunctionTest {
             assertEquals(1, late.size());
             assertTrue(late.get(0).reason.startsWith("late: reading of step"), late.get(0).reason);
             assertEquals("rasterizer", late.get(0).topic);
+            // a reading from a topic: its late dead letter points at the record (topic, partition, offset)
+            WeatherReading fromTopic = RainTestData.reading(T0 + 2000, "s01", -36, 148, 1);
+            fromTopic.sourceTopic = "weather-readings";
+            fromTopic.sourcePartition = 3;
+            fromTopic.sourceOffset = 1234;
+            send(h, List.of(fromTopic));
+            DeadLetter second = h.getSideOutput(RasterizerFunction.LATE).stream().map(StreamRecord::getValue).toList().get(1);
+            assertEquals("weather-readings", second.topic);
+            assertEquals(3, second.partition);
+            assertEquals(1234, second.offset);
+            assertTrue(second.reason.startsWith("late: reading of step"), second.reason);
             h.processWatermark(T0 + 2 * HOUR + LATENESS);
             assertEquals(2, h.extractOutputValues().size());
         }

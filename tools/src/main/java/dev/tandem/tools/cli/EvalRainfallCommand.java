@@ -275,7 +275,7 @@ final class EvalRainfallCommand implements Callable<Integer> {
         put(sets, options, "--seed", "rainfall.seed", seed);
         put(sets, options, "--backend", "compute.backend", backend.name);
         try {
-            return config.load().with(sets.toArray(new String[0])).rainTrainerSettings();
+            return config.load().with(sets.toArray(new String[0])).regionSettings();
         } catch (IllegalArgumentException e) {
             String m = e.getMessage() == null ? "" : e.getMessage();
             for (Map.Entry<String, String> o : options.entrySet()) {

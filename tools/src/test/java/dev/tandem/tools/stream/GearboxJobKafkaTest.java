@@ -258,7 +258,7 @@ class GearboxJobKafkaTest {
             assertEquals(null, byWindow.put(p.machine + "@" + p.time, p), "duplicate " + p);
         }
         // the same predictions, model versions and weight hashes as one uninterrupted run
-        FleetLearner reference = new FleetLearner(c.trainerSettings(), new JavaBackend(), new GearboxCnnFactory());
+        FleetLearner reference = new FleetLearner(c.fleetSettings(), new JavaBackend(), new GearboxCnnFactory());
         FleetState model = FleetTrainerFunction.create(reference, first.get(0));
         List<VibrationWindow> all = Stream.concat(first.stream(), second.stream()).toList();
         for (VibrationWindow w : all) {

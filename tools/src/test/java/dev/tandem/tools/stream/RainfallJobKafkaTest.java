@@ -38,8 +38,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The rainfall job end to end on a Flink mini cluster against a real (in-process KRaft) Kafka broker: SYNTHETIC
- * readings in, forecasts out to a read_committed reader; out-of-range rain, invalid coordinates, a missing time and a
- * late reading in dead letters.
+ * readings in, forecasts out to a read_committed reader; out-of-range rain, invalid coordinates, a missing time, a
+ * garbage record stamped with the wall clock (which must not move event time) and a late reading in dead letters.
  */
 class RainfallJobKafkaTest {
     @RegisterExtension
@@ -118,6 +118,9 @@ class RainfallJobKafkaTest {
                             .getBytes(StandardCharsets.UTF_8), t);
                     out.sendRaw("bad", "{\"station\":\"x\",\"lat\":-35,\"lon\":149,\"rain_mm\":1}"
                             .getBytes(StandardCharsets.UTF_8), t);
+                    // garbage stamped with the wall clock: it used to move the watermark there, and every later
+                    // reading went to dead letters as late (docs/HARDENING.md)
+                    out.sendRaw("bad", new byte[] {'{', 0, (byte) 0xff}, System.currentTimeMillis());
                 }
             }
             out.flush();
@@ -149,8 +152,8 @@ class RainfallJobKafkaTest {
                 out.send(late);
                 out.flush();
             }
-            assertTrue(r.await(() -> forecasts.size() >= expected && dead.size() >= 4, Duration.ofSeconds(120)),
-                    () -> "forecasts " + forecasts.size() + "/" + expected + ", dead letters " + dead.size() + "/4"
+            assertTrue(r.await(() -> forecasts.size() >= expected && dead.size() >= 5, Duration.ofSeconds(120)),
+                    () -> "forecasts " + forecasts.size() + "/" + expected + ", dead letters " + dead.size() + "/5"
                             + TestLogs.tail(80));
             Thread.sleep(1000); // a further checkpoint must not add anything
         } finally {
@@ -173,7 +176,13 @@ class RainfallJobKafkaTest {
             }
         }
         List<String> reasons = dead.stream().map(d -> d.get("reason").asText()).toList();
-        assertEquals(4, dead.size(), reasons.toString());
+        assertEquals(5, dead.size(), reasons.toString());
+        assertTrue(reasons.stream().anyMatch(s -> s.startsWith("unparseable json")), reasons.toString());
+        JsonNode garbage = dead.stream().filter(d -> d.get("reason").asText().startsWith("unparseable")).findFirst().get();
+        assertEquals("{\\x00\\xff", garbage.get("raw").asText(), "raw bytes escaped");
+        JsonNode lateLetter = dead.stream().filter(d -> d.get("reason").asText().startsWith("late")).findFirst().get();
+        assertEquals(c.string("topics.weather-readings"), lateLetter.get("topic").asText(), "late letters name their source");
+        assertTrue(lateLetter.get("offset").asLong() >= 0, lateLetter.toString());
         assertTrue(reasons.stream().anyMatch(s -> s.startsWith("rain_mm -3.0 out of range")), reasons.toString());
         assertTrue(reasons.stream().anyMatch(s -> s.startsWith("invalid lat 95")), reasons.toString());
         assertTrue(reasons.stream().anyMatch(s -> s.startsWith("missing or non-positive time")), reasons.toString());
