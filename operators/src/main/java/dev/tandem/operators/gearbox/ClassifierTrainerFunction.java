@@ -28,6 +28,7 @@ public final class ClassifierTrainerFunction extends KeyedProcessFunction<String
     private final ModelFactory factory;
     private final DecisionPolicy policy;
     private transient ValueState<FleetModel> state;
+    private transient dev.tandem.operators.common.StateSizeGauges<FleetModel> stateSize;
     private transient FleetLearner learner;
     private transient Counter windows;
     private transient Counter labelled;
@@ -62,6 +63,7 @@ public final class ClassifierTrainerFunction extends KeyedProcessFunction<String
         g.gauge("loss", () -> last == null ? Double.NaN : last.lastLoss);
         g.gauge("baseFrozen", () -> last != null && last.frozen ? 1 : 0);
         g.gauge("decisionVersion", () -> last == null || last.decision == null ? 0L : last.decision.version());
+        stateSize = new dev.tandem.operators.common.StateSizeGauges<>(g, "fleet", descriptor(settings.backend()).getSerializer(), 10_000);
     }
 
     @Override
@@ -93,6 +95,7 @@ public final class ClassifierTrainerFunction extends KeyedProcessFunction<String
         steps.inc(m.version - before);
         state.update(m);
         last = m;
+        stateSize.observe(w.fleet, m);
         out.collect(p);
     }
 }

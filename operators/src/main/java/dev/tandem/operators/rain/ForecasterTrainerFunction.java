@@ -49,6 +49,7 @@ public final class ForecasterTrainerFunction extends KeyedProcessFunction<String
     private transient Counter steps;
     private transient Counter skippedUpdates;
     private transient volatile RainModel last;
+    private transient dev.tandem.operators.common.StateSizeGauges<RainModel> stateSize;
 
     public ForecasterTrainerFunction(RainTrainerSettings settings) {
         this.settings = settings;
@@ -71,6 +72,7 @@ public final class ForecasterTrainerFunction extends KeyedProcessFunction<String
         g.gauge("modelVersion", () -> last == null ? 0L : last.version());
         g.gauge("prequentialMse", () -> last == null ? Double.NaN : last.prequentialMse());
         g.gauge("loss", () -> last == null ? Double.NaN : last.lastLoss);
+        stateSize = new dev.tandem.operators.common.StateSizeGauges<>(g, "region", descriptor(settings.backend()).getSerializer(), 10_000);
     }
 
     @Override
@@ -135,6 +137,7 @@ public final class ForecasterTrainerFunction extends KeyedProcessFunction<String
         m.sync();
         state.update(m);
         last = m;
+        stateSize.observe(frame.region, m);
     }
 
     private Forecast forecast(RainFrame frame, RainModel m, float[] values, long valid, Double mse, Integer scored,
