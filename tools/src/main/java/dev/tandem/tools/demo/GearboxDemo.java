@@ -70,6 +70,11 @@ public final class GearboxDemo implements AutoCloseable {
         this.err = err;
     }
 
+    /** The embedded broker's process id (its own JVM), or -1 before {@link #start}. */
+    public long kafkaPid() {
+        return kafka == null ? -1 : kafka.pid();
+    }
+
     /** Runs the rainfall job beside the gearbox job (same broker, same Flink job), fed by {@code rainfall}. */
     public GearboxDemo withRainfall(RainfallDemo rainfall) {
         this.rain = rainfall;

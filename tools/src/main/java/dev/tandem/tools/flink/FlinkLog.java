@@ -29,6 +29,9 @@ public final class FlinkLog {
         }
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
                 System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+        // the coordinator logs a declined checkpoint's whole cause chain at INFO ("Decline checkpoint N by task ...")
+        String coordinator = "org.slf4j.simpleLogger.log.org.apache.flink.runtime.checkpoint.CheckpointCoordinator";
+        System.setProperty(coordinator, System.getProperty(coordinator, "info"));
         System.setProperty("org.slf4j.simpleLogger.showDateTime",
                 System.getProperty("org.slf4j.simpleLogger.showDateTime", "true"));
     }

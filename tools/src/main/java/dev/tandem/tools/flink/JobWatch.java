@@ -30,7 +30,10 @@ public final class JobWatch implements AutoCloseable {
     private volatile long failedCheckpoints;
     private volatile long completedCheckpoints;
     private volatile long restarts;
+    private long preflightFailures;
+    private volatile long latestCheckpointBytes = -1;
     private volatile String firstCause;
+    private volatile String logCause;
     private long reportedFailed;
     private long reportedRestarts;
     private long lastReportNanos;
@@ -62,13 +65,18 @@ public final class JobWatch implements AutoCloseable {
         return completedCheckpoints;
     }
 
+    /** State size of the latest completed checkpoint, or -1. */
+    public long latestCheckpointBytes() {
+        return latestCheckpointBytes;
+    }
+
     public long restarts() {
         return restarts;
     }
 
     /** The root exception of the first failure seen (checkpoint or job), or null. */
     public String firstCause() {
-        return firstCause;
+        return logCause != null ? logCause : firstCause;
     }
 
     private void loop(Duration every) {
@@ -92,37 +100,48 @@ public final class JobWatch implements AutoCloseable {
     void poll() throws Exception {
         JsonNode cp = get("/checkpoints");
         if (cp != null && cp.has("counts")) {
-            failedCheckpoints = cp.path("counts").path("failed").asLong();
+            long failed = cp.path("counts").path("failed").asLong();
+            if (cp.path("latest").path("failed").isMissingNode() || cp.path("latest").path("failed").isNull()) {
+                // triggers refused before any checkpoint was pending (tasks not yet running) count as failed in
+                // the statistics but are no failure of the job's state: not reported
+                preflightFailures = failed;
+            }
+            failedCheckpoints = failed - preflightFailures;
             completedCheckpoints = cp.path("counts").path("completed").asLong();
+            JsonNode done = cp.path("latest").path("completed");
+            if (done.has("state_size")) {
+                latestCheckpointBytes = done.path("state_size").asLong();
+            }
         }
         JsonNode m = get("/metrics?get=numRestarts");
         if (m != null && m.isArray() && !m.isEmpty()) {
             restarts = m.get(0).path("value").asLong();
         }
         boolean quietLongEnough = System.nanoTime() - lastReportNanos > 30_000_000_000L;
-        if (failedCheckpoints > reportedFailed && (reportedFailed == 0 || quietLongEnough)) {
+        boolean newFailure = failedCheckpoints > reportedFailed && (reportedFailed == 0 || quietLongEnough);
+        boolean newRestart = restarts > reportedRestarts;
+        if ((newFailure || newRestart) && logCause == null) {
+            logCause = FlinkLog.rootCause("checkpoint", logFrom);
+        }
+        if (newFailure) {
             JsonNode failed = cp.path("latest").path("failed");
-            String cause = FlinkLog.rootCause("checkpoint", logFrom);
-            if (cause == null) {
-                cause = failed.path("failure_message").asText("unknown");
-            }
+            String message = failed.path("failure_message").asText("?");
             if (firstCause == null) {
-                firstCause = cause;
+                firstCause = logCause != null ? logCause : message;
             }
             err.printf("%s: WARNING checkpoint %d failed (%d failed, %d completed so far; exactly-once outputs are "
                             + "committed only by completed checkpoints): %s; cause: %s%s%n", prefix,
-                    failed.path("id").asLong(), failedCheckpoints, completedCheckpoints,
-                    failed.path("failure_message").asText("?"), firstCause, logHint());
+                    failed.path("id").asLong(), failedCheckpoints, completedCheckpoints, message, firstCause(), logHint());
             reportedFailed = failedCheckpoints;
             lastReportNanos = System.nanoTime();
         }
-        if (restarts > reportedRestarts) {
+        if (newRestart) {
             String cause = jobRootCause();
             if (firstCause == null) {
-                firstCause = cause;
+                firstCause = logCause != null ? logCause : cause;
             }
             err.printf("%s: WARNING the job restarted (%d restart%s so far): %s; first failure's cause: %s%s%n", prefix,
-                    restarts, restarts == 1 ? "" : "s", cause, firstCause, logHint());
+                    restarts, restarts == 1 ? "" : "s", cause, firstCause(), logHint());
             reportedRestarts = restarts;
             lastReportNanos = System.nanoTime();
         }
