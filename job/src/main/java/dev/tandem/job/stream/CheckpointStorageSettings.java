@@ -139,7 +139,12 @@ public record CheckpointStorageSettings(String backend, String storage, String d
     }
 
     private static URI toUri(String dir) {
-        URI uri = URI.create(dir);
-        return uri.getScheme() == null ? Path.of(dir).toAbsolutePath().toUri() : uri;
+        try {
+            URI uri = URI.create(dir);
+            return uri.getScheme() == null ? Path.of(dir).toAbsolutePath().toUri() : uri;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid value '" + dir + "' for configuration key job.checkpoint-dir; "
+                    + "allowed: a directory URI (file:///path, s3://bucket/path, ...) or an absolute path", e);
+        }
     }
 }

@@ -89,7 +89,9 @@ public final class EmbeddedKafka implements AutoCloseable {
             deleteTree(dir);
             throw new IOException("formatting the Kafka storage failed: " + log);
         }
-        Process broker = new ProcessBuilder(java(), "-Xmx512m", "-XX:+UseSerialGC", "-cp", classpath, "kafka.Kafka",
+        // the broker shares this classpath, slf4j-simple included: warnings only in broker.log
+        Process broker = new ProcessBuilder(java(), "-Xmx512m", "-XX:+UseSerialGC",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", classpath, "kafka.Kafka",
                 props.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("broker.log").toFile()).start();
         EmbeddedKafka kafka = new EmbeddedKafka(dir, broker, host, port);
