@@ -6,7 +6,6 @@ import dev.tandem.tools.kafka.WindowProducer;
 import dev.tandem.job.stream.GearboxMain;
 import dev.tandem.learning.tensor.Backends;
 import dev.tandem.operators.gearbox.VibrationWindow;
-import org.apache.flink.configuration.Configuration;
 import dev.tandem.tools.flink.JobWatch;
 import dev.tandem.tools.flink.LocalFlink;
 import org.apache.flink.core.execution.JobClient;
