@@ -67,13 +67,17 @@ public final class GearboxJob {
         this.factory = factory;
     }
 
-    /** Checkpointing (exactly-once), parallelism, and no Kryo fallback for generic types. */
+    /**
+     * Checkpointing (exactly-once) with its state backend and storage ({@link CheckpointStorageSettings}),
+     * parallelism, and no Kryo fallback for generic types.
+     */
     public static void configure(StreamExecutionEnvironment env, TandemConfig config) {
         Configuration c = new Configuration();
         c.set(PipelineOptions.GENERIC_TYPES, false);
         env.configure(c);
         env.setParallelism(config.integer("job.parallelism"));
         env.enableCheckpointing(config.integer("job.checkpoint-interval-ms"), CheckpointingMode.EXACTLY_ONCE);
+        CheckpointStorageSettings.of(config).apply(env);
     }
 
     /**
@@ -96,6 +100,7 @@ public final class GearboxJob {
 
     /** Adds the job to env: source, the graph of {@link #wire}, and the sinks. */
     public Outputs attach(StreamExecutionEnvironment env) {
+        CheckpointStorageSettings.checkFor(env, config, StateEstimate.gearbox(config));
         DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "gearbox-windows")
                 .uid(UID_SOURCE).returns(TypeInformation.of(RawRecord.class));
         Outputs out = wire(raw, config, factory);

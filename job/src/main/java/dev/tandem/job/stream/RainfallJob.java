@@ -51,6 +51,7 @@ public final class RainfallJob {
 
     /** Adds the job to env: source, the graph of {@link #wire}, and the sinks. */
     public Outputs attach(StreamExecutionEnvironment env) {
+        CheckpointStorageSettings.checkFor(env, config, StateEstimate.rainfall(config));
         DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "weather-readings")
                 .uid(UID_SOURCE).returns(TypeInformation.of(RawRecord.class));
         Outputs out = wire(raw, config);

@@ -35,6 +35,7 @@ public final class FleetTrainerFunction extends KeyedProcessFunction<String, Vib
     private final ModelFactory factory;
     private final DecisionPolicy policy;
     private transient ValueState<FleetState> state;
+    private transient dev.tandem.operators.common.StateSizeGauges<FleetState> stateSize;
     private transient FleetLearner learner;
     private transient Counter windows;
     private transient Counter labelled;
@@ -69,6 +70,7 @@ public final class FleetTrainerFunction extends KeyedProcessFunction<String, Vib
         g.gauge("loss", () -> last == null ? Double.NaN : last.lastLoss);
         g.gauge("baseFrozen", () -> last != null && last.frozen ? 1 : 0);
         g.gauge("decisionVersion", () -> last == null || last.decision == null ? 0L : last.decision.version());
+        stateSize = new dev.tandem.operators.common.StateSizeGauges<>(g, "fleet", descriptor(settings.backend()).getSerializer(), 10_000);
     }
 
     @Override
@@ -100,6 +102,7 @@ public final class FleetTrainerFunction extends KeyedProcessFunction<String, Vib
         steps.inc(m.version - before);
         state.update(m);
         last = m;
+        stateSize.observe(w.fleet, m);
         out.collect(p);
     }
 

@@ -39,6 +39,7 @@ public final class RegionTrainerFunction extends KeyedProcessFunction<String, Ra
     public static final String STATE_NAME = "rain-model";
     private final RegionSettings settings;
     private transient ValueState<RegionState> state;
+    private transient dev.tandem.operators.common.StateSizeGauges<RegionState> stateSize;
     private transient RegionLearner learner;
     private transient TimeStep timeStep;
     private transient Counter frames;
@@ -69,6 +70,7 @@ public final class RegionTrainerFunction extends KeyedProcessFunction<String, Ra
         g.gauge("modelVersion", () -> last == null ? 0L : last.version());
         g.gauge("prequentialMse", () -> last == null ? Double.NaN : last.prequentialMse());
         g.gauge("loss", () -> last == null ? Double.NaN : last.convLstmState().lastLoss());
+        stateSize = new dev.tandem.operators.common.StateSizeGauges<>(g, "region", descriptor(settings.backend()).getSerializer(), 10_000);
     }
 
     @Override
@@ -96,6 +98,7 @@ public final class RegionTrainerFunction extends KeyedProcessFunction<String, Ra
             forecasts.inc();
         }
         state.update(m);
+        stateSize.observe(in.region, m);
         last = m;
     }
 

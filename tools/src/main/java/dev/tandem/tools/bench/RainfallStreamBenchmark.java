@@ -11,8 +11,9 @@ import dev.tandem.tools.kafka.WeatherProducer;
 import dev.tandem.job.stream.RainfallMain;
 import dev.tandem.operators.rain.WeatherReading;
 import dev.tandem.operators.common.Json;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestOptions;
+import dev.tandem.tools.flink.JobWatch;
+import dev.tandem.tools.flink.LocalFlink;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
@@ -99,7 +100,7 @@ public final class RainfallStreamBenchmark {
 
     public Result run() throws Exception {
         err.println("w5: starting a Kafka broker ...");
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(Duration.ofSeconds(60))) {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(Duration.ofSeconds(60), base.string("local.bind-address"))) {
             TandemConfig c = base.with("kafka.bootstrap-servers=" + kafka.bootstrapServers(), "rainfall.step=1h",
                     "rainfall.allowed-lateness-ms=0", "job.watermark-out-of-orderness-ms=0", "job.source-idle-timeout-ms=0",
                     "kafka.starting-offsets=earliest", "topics.partitions=1", "job.checkpoint-interval-ms=1000");
@@ -110,11 +111,13 @@ public final class RainfallStreamBenchmark {
                 topics.add(new NewTopic(c.string("topics.dead-letters"), 1, (short) 1).configs(Map.of("retention.ms", "-1")));
                 admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
             }
-            Configuration flink = new Configuration();
-            flink.set(RestOptions.BIND_PORT, "0");
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(flink);
+            LocalFlink local = LocalFlink.of(c);
+            StreamExecutionEnvironment env = local.environment(null);
             RainfallMain.build(env, c);
             JobClient job = env.executeAsync("tandem-w5");
+            err.println("w5: job " + job.getJobID() + " on a Flink mini cluster (REST " + local.restUrl()
+                    + "), checkpoints to " + env.getConfiguration().get(CheckpointingOptions.CHECKPOINTS_DIRECTORY));
+            JobWatch watch = JobWatch.start(local.restUrl(), job.getJobID(), "w5", err);
             WeatherSimulator sim = new WeatherSimulator(stations, -38, -32, 142, 150, 3_600_000L, 0.25, 1);
             long hour = 3_600_000L;
             long t0 = RainfallDemo.SYNTHETIC_START;
@@ -177,6 +180,7 @@ public final class RainfallStreamBenchmark {
                         percentile(emit, 99), percentile(visible, 50), percentile(visible, 99), percentile(fromLast, 50),
                         percentile(fromLast, 99), emit.size(), version);
             } finally {
+                watch.close();
                 job.cancel().get(30, TimeUnit.SECONDS);
             }
         }

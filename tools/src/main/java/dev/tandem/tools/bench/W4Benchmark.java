@@ -6,8 +6,8 @@ import dev.tandem.tools.kafka.WindowProducer;
 import dev.tandem.job.stream.GearboxMain;
 import dev.tandem.learning.tensor.Backends;
 import dev.tandem.operators.gearbox.VibrationWindow;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestOptions;
+import dev.tandem.tools.flink.JobWatch;
+import dev.tandem.tools.flink.LocalFlink;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
@@ -58,6 +58,7 @@ public final class W4Benchmark implements AutoCloseable {
     private final AtomicLong sent = new AtomicLong();
     private EmbeddedKafka kafka;
     private JobClient job;
+    private JobWatch watch;
     private OutputProbe produced;
     private OutputProbe visible;
     private Thread replay;
@@ -76,7 +77,7 @@ public final class W4Benchmark implements AutoCloseable {
     /** Runs the benchmark and returns the figures of the JSON line. */
     public Map<String, Object> run() throws Exception {
         err.println("w4: starting a Kafka broker (KRaft, own JVM) ...");
-        kafka = EmbeddedKafka.start(Duration.ofSeconds(60));
+        kafka = EmbeddedKafka.start(Duration.ofSeconds(60), config.string("local.bind-address"));
         TandemConfig c = config.with("kafka.bootstrap-servers=" + kafka.bootstrapServers());
         createTopics(c);
         String predictions = c.string("topics.gearbox-predictions");
@@ -85,11 +86,11 @@ public final class W4Benchmark implements AutoCloseable {
                 n -> window.release((int) n));
         visible = new OutputProbe(kafka.bootstrapServers(), true, List.of(predictions), null);
 
-        Configuration flink = new Configuration();
-        flink.set(RestOptions.BIND_PORT, "0");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(flink);
+        LocalFlink local = LocalFlink.of(c);
+        StreamExecutionEnvironment env = local.environment(null);
         GearboxMain.build(env, c);
         job = env.executeAsync("tandem-w4");
+        watch = JobWatch.start(local.restUrl(), job.getJobID(), "w4", err);
         String backend = Backends.choose(c.string("compute.backend")).backend().name();
         int interval = c.integer("job.checkpoint-interval-ms");
         err.printf(Locale.ROOT, "w4: job %s on a Flink mini cluster (backend %s, checkpoints every %d ms, format %s); "
@@ -268,6 +269,9 @@ public final class W4Benchmark implements AutoCloseable {
     @Override
     public void close() {
         replaying.set(false);
+        if (watch != null) {
+            watch.close();
+        }
         if (job != null) {
             try {
                 job.cancel().get(20, TimeUnit.SECONDS);

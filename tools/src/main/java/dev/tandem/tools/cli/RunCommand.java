@@ -3,6 +3,10 @@ package dev.tandem.tools.cli;
 import dev.tandem.job.config.TandemConfig;
 import dev.tandem.job.stream.GearboxMain;
 import dev.tandem.job.stream.RainfallMain;
+import dev.tandem.tools.flink.JobWatch;
+import dev.tandem.tools.flink.LocalFlink;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -32,19 +36,27 @@ final class RunCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "unknown job '" + jobName + "'; allowed: gearbox, rainfall");
         }
         TandemConfig c = configOptions.load();
+        LocalFlink flink = LocalFlink.of(c);
+        StreamExecutionEnvironment env = flink.environment(null);
+        String name;
         if (jobName.equals("rainfall")) {
             System.err.println("run: rainfall job, Kafka at " + c.string("kafka.bootstrap-servers") + ", input "
                     + c.string("topics.weather-readings") + ", forecasts to " + c.string("topics.rain-forecasts"));
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             RainfallMain.build(env, c);
-            env.execute("tandem-rainfall");
-            return 0;
+            name = "tandem-rainfall";
+        } else {
+            System.err.println("run: gearbox job, Kafka at " + c.string("kafka.bootstrap-servers") + ", input "
+                    + c.string("topics.gearbox-windows"));
+            GearboxMain.build(env, c);
+            name = "tandem-gearbox";
         }
-        System.err.println("run: gearbox job, Kafka at " + c.string("kafka.bootstrap-servers") + ", input "
-                + c.string("topics.gearbox-windows"));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        GearboxMain.build(env, c);
-        env.execute("tandem-gearbox");
+        JobClient job = env.executeAsync(name);
+        System.err.println("run: job " + job.getJobID() + " on a local Flink mini cluster (REST " + flink.restUrl()
+                + "); checkpoints every " + c.integer("job.checkpoint-interval-ms") + " ms to "
+                + env.getConfiguration().get(CheckpointingOptions.CHECKPOINTS_DIRECTORY));
+        try (JobWatch watch = JobWatch.start(flink.restUrl(), job.getJobID(), "run", System.err)) {
+            job.getJobExecutionResult().get();
+        }
         return 0;
     }
 }

@@ -17,6 +17,7 @@ public final class Tandem implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        dev.tandem.tools.flink.FlinkLog.install(); // before the first logger: Flink's warnings go to a file
         System.exit(commandLine().execute(args));
     }
 

@@ -11,7 +11,8 @@ import dev.tandem.job.stream.RainfallMain;
 import dev.tandem.operators.common.Json;
 import dev.tandem.operators.gearbox.VibrationWindow;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestOptions;
+import dev.tandem.tools.flink.JobWatch;
+import dev.tandem.tools.flink.LocalFlink;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
@@ -47,6 +48,7 @@ public final class GearboxDemo implements AutoCloseable {
     private final PrintStream err;
     private EmbeddedKafka kafka;
     private JobClient job;
+    private JobWatch watch;
     private CommittedReader reader;
     private Thread replay;
     private final AtomicBoolean replaying = new AtomicBoolean(true);
@@ -68,6 +70,11 @@ public final class GearboxDemo implements AutoCloseable {
         this.err = err;
     }
 
+    /** The embedded broker's process id (its own JVM), or -1 before {@link #start}. */
+    public long kafkaPid() {
+        return kafka == null ? -1 : kafka.pid();
+    }
+
     /** Runs the rainfall job beside the gearbox job (same broker, same Flink job), fed by {@code rainfall}. */
     public GearboxDemo withRainfall(RainfallDemo rainfall) {
         this.rain = rainfall;
@@ -77,25 +84,28 @@ public final class GearboxDemo implements AutoCloseable {
     /** Starts broker, topics, job, reader and replay; returns the effective configuration. */
     public TandemConfig start() throws Exception {
         err.println("demo: starting a Kafka broker (KRaft, own JVM) ...");
-        kafka = EmbeddedKafka.start(Duration.ofSeconds(60));
+        kafka = EmbeddedKafka.start(Duration.ofSeconds(60), config.string("local.bind-address"));
         err.println("demo: Kafka at " + kafka.bootstrapServers() + " (pid " + kafka.pid() + ", data in " + kafka.directory() + ")");
         TandemConfig c = config.with("kafka.bootstrap-servers=" + kafka.bootstrapServers());
         createTopics(c);
+        LocalFlink local = LocalFlink.of(c);
         Configuration flink = new Configuration();
-        flink.set(RestOptions.BIND_PORT, "0");
         if (rain != null) {
             // one Flink job holds both pipelines: unaligned checkpoints let a barrier pass the rainfall trainer's queue,
             // so a busy forecaster does not hold back the gearbox outputs' commits
             flink.set(org.apache.flink.configuration.CheckpointingOptions.ENABLE_UNALIGNED, true);
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(flink);
+        StreamExecutionEnvironment env = local.environment(flink);
         GearboxMain.build(env, c);
         if (rain != null) {
             RainfallMain.attach(env, c);
         }
         job = env.executeAsync(rain == null ? "tandem-gearbox-demo" : "tandem-demo");
         err.println("demo: gearbox job " + job.getJobID() + " running on a Flink mini cluster; checkpoints every "
-                + c.integer("job.checkpoint-interval-ms") + " ms");
+                + c.integer("job.checkpoint-interval-ms") + " ms to "
+                + env.getConfiguration().get(org.apache.flink.configuration.CheckpointingOptions.CHECKPOINTS_DIRECTORY)
+                + "; REST " + local.restUrl());
+        watch = JobWatch.start(local.restUrl(), job.getJobID(), "demo", err);
         List<String> outputs = new java.util.ArrayList<>(List.of(c.string("topics.gearbox-predictions"),
                 c.string("topics.gearbox-alerts"), c.string("topics.dead-letters")));
         if (rain != null) {
@@ -246,6 +256,9 @@ public final class GearboxDemo implements AutoCloseable {
     /** Stops the replay and waits (up to timeout) until every window sent has a committed prediction. */
     public void drain(Duration timeout) throws InterruptedException {
         replaying.set(false);
+        if (watch != null) {
+            watch.close();
+        }
         if (rain != null) {
             rain.stop();
         }

@@ -27,18 +27,33 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path dir;
     private final Process process;
     private final int port;
+    private final String host;
     private final Thread hook;
     private volatile boolean closed;
 
-    private EmbeddedKafka(Path dir, Process process, int port) {
+    private EmbeddedKafka(Path dir, Process process, String host, int port) {
         this.dir = dir;
+        this.host = host;
         this.process = process;
         this.port = port;
         this.hook = new Thread(this::stop, "tandem-kafka-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
+    /** A broker listening on 127.0.0.1 only. */
     public static EmbeddedKafka start(Duration timeout) throws IOException, InterruptedException {
+        return start(timeout, "127.0.0.1");
+    }
+
+    /**
+     * A broker whose listeners (client and controller) bind to host ({@code local.bind-address}); clients reach it
+     * at host, or at 127.0.0.1 when host is the wildcard.
+     */
+    public static EmbeddedKafka start(Duration timeout, String bindHost) throws IOException, InterruptedException {
+        String bind = bindHost.trim();
+        String host = bind.equals("0.0.0.0") || bind.equals("::") ? "127.0.0.1" : bind;
+        String listen = bind.contains(":") ? "[" + bind + "]" : bind;
+        String reach = host.contains(":") ? "[" + host + "]" : host;
         Path dir = Files.createTempDirectory("tandem-kafka-");
         int port = freePort();
         int controller = freePort();
@@ -46,9 +61,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         Files.writeString(props, String.join("\n",
                 "process.roles=broker,controller",
                 "node.id=1",
-                "controller.quorum.voters=1@127.0.0.1:" + controller,
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controller,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "controller.quorum.voters=1@" + reach + ":" + controller,
+                "listeners=PLAINTEXT://" + listen + ":" + port + ",CONTROLLER://" + listen + ":" + controller,
+                "advertised.listeners=PLAINTEXT://" + reach + ":" + port,
                 "controller.listener.names=CONTROLLER",
                 "inter.broker.listener.name=PLAINTEXT",
                 "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
@@ -74,10 +89,12 @@ public final class EmbeddedKafka implements AutoCloseable {
             deleteTree(dir);
             throw new IOException("formatting the Kafka storage failed: " + log);
         }
-        Process broker = new ProcessBuilder(java(), "-Xmx512m", "-XX:+UseSerialGC", "-cp", classpath, "kafka.Kafka",
+        // the broker shares this classpath, slf4j-simple included: warnings only in broker.log
+        Process broker = new ProcessBuilder(java(), "-Xmx512m", "-XX:+UseSerialGC",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", classpath, "kafka.Kafka",
                 props.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("broker.log").toFile()).start();
-        EmbeddedKafka kafka = new EmbeddedKafka(dir, broker, port);
+        EmbeddedKafka kafka = new EmbeddedKafka(dir, broker, host, port);
         long end = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < end) {
             if (!broker.isAlive()) {
@@ -86,7 +103,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 throw new IOException("the Kafka broker exited with " + broker.exitValue() + ": " + log);
             }
             try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                s.connect(new InetSocketAddress(host, port), 200);
                 return kafka;
             } catch (IOException notYet) {
                 Thread.sleep(200);
@@ -97,7 +114,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     public String bootstrapServers() {
-        return "127.0.0.1:" + port;
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
     public long pid() {

@@ -56,6 +56,8 @@ class FlinkClusterSubmissionTest {
                     "--set", "kafka.starting-offsets=earliest",
                     "--set", "gearbox.batch=4",
                     "--set", "job.checkpoint-interval-ms=1000",
+                    // on a cluster the checkpoint directory is required (CheckpointStorageSettings)
+                    "--set", "job.checkpoint-dir=" + dir.resolve("checkpoints").toUri(),
                     "--set", "job.transactional-id-prefix=tandem-cluster-check"));
             System.err.println("cluster check: uploaded as " + jarId + ", job " + jobId);
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
