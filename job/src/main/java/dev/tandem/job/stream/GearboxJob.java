@@ -11,19 +11,14 @@ import dev.tandem.operators.gearbox.Prediction;
 import dev.tandem.operators.common.RawRecord;
 import dev.tandem.operators.gearbox.VibrationWindow;
 import dev.tandem.operators.gearbox.ParseAndValidate;
-import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
-import java.time.Duration;
 
 /**
  * The gearbox job: vibration windows → parse + validate (dead letters aside) → event time → keyBy(fleet) → prequential fleet
@@ -67,37 +62,6 @@ public final class GearboxJob {
         this.factory = factory;
     }
 
-    /**
-     * Checkpointing (exactly-once) with its state backend and storage ({@link CheckpointStorageSettings}),
-     * parallelism, and no Kryo fallback for generic types.
-     */
-    public static void configure(StreamExecutionEnvironment env, TandemConfig config) {
-        Configuration c = new Configuration();
-        c.set(PipelineOptions.GENERIC_TYPES, false);
-        env.configure(c);
-        env.setParallelism(config.integer("job.parallelism"));
-        env.enableCheckpointing(config.integer("job.checkpoint-interval-ms"), CheckpointingMode.EXACTLY_ONCE);
-        CheckpointStorageSettings.of(config).apply(env);
-    }
-
-    /**
-     * Event time of the validated records: their own time field, bounded out-of-orderness, idleness. It is assigned
-     * after parse + validate (the source has {@link WatermarkStrategy#noWatermarks()}), so a record that does not
-     * validate, or whose time the {@link dev.tandem.operators.common.EventTimeGate} refuses, never moves the
-     * watermark (docs/HARDENING.md). The Kafka record timestamp is not used: a garbage record stamped with the wall
-     * clock moved the watermark past the stream and made every later reading late.
-     *
-     * <p>Idleness ({@code job.source-idle-timeout-ms}) is per parallel instance of the parse operator: one that
-     * gets no valid record for that long (no partition, or only bad records) stops holding the watermark back.
-     */
-    public static <T> WatermarkStrategy<T> watermarks(TandemConfig config, SerializableTimestampAssigner<T> time) {
-        WatermarkStrategy<T> w = WatermarkStrategy
-                .<T>forBoundedOutOfOrderness(Duration.ofMillis(config.integer("job.watermark-out-of-orderness-ms")))
-                .withTimestampAssigner(time);
-        int idle = config.integer("job.source-idle-timeout-ms");
-        return idle > 0 ? w.withIdleness(Duration.ofMillis(idle)) : w;
-    }
-
     /** Adds the job to env: source, the graph of {@link #wire}, and the sinks. */
     public Outputs attach(StreamExecutionEnvironment env) {
         CheckpointStorageSettings.checkFor(env, config, StateEstimate.gearbox(config));
@@ -117,7 +81,7 @@ public final class GearboxJob {
                 .returns(TypeInformation.of(VibrationWindow.class))
                 .name("parse-validate").uid(UID_PARSE);
         SingleOutputStreamOperator<Prediction> predictions = windows
-                .assignTimestampsAndWatermarks(watermarks(config, (w, previous) -> w.time))
+                .assignTimestampsAndWatermarks(JobEnvironment.watermarks(config, (w, previous) -> w.time))
                 .name("gearbox-event-time").uid(UID_EVENT_TIME)
                 .keyBy(w -> w.fleet, TypeInformation.of(String.class))
                 .process(new FleetTrainerFunction(config.fleetSettings(), config.decisionPolicy(), factory))

@@ -25,7 +25,7 @@ public final class GearboxMain {
 
     /** Configures env and attaches the gearbox job with its Kafka ends. */
     public static GearboxJob.Outputs build(StreamExecutionEnvironment env, TandemConfig config) {
-        GearboxJob.configure(env, config);
+        JobEnvironment.configure(env, config);
         String tx = config.string("job.transactional-id-prefix");
         return new GearboxJob(config,
                 KafkaEnds.source(config, config.string("topics.gearbox-windows"), config.string("kafka.group-id")),

@@ -21,7 +21,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * The rainfall job: weather readings → parse + validate (dead letters aside) → event time → keyBy(region) → rasterizer (event-time
  * steps → frames; late readings to dead letters) → keyBy(region) → prequential ConvLSTM forecaster trainer →
  * forecasts. Source and sinks are passed in ({@code RainfallMain} passes Kafka ones). Stable uids: the
- * {@code UID_*} constants. Configure the environment with {@link GearboxJob#configure} (checkpoints, no Kryo).
+ * {@code UID_*} constants. Configure the environment with {@link JobEnvironment#configure} (checkpoints, no Kryo).
  */
 public final class RainfallJob {
     public static final String UID_SOURCE = "weather-readings-source";
@@ -69,7 +69,7 @@ public final class RainfallJob {
                 .name("rain-parse-validate").uid(UID_PARSE);
         // event time from the validated readings only: a bad record cannot move the watermark (docs/HARDENING.md)
         SingleOutputStreamOperator<RainFrame> frames = readings
-                .assignTimestampsAndWatermarks(GearboxJob.watermarks(config, (r, previous) -> r.time))
+                .assignTimestampsAndWatermarks(JobEnvironment.watermarks(config, (r, previous) -> r.time))
                 .name("rain-event-time").uid(UID_EVENT_TIME)
                 .keyBy(new RegionKey<>(region), TypeInformation.of(String.class))
                 .process(new RasterizerFunction(config.rasterSettings()))

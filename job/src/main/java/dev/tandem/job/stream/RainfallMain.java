@@ -24,7 +24,7 @@ public final class RainfallMain {
 
     /** Configures env and attaches the rainfall job with its Kafka ends. */
     public static RainfallJob.Outputs build(StreamExecutionEnvironment env, TandemConfig config) {
-        GearboxJob.configure(env, config);
+        JobEnvironment.configure(env, config);
         return attach(env, config);
     }
 

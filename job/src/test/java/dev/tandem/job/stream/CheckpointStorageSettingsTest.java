@@ -40,7 +40,7 @@ class CheckpointStorageSettingsTest {
         assertEquals("hashmap", s.backend());
         assertEquals("filesystem", s.storage());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment();
-        GearboxJob.configure(env, TandemConfig.defaults());
+        JobEnvironment.configure(env, TandemConfig.defaults());
         assertEquals("filesystem", env.getConfiguration().get(CheckpointingOptions.CHECKPOINT_STORAGE));
         assertEquals(CheckpointStorageSettings.localDefaultDirectory(),
                 env.getConfiguration().get(CheckpointingOptions.CHECKPOINTS_DIRECTORY));
@@ -114,7 +114,7 @@ class CheckpointStorageSettingsTest {
         TandemConfig c = TandemConfig.defaults("job.state-backend=rocksdb", "job.checkpoint-dir=" + tmp.toUri(),
                 "job.checkpoint-interval-ms=200", "job.checkpoints-retained=3");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment();
-        GearboxJob.configure(env, c);
+        JobEnvironment.configure(env, c);
         env.enableCheckpointing(200, CheckpointingMode.EXACTLY_ONCE);
         env.fromSequence(0, Long.MAX_VALUE).map(x -> {
                     Thread.sleep(5);

@@ -106,7 +106,7 @@ class RainfallJobEventTimeTest {
                 "job.source-idle-timeout-ms=0");
         List<RawRecord> records = records();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        GearboxJob.configure(env, c);
+        JobEnvironment.configure(env, c);
         env.getConfig().setAutoWatermarkInterval(10); // watermarks move while the paced records flow
         RECORDS = records;
         RecordSource source = new RecordSource();

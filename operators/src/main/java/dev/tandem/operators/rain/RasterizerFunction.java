@@ -53,7 +53,9 @@ public final class RasterizerFunction extends KeyedProcessFunction<String, Weath
     private final RasterSettings settings;
     private transient TimeStep timeStep;
     private transient MapState<Long, List<WeatherReading>> pending;
-    private transient ValueState<byte[]> setup;
+    private transient ValueState<Setup> setup;
+    /** The set-up as bytes, the state of builds before {@link RasterSetupSerializer}: read once, then cleared. */
+    private transient ValueState<byte[]> setupBytes;
     private transient ValueState<Long> lastEmitted;
     private transient Counter readings;
     private transient Counter late;
@@ -68,7 +70,8 @@ public final class RasterizerFunction extends KeyedProcessFunction<String, Weath
         timeStep = settings.timeStep();
         pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("rain-pending-readings", Types.LONG,
                 Types.LIST(TypeInformation.of(WeatherReading.class))));
-        setup = getRuntimeContext().getState(new ValueStateDescriptor<>("rain-raster-setup",
+        setup = getRuntimeContext().getState(new ValueStateDescriptor<>("rain-raster", new RasterSetupSerializer()));
+        setupBytes = getRuntimeContext().getState(new ValueStateDescriptor<>("rain-raster-setup",
                 PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         lastEmitted = getRuntimeContext().getState(new ValueStateDescriptor<>("rain-last-step", Types.LONG));
         var g = getRuntimeContext().getMetricGroup();
@@ -129,7 +132,11 @@ public final class RasterizerFunction extends KeyedProcessFunction<String, Weath
 
     /** Rasterizes one step's readings (fixing the grid and features first if this is the region's first frame). */
     RainFrame frame(String region, long step, List<WeatherReading> rs) throws IOException {
-        Setup s = setup.value() == null ? null : Setup.fromBytes(setup.value());
+        Setup s = setup.value();
+        if (s == null && setupBytes.value() != null) {
+            s = Setup.fromBytes(setupBytes.value());
+            setupBytes.clear();
+        }
         if (s == null) {
             List<String> features = settings.features().isEmpty() ? WeatherFeatures.present(rs) : settings.features();
             Grid grid = settings.configuredGrid();
@@ -154,7 +161,7 @@ public final class RasterizerFunction extends KeyedProcessFunction<String, Weath
         }
         rasterizer.observe(rows);
         Frame f = rasterizer.rasterize(step, rows);
-        setup.update(new Setup(s.grid(), s.features(), rasterizer.normaliser()).toBytes());
+        setup.update(s); // the normaliser learned in place; a heap backend keeps the object, encoded only at checkpoints
         RainFrame out = new RainFrame();
         out.region = region;
         out.step = step;
@@ -190,7 +197,7 @@ public final class RasterizerFunction extends KeyedProcessFunction<String, Weath
     }
 
     /** The region's fixed grid and features and its normaliser state; bytes with a version header. */
-    record Setup(Grid grid, List<String> features, FeatureNormaliser normaliser) {
+    public record Setup(Grid grid, List<String> features, FeatureNormaliser normaliser) {
         byte[] toBytes() throws IOException {
             ByteArrayOutputStream b = new ByteArrayOutputStream();
             DataOutputStream out = new DataOutputStream(b);
