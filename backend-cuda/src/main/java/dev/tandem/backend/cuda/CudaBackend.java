@@ -361,7 +361,7 @@ public final class CudaBackend implements Backend {
         int gx = (n + 63) / 64;
         int gy = (m + 63) / 64;
         rt.launch("gemm" + suffix(dt), gx, gy, TPB, new Args().i(transA ? 1 : 0).i(transB ? 1 : 0).i(m).i(n).i(k)
-                .d(alpha).ptr(a).ptr(b).d(beta).ptr(c).list());
+                .d(alpha).ptr(a).ptr(b).d(beta).ptr(c));
     }
 
     @Override
@@ -912,40 +912,49 @@ public final class CudaBackend implements Backend {
     }
 
     private void launch(String name, int gridX, int gridY, Args args) {
-        rt.launch(name, gridX, gridY, TPB, args.list());
+        rt.launch(name, gridX, gridY, TPB, args);
     }
 
     /** Kernel arguments in order: device pointers, ints, longs and doubles, each behind its own host pointer. */
     static final class Args {
         private final List<Pointer> list = new ArrayList<>();
+        private final StringBuilder types = new StringBuilder();
 
         Args ptr(CudaTensor t) {
-            list.add(Pointer.to(t.ptr()));
-            return this;
+            return ptr(t.ptr());
         }
 
         Args ptr(CUdeviceptr p) {
             list.add(Pointer.to(p));
+            types.append('8');
             return this;
         }
 
         Args i(int v) {
             list.add(Pointer.to(new int[] {v}));
+            types.append('4');
             return this;
         }
 
         Args l(long v) {
             list.add(Pointer.to(new long[] {v}));
+            types.append('8');
             return this;
         }
 
         Args d(double v) {
             list.add(Pointer.to(new double[] {v}));
+            types.append('d');
             return this;
         }
 
         List<Pointer> list() {
             return list;
+        }
+
+        /** One letter per argument, as {@link KernelSignatures}. */
+        String types() {
+            return types.toString();
         }
     }
 }

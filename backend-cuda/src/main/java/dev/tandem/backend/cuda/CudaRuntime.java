@@ -11,7 +11,6 @@ import jcuda.driver.JCudaDriver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -58,10 +57,12 @@ final class CudaRuntime {
     private final Map<String, CUfunction> functions = new ConcurrentHashMap<>();
     private final DevicePool pool;
     private final String description;
+    private final KernelSignatures signatures;
 
     private CudaRuntime(CUcontext context, CUmodule module, DevicePool pool, String description) {
         this.context = context;
         this.module = module;
+        this.signatures = KernelSignatures.parse(new String(ptx(), StandardCharsets.US_ASCII));
         this.pool = pool;
         this.description = description;
     }
@@ -220,9 +221,10 @@ final class CudaRuntime {
         });
     }
 
-    /** Launches a kernel on the default stream; the caller holds the lock. */
-    void launch(String name, int gridX, int gridY, int blockX, List<Pointer> args) {
-        Pointer params = Pointer.to(args.toArray(new Pointer[0]));
+    /** Launches a kernel on the default stream after checking its arguments; the caller holds the lock. */
+    void launch(String name, int gridX, int gridY, int blockX, CudaBackend.Args args) {
+        signatures.check(name, args.types());
+        Pointer params = Pointer.to(args.list().toArray(new Pointer[0]));
         cuLaunchKernel(function(name), gridX, gridY, 1, blockX, 1, 1, 0, null, params, null);
     }
 }
