@@ -58,6 +58,11 @@ public final class CudaBackend implements Backend {
         return NAME;
     }
 
+    /** The device's FP32 peak (GFLOP/s, without tensor cores), what the GEMM is measured against. */
+    public double peakFp32Gflops() {
+        return rt.peakFp32Gflops();
+    }
+
     /** The device and its limits, as {@code tandem info} shows them. */
     public String describe() {
         return rt.description();

@@ -121,6 +121,10 @@ final class CudaRuntime {
             int[] minor = new int[1];
             cuDeviceGetAttribute(major, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device);
             cuDeviceGetAttribute(minor, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device);
+            int[] sms = new int[1];
+            int[] clockKHz = new int[1];
+            cuDeviceGetAttribute(sms, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device);
+            cuDeviceGetAttribute(clockKHz, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_CLOCK_RATE, device);
             int[] driver = new int[1];
             cuDriverGetVersion(driver);
             CUcontext context = new CUcontext();
@@ -140,6 +144,7 @@ final class CudaRuntime {
                     + " MiB (limit " + (limit >> 20) + " MiB, " + CudaSettings.MEMORY_LIMIT + "), driver CUDA "
                     + driver[0] / 1000 + "." + driver[0] % 1000 / 10;
             CudaRuntime rt = new CudaRuntime(context, module, new DevicePool(limit), description);
+            rt.peakFp32Gflops = fp32PeakGflops(major[0], minor[0], sms[0], clockKHz[0]);
             rt.current.set(true);
             return new Status(true, description, rt);
         } catch (LinkageError e) {
@@ -182,6 +187,21 @@ final class CudaRuntime {
         } catch (IOException e) {
             throw new IllegalStateException("cannot read " + PTX, e);
         }
+    }
+
+    private double peakFp32Gflops;
+
+    /**
+     * The device's FP32 peak without tensor cores: multiprocessors × FP32 lanes per multiprocessor × 2 (a fused
+     * multiply-add) × the boost clock. Lanes: 64 on compute 7.x and 8.0, 128 on 8.6 and later (Hopper, Blackwell).
+     */
+    static double fp32PeakGflops(int major, int minor, int sms, int clockKHz) {
+        int lanes = major < 8 || (major == 8 && minor == 0) ? 64 : 128;
+        return (double) sms * lanes * 2 * clockKHz / 1e6;
+    }
+
+    double peakFp32Gflops() {
+        return peakFp32Gflops;
     }
 
     String description() {
