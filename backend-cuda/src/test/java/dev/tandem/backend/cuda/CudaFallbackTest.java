@@ -80,17 +80,13 @@ class CudaFallbackTest {
     }
 
     @Test
-    void theKitSeesEveryCudaOverride() throws Exception {
-        // every fused kernel the models use is a kernel of the CUDA backend, not a default built from the core
-        for (String m : new String[] {"lstmGatesForward", "lstmGatesBackward", "batchNormTrainForward", "adamUpdate",
-                "yamAdamUpdate", "salpLeaderMove", "proximalSgdUpdate", "sgdUpdate", "dropoutMask", "softmaxCrossEntropy",
-                "adaptiveActivationBackward", "flipConvWeights"}) {
-            boolean declared = false;
-            for (java.lang.reflect.Method x : CudaBackend.class.getDeclaredMethods()) {
-                declared |= x.getName().equals(m);
+    void everyFusedKernelIsACudaKernelNotADefault() throws Exception {
+        // a default built from the core would work, but in several launches and with temporaries
+        for (java.lang.reflect.Method m : Backend.class.getDeclaredMethods()) {
+            if (m.isDefault() && !m.getName().equals("close")) {
+                java.lang.reflect.Method impl = CudaBackend.class.getMethod(m.getName(), m.getParameterTypes());
+                assertEquals(CudaBackend.class, impl.getDeclaringClass(), m.getName() + " is not overridden");
             }
-            assertTrue(declared, m + " is not overridden by CudaBackend");
         }
-        assertTrue(Backend.class.isAssignableFrom(CudaBackend.class));
     }
 }
