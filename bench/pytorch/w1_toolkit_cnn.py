@@ -59,6 +59,8 @@ def main():
     ap.add_argument("--steps", type=int, default=30)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu",
+                    help="where the model trains (cuda: steps are timed to torch.cuda.synchronize())")
     args = ap.parse_args()
     if args.batch < 1 or args.steps < 1 or args.warmup < 0 or args.threads < 1:
         ap.error("batch, steps and threads must be >= 1, warmup >= 0")
@@ -77,6 +79,14 @@ def main():
     except RuntimeError as e:  # only settable once, before parallel work
         log("warning: could not set interop threads: %s" % e)
     torch.manual_seed(args.seed)
+    dev = torch.device(args.device)
+    if args.device == "cuda" and not torch.cuda.is_available():
+        print(json.dumps({"error": "torch has no CUDA device"}), flush=True)
+        sys.exit(3)
+
+    def sync():  # kernels run asynchronously: a step ends when the device is done
+        if args.device == "cuda":
+            torch.cuda.synchronize()
 
     model = nn.Sequential(
         nn.BatchNorm2d(1),
@@ -98,13 +108,14 @@ def main():
     params = sum(p.numel() for p in model.parameters() if p.requires_grad)
     assert params == EXPECTED_PARAMS, "param count %d != %d" % (params, EXPECTED_PARAMS)
 
+    model.to(dev)
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     loss_fn = nn.CrossEntropyLoss()
 
     # Pre-generate one distinct random batch per step, outside the timed region.
     total = args.warmup + args.steps
-    xs = [torch.randn(args.batch, 1, 28, 28, dtype=torch.float32) for _ in range(total)]
-    ys = [torch.randint(0, 10, (args.batch,), dtype=torch.long) for _ in range(total)]
+    xs = [torch.randn(args.batch, 1, 28, 28, dtype=torch.float32).to(dev) for _ in range(total)]
+    ys = [torch.randint(0, 10, (args.batch,), dtype=torch.long).to(dev) for _ in range(total)]
 
     log("W1 pytorch %s: batch=%d warmup=%d steps=%d threads=%d params=%d"
         % (torch.__version__, args.batch, args.warmup, args.steps,
@@ -120,6 +131,7 @@ def main():
         loss = loss_fn(out, y)
         loss.backward()
         opt.step()
+        sync()
         t1 = time.perf_counter()
         loss_val = loss.item()  # sync/readback outside the timed region
         ms = (t1 - t0) * 1e3
@@ -133,6 +145,7 @@ def main():
     result = {
         "workload": "W1",
         "framework": "pytorch",
+        "device": args.device,
         "torch_version": torch.__version__,
         "threads": args.threads,
         "batch": args.batch,

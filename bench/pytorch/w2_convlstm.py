@@ -74,6 +74,8 @@ def main():
     ap.add_argument("--steps", type=int, default=30)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu",
+                    help="where the model trains (cuda: steps are timed to torch.cuda.synchronize())")
     args = ap.parse_args()
     if args.batch < 1 or args.steps < 1 or args.warmup < 0 or args.threads < 1:
         ap.error("batch, steps and threads must be >= 1, warmup >= 0")
@@ -92,6 +94,14 @@ def main():
     except RuntimeError as e:
         log("warning: could not set interop threads: %s" % e)
     torch.manual_seed(args.seed)
+    dev = torch.device(args.device)
+    if args.device == "cuda" and not torch.cuda.is_available():
+        print(json.dumps({"error": "torch has no CUDA device"}), flush=True)
+        sys.exit(3)
+
+    def sync():  # kernels run asynchronously: a step ends when the device is done
+        if args.device == "cuda":
+            torch.cuda.synchronize()
 
     class Cell(nn.Module):
         def __init__(self, cin, ch, k):
@@ -141,12 +151,13 @@ def main():
     model.train()
     params = sum(p.numel() for p in model.parameters() if p.requires_grad)
     assert params == EXPECTED_PARAMS, "param count %d != %d" % (params, EXPECTED_PARAMS)
+    model.to(dev)
     opt = torch.optim.SGD(model.parameters(), lr=0.01)
     loss_fn = nn.MSELoss()
 
     total = args.warmup + args.steps
-    xs = [torch.rand(args.batch, FRAMES, CHANNELS, GRID, GRID) for _ in range(total)]
-    ys = [torch.rand(args.batch, 1, CHANNELS, GRID, GRID) for _ in range(total)]
+    xs = [torch.rand(args.batch, FRAMES, CHANNELS, GRID, GRID).to(dev) for _ in range(total)]
+    ys = [torch.rand(args.batch, 1, CHANNELS, GRID, GRID).to(dev) for _ in range(total)]
     log("W2 pytorch %s: batch=%d warmup=%d steps=%d threads=%d params=%d"
         % (torch.__version__, args.batch, args.warmup, args.steps, torch.get_num_threads(), params))
 
@@ -158,6 +169,7 @@ def main():
         loss = loss_fn(model(xs[i]), ys[i])
         loss.backward()
         opt.step()
+        sync()
         t1 = time.perf_counter()
         loss_val = loss.item()
         ms = (t1 - t0) * 1e3
@@ -172,6 +184,7 @@ def main():
     print(json.dumps({
         "workload": "W2",
         "framework": "pytorch",
+        "device": args.device,
         "torch_version": torch.__version__,
         "threads": args.threads,
         "batch": args.batch,

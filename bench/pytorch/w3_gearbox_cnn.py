@@ -78,6 +78,8 @@ def main():
     ap.add_argument("--steps", type=int, default=30)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu",
+                    help="where the model trains (cuda: steps are timed to torch.cuda.synchronize())")
     ap.add_argument("--infer-runs", type=int, default=200,
                     help="timed batch-1 eval-mode inference runs (0 = skip)")
     args = ap.parse_args()
@@ -99,6 +101,14 @@ def main():
     except RuntimeError as e:  # only settable once, before parallel work
         log("warning: could not set interop threads: %s" % e)
     torch.manual_seed(args.seed)
+    dev = torch.device(args.device)
+    if args.device == "cuda" and not torch.cuda.is_available():
+        print(json.dumps({"error": "torch has no CUDA device"}), flush=True)
+        sys.exit(3)
+
+    def sync():  # kernels run asynchronously: a step ends when the device is done
+        if args.device == "cuda":
+            torch.cuda.synchronize()
 
     def block(cin, cout, k, stride, pad):
         return [nn.Conv1d(cin, cout, kernel_size=k, stride=stride, padding=pad),
@@ -123,13 +133,14 @@ def main():
         assert tuple(probe.shape) == (1, CLASSES), probe.shape
     model.train()
 
+    model.to(dev)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
 
     # Pre-generate one distinct random batch per step, outside the timed region.
     total = args.warmup + args.steps
-    xs = [torch.randn(args.batch, CHANNELS, LENGTH, dtype=torch.float32) for _ in range(total)]
-    ys = [torch.randint(0, CLASSES, (args.batch,), dtype=torch.long) for _ in range(total)]
+    xs = [torch.randn(args.batch, CHANNELS, LENGTH, dtype=torch.float32).to(dev) for _ in range(total)]
+    ys = [torch.randint(0, CLASSES, (args.batch,), dtype=torch.long).to(dev) for _ in range(total)]
 
     log("W3 pytorch %s: batch=%d warmup=%d steps=%d threads=%d params=%d"
         % (torch.__version__, args.batch, args.warmup, args.steps,
@@ -145,6 +156,7 @@ def main():
         loss = loss_fn(out, y)
         loss.backward()
         opt.step()
+        sync()
         t1 = time.perf_counter()
         loss_val = loss.item()  # readback outside the timed region
         ms = (t1 - t0) * 1e3
@@ -160,7 +172,7 @@ def main():
     infer_ms = None
     if args.infer_runs > 0:
         model.eval()
-        win = torch.randn(1, CHANNELS, LENGTH, dtype=torch.float32)
+        win = torch.randn(1, CHANNELS, LENGTH, dtype=torch.float32).to(dev)
         itimes = []
         with torch.inference_mode():
             for _ in range(10):  # untimed warmup
@@ -168,6 +180,7 @@ def main():
             for _ in range(args.infer_runs):
                 t0 = time.perf_counter()
                 model(win)
+                sync()
                 itimes.append((time.perf_counter() - t0) * 1e3)
         infer_ms = statistics.median(itimes)
         log("inference batch 1: median %.4f ms over %d runs (min %.4f)"
@@ -176,6 +189,7 @@ def main():
     result = {
         "workload": "W3",
         "framework": "pytorch",
+        "device": args.device,
         "torch_version": torch.__version__,
         "threads": args.threads,
         "batch": args.batch,

@@ -8,6 +8,7 @@ import dev.tandem.learning.tensor.DType;
 import dev.tandem.learning.tensor.GemmShape;
 import dev.tandem.learning.tensor.Shapes;
 import dev.tandem.learning.tensor.Tensor;
+import dev.tandem.learning.tensor.Unary;
 
 import java.util.Arrays;
 
@@ -183,6 +184,52 @@ public class JavaBackend implements Backend {
         Buf ob = buf(out);
         for (int i = 0, n = xb.length(); i < n; i++) {
             ob.set(i, xb.get(i) * yb.get(i));
+        }
+    }
+
+    @Override
+    public void divide(Tensor x, Tensor y, Tensor out) {
+        Shapes.requireSameShape(x, y, "divide");
+        Shapes.requireSameShape(x, out, "divide");
+        Buf xb = buf(x);
+        Buf yb = buf(y);
+        Buf ob = buf(out);
+        for (int i = 0, n = xb.length(); i < n; i++) {
+            ob.set(i, xb.get(i) / yb.get(i));
+        }
+    }
+
+    @Override
+    public void unary(Unary op, Tensor x, Tensor y) {
+        Shapes.requireSameShape(x, y, "unary");
+        Buf xb = buf(x);
+        Buf yb = buf(y);
+        for (int i = 0, n = xb.length(); i < n; i++) {
+            yb.set(i, op.apply(xb.get(i)));
+        }
+    }
+
+    @Override
+    public void scaleChannels(Tensor x, Tensor scale, Tensor out) {
+        Shapes.requireSameShape(x, out, "scaleChannels");
+        int n = x.dim(0);
+        int channels = x.dim(1);
+        if (scale.size() != channels) {
+            throw new IllegalArgumentException("scaleChannels: " + scale.describe() + " for the " + channels
+                    + " channels of " + x.describe());
+        }
+        int spatial = x.size() / Math.max(1, n * channels);
+        Buf xb = buf(x);
+        Buf sb = buf(scale);
+        Buf ob = buf(out);
+        for (int i = 0; i < n; i++) {
+            for (int c = 0; c < channels; c++) {
+                double sc = sb.get(c);
+                int base = (i * channels + c) * spatial;
+                for (int s = 0; s < spatial; s++) {
+                    ob.set(base + s, xb.get(base + s) * sc);
+                }
+            }
         }
     }
 
@@ -423,6 +470,14 @@ public class JavaBackend implements Backend {
     }
 
     // ---- randomness -----------------------------------------------------------------------------------
+
+    @Override
+    public void counterUniform(long seed, long stride, long offset, Tensor out) {
+        Buf b = buf(out);
+        for (int i = 0, n = b.length(); i < n; i++) {
+            b.set(i, CounterRng.uniform(seed, stride * i + offset));
+        }
+    }
 
     @Override
     public void dropoutMask(long seed, double p, Tensor mask) {

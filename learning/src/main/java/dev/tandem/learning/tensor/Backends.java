@@ -59,12 +59,15 @@ public final class Backends {
             for (BackendProvider p : sortedProviders()) {
                 BackendProvider.Availability a = safeProbe(p);
                 if (a.usable()) {
-                    return new Choice(p.create(), want, "auto: " + p.name() + " is the usable backend of highest priority ("
-                            + a.reason() + ")", candidates);
+                    Backend created = safeCreate(p, false);
+                    if (created != null) {
+                        return new Choice(created, want, "auto: " + p.name() + " is the usable backend of highest "
+                                + "priority (" + a.reason() + ")" + unusableNote(candidates), candidates);
+                    }
                 }
             }
-            return new Choice(new JavaBackend(), want, "auto: no native backend is usable; using the plain-Java reference",
-                    candidates);
+            return new Choice(new JavaBackend(), want, "auto: no native backend is usable; using the plain-Java reference"
+                    + unusableNote(candidates), candidates);
         }
         if (want.equals(JavaBackend.NAME)) {
             return new Choice(new JavaBackend(), want, "requested java", candidates);
@@ -73,9 +76,10 @@ public final class Backends {
             if (p.name().equals(want)) {
                 BackendProvider.Availability a = safeProbe(p);
                 if (!a.usable()) {
-                    throw new IllegalArgumentException(KEY + " = " + want + " is not usable here: " + a.reason());
+                    throw new IllegalArgumentException(KEY + " = " + want + " is not usable here: " + a.reason()
+                            + "; allowed values: " + String.join(", ", allowedNames()) + " (auto takes the best usable one)");
                 }
-                return new Choice(p.create(), want, "requested " + want + " (" + a.reason() + ")", candidates);
+                return new Choice(safeCreate(p, true), want, "requested " + want + " (" + a.reason() + ")", candidates);
             }
         }
         throw new IllegalArgumentException("unknown " + KEY + " '" + requested + "'; allowed values: "
@@ -95,6 +99,33 @@ public final class Backends {
         List<BackendProvider> list = providers();
         list.sort(Comparator.comparingInt(BackendProvider::priority).reversed());
         return list;
+    }
+
+    /** Higher-priority backends that cannot run here, with why ("; cuda unusable: no CUDA driver ..."). */
+    private static String unusableNote(List<Candidate> candidates) {
+        StringBuilder b = new StringBuilder();
+        for (Candidate c : candidates) {
+            if (!c.usable()) {
+                b.append("; ").append(c.name()).append(" unusable: ").append(c.reason());
+            }
+        }
+        return b.toString();
+    }
+
+    /**
+     * Creates a probed backend; a failure (a native library that loads but fails later) never escapes as a
+     * LinkageError: for a requested backend it becomes an IllegalArgumentException naming the key, for auto null.
+     */
+    private static Backend safeCreate(BackendProvider p, boolean requested) {
+        try {
+            return p.create();
+        } catch (LinkageError | RuntimeException e) {
+            if (requested) {
+                throw new IllegalArgumentException(KEY + " = " + p.name() + " failed to start: "
+                        + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+            }
+            return null;
+        }
     }
 
     private static BackendProvider.Availability safeProbe(BackendProvider p) {

@@ -49,6 +49,7 @@ public final class PeerComparison {
         System.out.printf(Locale.ROOT, "pytorch %-6s median %.1f ms/step  %.1f samples/s%n",
                 r.path("torch_version").asText(), r.get("median_step_ms").asDouble(), pys);
         out.put("pytorch_version", r.path("torch_version").asText());
+        out.put("pytorch_device", r.path("device").asText("cpu"));
         out.put("pytorch_median_step_ms", round(r.get("median_step_ms").asDouble(), 2));
         out.put("pytorch_samples_per_s", round(pys, 2));
         out.put("tandem_over_pytorch", round(t.samplesPerSecond() / pys, 3));

@@ -65,6 +65,19 @@ public final class PyTorchPeer {
         return new Outcome(node, null);
     }
 
+    /**
+     * The peer's arguments for a run against the given Tandem backend: on {@code cuda} the peer trains on the GPU
+     * too ({@code --device cuda}), so that the ratio compares like with like.
+     */
+    public static List<String> onDeviceOf(dev.tandem.learning.tensor.Backend backend, List<String> args) {
+        if (!backend.name().equals("cuda")) {
+            return args;
+        }
+        List<String> out = new ArrayList<>(args);
+        out.addAll(List.of("--device", "cuda"));
+        return out;
+    }
+
     static Path locate(String script) {
         String home = System.getProperty("tandem.home");
         List<Path> roots = new ArrayList<>();

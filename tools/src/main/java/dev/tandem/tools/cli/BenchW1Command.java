@@ -3,6 +3,7 @@ package dev.tandem.tools.cli;
 import static dev.tandem.tools.OptionCheck.require;
 
 import dev.tandem.tools.bench.PeerComparison;
+import dev.tandem.tools.bench.PyTorchPeer;
 import dev.tandem.tools.bench.TrainingStepBenchmark;
 import dev.tandem.learning.nets.ToolkitCnn;
 import dev.tandem.learning.optim.Sgd;
@@ -70,8 +71,8 @@ final class BenchW1Command implements Callable<Integer> {
         out.put("steps", steps);
         PeerComparison.putTraining(out, t, profile, 2);
         if (!noPytorch) {
-            PeerComparison.runPeer("w1_toolkit_cnn.py", List.of("--batch", "" + batch, "--warmup", "" + warmup,
-                    "--steps", "" + steps, "--threads", "" + threads), t, out);
+            PeerComparison.runPeer("w1_toolkit_cnn.py", PyTorchPeer.onDeviceOf(choice.backend(), List.of("--batch", "" + batch, "--warmup", "" + warmup,
+                    "--steps", "" + steps, "--threads", "" + threads)), t, out);
         }
         if (json) {
             JsonOutput.print(System.out, out);

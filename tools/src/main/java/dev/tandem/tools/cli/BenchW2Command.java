@@ -95,8 +95,8 @@ final class BenchW2Command implements Callable<Integer> {
             }
             if (!noPytorch) {
                 System.err.println("PyTorch peer, batch " + batch + " ...");
-                PyTorchPeer.Outcome py = PyTorchPeer.run("w2_convlstm.py", List.of("--batch", "" + batch, "--warmup",
-                        "" + warmup, "--steps", "" + steps, "--threads", "" + threads), 1800);
+                PyTorchPeer.Outcome py = PyTorchPeer.run("w2_convlstm.py", PyTorchPeer.onDeviceOf(choice.backend(), List.of("--batch", "" + batch, "--warmup",
+                        "" + warmup, "--steps", "" + steps, "--threads", "" + threads)), 1800);
                 if (!py.measured()) {
                     System.out.println("pytorch: not measured (" + py.unavailableReason() + ")");
                     out.put("pytorch", "not measured: " + py.unavailableReason());

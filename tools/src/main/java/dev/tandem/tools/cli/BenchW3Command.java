@@ -4,6 +4,7 @@ import static dev.tandem.tools.OptionCheck.require;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.tools.bench.PeerComparison;
+import dev.tandem.tools.bench.PyTorchPeer;
 import dev.tandem.tools.bench.TrainingStepBenchmark;
 import dev.tandem.models.gearbox.GearboxCnn;
 import dev.tandem.learning.optim.Adam;
@@ -91,8 +92,8 @@ final class BenchW3Command implements Callable<Integer> {
         out.put("tandem_infer_ms", round3(inferMs));
         PeerComparison.putTraining(out, t, profile, 3);
         if (!noPytorch) {
-            JsonNode r = PeerComparison.runPeer("w3_gearbox_cnn.py", List.of("--batch", "" + batch, "--warmup",
-                    "" + warmup, "--steps", "" + steps, "--threads", "" + threads, "--infer-runs", "" + inferRuns), t, out);
+            JsonNode r = PeerComparison.runPeer("w3_gearbox_cnn.py", PyTorchPeer.onDeviceOf(choice.backend(), List.of("--batch", "" + batch, "--warmup",
+                    "" + warmup, "--steps", "" + steps, "--threads", "" + threads, "--infer-runs", "" + inferRuns)), t, out);
             if (r != null) {
                 double pyInfer = r.path("infer_ms").asDouble(Double.NaN);
                 out.put("pytorch_params", r.path("params").asLong());

@@ -1,6 +1,7 @@
 package dev.tandem.tools.cli;
 
 import dev.tandem.job.config.TandemConfig;
+import dev.tandem.learning.tensor.Backends;
 import dev.tandem.job.stream.GearboxMain;
 import dev.tandem.job.stream.RainfallMain;
 import dev.tandem.tools.flink.JobWatch;
@@ -36,6 +37,8 @@ final class RunCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "unknown job '" + jobName + "'; allowed: gearbox, rainfall");
         }
         TandemConfig c = configOptions.load();
+        // the mini cluster runs in this process: an unusable compute.backend (cuda without a GPU) fails here, not in a task
+        Backends.choose(c.string(Backends.KEY)).backend().close();
         LocalFlink flink = LocalFlink.of(c);
         StreamExecutionEnvironment env = flink.environment(null);
         String name;

@@ -43,7 +43,11 @@ class TandemCliTest {
         assertEquals(0, r.code(), r.err());
         JsonNode j = r.lastJson();
         assertTrue(j.get("backends").size() >= 2, "java and nd4j expected: " + j);
-        assertEquals("nd4j", j.get("chosen").asText(), j.toString());
+        boolean gpu = false;
+        for (JsonNode b : j.get("backends")) {
+            gpu |= b.get("name").asText().equals("cuda") && b.get("usable").asBoolean();
+        }
+        assertEquals(gpu ? "cuda" : "nd4j", j.get("chosen").asText(), j.toString());
         assertTrue(j.get("reason").asText().contains("auto"), j.toString());
     }
 

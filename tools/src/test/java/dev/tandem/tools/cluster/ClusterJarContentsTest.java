@@ -36,9 +36,13 @@ class ClusterJarContentsTest {
         for (String needed : List.of("dev/tandem/job/stream/GearboxMain.class", "dev/tandem/job/stream/RainfallMain.class",
                 "dev/tandem/operators/gearbox/FleetTrainerFunction.class", "dev/tandem/learning/nn/Sequential.class",
                 "dev/tandem/backend/nd4j/Nd4jBackend.class", "org/apache/flink/connector/kafka/source/KafkaSource.class",
+                "dev/tandem/backend/cuda/CudaBackend.class", "dev/tandem/backend/cuda/tandem.ptx",
+                "jcuda/driver/JCudaDriver.class", "lib/libJCudaDriver-12.6.0-linux-x86_64.so",
                 "config/defaults.properties")) {
             assertTrue(names.contains(needed), needed + " missing from " + jar);
         }
         assertTrue(names.stream().anyMatch(n -> n.startsWith("dev/tandem/models/")), "no domain model classes in " + jar);
+        assertTrue(names.stream().noneMatch(n -> n.startsWith("lib/libJNvrtc") || n.startsWith("lib/libJNvPTXCompiler")),
+                "JCuda natives other than the driver API's in " + jar);
     }
 }
