@@ -78,6 +78,7 @@ public final class AlStageFunction extends KeyedProcessFunction<String, AlSignal
     @Override
     public void processElement(AlSignal a, Context ctx, Collector<AlSignal> out) throws Exception {
         long start = System.nanoTime();
+        long cpu = settings.profile() != null ? StageTimeline.threadCpuNanos() : 0;
         AlStageState st = state.value();
         if (st == null) {
             st = new AlStageState(AlModel.createComponent(settings.architecture(a.inputShape), index, backend,
@@ -117,7 +118,7 @@ public final class AlStageFunction extends KeyedProcessFunction<String, AlSignal
         long end = System.nanoTime();
         busy.inc(end - start);
         if (settings.profile() != null) {
-            StageTimeline.record(settings.profile(), index, a.kind, start, end);
+            StageTimeline.record(settings.profile(), index, a.kind, start, end, StageTimeline.threadCpuNanos() - cpu);
         }
     }
 

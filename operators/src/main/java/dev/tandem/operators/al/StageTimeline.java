@@ -12,11 +12,21 @@ import java.util.concurrent.ConcurrentHashMap;
  * busy time as the stage's {@code busyNanos} metric instead.
  */
 public final class StageTimeline {
-    /** One interval: which stage (0-based component), what kind of signal, start and end in nanoseconds. */
-    public record Interval(int stage, int kind, long start, long end) {
+    /**
+     * One interval: which stage (0-based component), what kind of signal, start and end (System.nanoTime), and the
+     * CPU time the stage's thread used in it (wall time includes waiting for a core when threads outnumber cores).
+     */
+    public record Interval(int stage, int kind, long start, long end, long cpuNanos) {
         public long nanos() {
             return end - start;
         }
+    }
+
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** CPU nanoseconds of the calling thread so far (-1 where unsupported). */
+    public static long threadCpuNanos() {
+        return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1;
     }
 
     private static final Map<String, List<Interval>> RUNS = new ConcurrentHashMap<>();
@@ -24,11 +34,9 @@ public final class StageTimeline {
     private StageTimeline() {
     }
 
-    static void record(String profile, int stage, int kind, long start, long end) {
-        List<Interval> l = RUNS.computeIfAbsent(profile, k -> new ArrayList<>());
-        synchronized (l) {
-            l.add(new Interval(stage, kind, start, end));
-        }
+    public static void record(String profile, int stage, int kind, long start, long end, long cpuNanos) {
+        List<Interval> l = RUNS.computeIfAbsent(profile, k -> java.util.Collections.synchronizedList(new ArrayList<>()));
+        l.add(new Interval(stage, kind, start, end, cpuNanos));
     }
 
     /** The intervals recorded under a profile (a copy). */
