@@ -2,7 +2,9 @@ package dev.tandem.tools.bench;
 
 import dev.tandem.learning.al.AlArchitecture;
 import dev.tandem.learning.al.AlModel;
-import dev.tandem.learning.al.AlTrainer;
+import dev.tandem.learning.al.StepResult;
+import dev.tandem.learning.tensor.Shapes;
+import dev.tandem.learning.tensor.Tensor;
 import dev.tandem.learning.al.BackpropBaseline;
 import dev.tandem.learning.optim.Adam;
 import dev.tandem.learning.tensor.Activation;
@@ -62,10 +64,15 @@ final class W6Operators {
         }
     }
 
-    /** All L components in one operator, one after another (AlTrainer). */
+    /**
+     * All L components in one operator, one after another, as the synchronous trainer runs them; each component's
+     * step is recorded as stage l of the profile, so this run also measures every component's cost without the
+     * other stages competing for the cores (the slot model's t_l).
+     */
     static final class Synchronous extends KeyedProcessFunction<String, AlSignal, AlSignal> {
         private final AlStageSettings settings;
-        private transient AlTrainer trainer;
+        private transient AlModel model;
+        private transient Backend backend;
 
         Synchronous(AlStageSettings settings) {
             this.settings = settings;
@@ -73,18 +80,22 @@ final class W6Operators {
 
         @Override
         public void processElement(AlSignal a, Context ctx, Collector<AlSignal> out) {
-            long start = System.nanoTime();
-            long cpu = StageTimeline.threadCpuNanos();
-            if (trainer == null) {
-                Backend b = Backends.choose(settings.backend()).backend();
-                trainer = new AlTrainer(AlModel.create(settings.architecture(a.inputShape), b, settings.dtype(),
-                        settings.seed(), settings.optimizers().build()));
+            if (model == null) {
+                backend = Backends.choose(settings.backend()).backend();
+                model = AlModel.create(settings.architecture(a.inputShape), backend, settings.dtype(), settings.seed(),
+                        settings.optimizers().build());
             }
-            if (a.kind == AlSignal.TRAIN) {
-                trainer.trainBatch(a.s, a.t, a.n);
+            Tensor s = backend.fromHost(a.s, Shapes.prepend(a.n, a.inputShape));
+            Tensor t = backend.fromHost(a.t, a.n, model.targetWidth());
+            for (int l = 0; l < model.depth(); l++) {
+                long start = System.nanoTime();
+                long cpu = StageTimeline.threadCpuNanos();
+                StepResult r = model.component(l).trainStep(s, t);
+                s = r.s();
+                t = r.t();
+                StageTimeline.record(settings.profile(), l, a.kind, start, System.nanoTime(),
+                        StageTimeline.threadCpuNanos() - cpu);
             }
-            StageTimeline.record(settings.profile(), 0, a.kind, start, System.nanoTime(),
-                    StageTimeline.threadCpuNanos() - cpu);
         }
     }
 

@@ -13,7 +13,8 @@ import java.util.concurrent.Callable;
 
 /** {@code tandem bench w6}: the AL stages on a mini cluster against backprop in one operator. */
 @Command(name = "w6", mixinStandardHelpOptions = true,
-        description = {"W6: an L-component Associated Learning MLP (784 - L x width - 10) trained by L stage operators",
+        description = {"W6: an L-component Associated Learning model (the gearbox network cut into L components of",
+                "similar cost, or an MLP 784 - L x width - 10) trained by L stage operators",
                 "on a Flink mini cluster, with 1 and 2 task slots, against its parameter-matched backprop network",
                 "trained in one operator and the AL model trained synchronously in one operator, on the same",
                 "stream of seeded synthetic mini-batches, in one run. Reports examples/s, al_over_bp, per-stage busy",
@@ -26,16 +27,20 @@ final class BenchW6Command implements Callable<Integer> {
     @Mixin
     BackendOption backend;
 
+    @Option(names = "--model", defaultValue = "gearbox",
+            description = "gearbox (the gearbox network on 4 x 2048 windows, blocks cut by measured cost) or mlp. Default: ${DEFAULT-VALUE}.")
+    String model;
+
     @Option(names = "--components", defaultValue = "4", description = "L. Default: ${DEFAULT-VALUE}.")
     int depth;
 
-    @Option(names = "--width", defaultValue = "1024", description = "Hidden width of every component. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--width", defaultValue = "1024", description = "MLP: hidden width of every component. Default: ${DEFAULT-VALUE}.")
     int width;
 
     @Option(names = "--label-width", defaultValue = "128", description = "AL label width. Default: ${DEFAULT-VALUE}.")
     int labelWidth;
 
-    @Option(names = "--batch", defaultValue = "64", description = "Examples per mini-batch. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--batch", defaultValue = "32", description = "Examples per mini-batch. Default: ${DEFAULT-VALUE}.")
     int batch;
 
     @Option(names = "--batches", defaultValue = "200", description = "Measured mini-batches per run. Default: ${DEFAULT-VALUE}.")
@@ -58,7 +63,9 @@ final class BenchW6Command implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        require(depth >= 1 && depth <= 16, "--components", depth, "1..16");
+        require(model.equals("gearbox") || model.equals("mlp"), "--model", model, "gearbox, mlp");
+        require(depth >= 1 && depth <= (model.equals("gearbox") ? 6 : 16), "--components", depth,
+                model.equals("gearbox") ? "1..6" : "1..16");
         require(width >= 1, "--width", width, ">= 1");
         require(labelWidth >= 1, "--label-width", labelWidth, ">= 1");
         require(batch >= 1, "--batch", batch, ">= 1");
@@ -70,7 +77,7 @@ final class BenchW6Command implements Callable<Integer> {
             System.setProperty("tandem.nd4j.threads", Integer.toString(intraOpThreads)); // before the backend loads
         }
         Backends.Choice choice = backend.choose();
-        W6Benchmark b = new W6Benchmark(new W6Benchmark.Settings(depth, width, labelWidth, batch, batches, warmup,
+        W6Benchmark b = new W6Benchmark(new W6Benchmark.Settings(model, depth, width, labelWidth, batch, batches, warmup,
                 choice.backend().name(), seed, bufferTimeout), System.err);
         Map<String, Object> out = b.run();
         out.put("intra_op_threads", intraOpThreads);
