@@ -20,14 +20,14 @@ class AlCliTest {
 
     @Test
     void evalAlComparesBothModelsOnTheSameBudget() throws Exception {
-        TandemCliTest.Run r = TandemCliTest.run("eval", "al", "--json", "--sets", "mnist-mlp", "--train", "600",
-                "--epochs", "3", "--hidden", "64,64", "--backend", "java");
+        TandemCliTest.Run r = TandemCliTest.run("eval", "al", "--json", "--sets", "mnist-mlp", "--train", "1000",
+                "--epochs", "4", "--lr", "0.003", "--hidden", "64,64", "--backend", "java");
         assertEquals(0, r.code(), r.err());
         JsonNode j = r.lastJson();
         JsonNode set = j.get("sets").get(0);
         assertEquals("mnist-mlp", set.get("set").asText());
-        assertEquals(600, set.get("train_examples").asInt());
-        assertEquals(9_400, set.get("test_examples").asInt());
+        assertEquals(1000, set.get("train_examples").asInt());
+        assertEquals(9_000, set.get("test_examples").asInt());
         assertTrue(set.get("al_accuracy").asDouble() > 0.5, "AL learned: " + set);
         assertTrue(set.get("bp_accuracy").asDouble() > 0.5, "backprop learned: " + set);
         double gap = 100 * (set.get("bp_accuracy").asDouble() - set.get("al_accuracy").asDouble());
@@ -46,11 +46,12 @@ class AlCliTest {
         assertEquals(2, j.get("measured").size());
         for (JsonNode m : j.get("measured")) {
             assertTrue(m.get("al_over_bp").asDouble() > 0, m.toString());
-            assertEquals(2, m.get("stage_cpu_ms_per_batch").size());
+            assertEquals(2, m.get("stage_busy_ms_per_batch").size());
             assertTrue(m.get("balance").asDouble() >= 1.0, m.toString());
         }
         assertEquals(1, j.get("measured").get(0).get("slots").asInt());
         assertEquals(2, j.get("measured").get(1).get("slots").asInt());
+        assertEquals(2, j.get("component_ms_per_batch").size());
         JsonNode p = j.get("predicted_al_over_bp_by_slots");
         assertTrue(p.get("2").asDouble() >= p.get("1").asDouble() && p.get("16").asDouble() == p.get("2").asDouble(),
                 "two stages use at most two slots: " + p);
