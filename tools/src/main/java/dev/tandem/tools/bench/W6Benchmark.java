@@ -164,7 +164,7 @@ public final class W6Benchmark {
 
     /** What one run measured: examples/s over the busy span, and each operator's busy seconds. */
     record Run(String name, int slots, double examplesPerSecond, double spanSeconds, double[] busySeconds,
-               double[] cpuSeconds, double wallSeconds) {
+               double[] cpuSeconds, double wallSeconds, double gcSeconds) {
     }
 
     public Map<String, Object> run() throws Exception {
@@ -212,6 +212,7 @@ public final class W6Benchmark {
             m.put("balance", r3(max(wall) / (sum(wall) / wall.length)));
             double span = r.spanSeconds() / s.batches();
             m.put("pipeline_ms_per_batch", r3(1000 * span));
+            m.put("gc_ms_per_batch", r3(1000 * r.gcSeconds() / (s.batches() + s.warmupBatches())));
             // stages slowed by sharing cores: busy time in the pipeline over the same step alone
             m.put("stage_slowdown", r3(sum(wall) / sum(stageTimes)));
             // what the slowest stage's busy time does not explain: waiting on buffers, (de)serialisation, scheduling
@@ -229,6 +230,8 @@ public final class W6Benchmark {
         out.put("predicted_al_over_bp_by_slots", predicted);
         out.put("bp_ms_per_batch", r3(1000 * tBp));
         out.put("component_ms_per_batch", ms(stageTimes));
+        out.put("bp_gc_ms_per_batch", r3(1000 * bp.gcSeconds() / (s.batches() + s.warmupBatches())));
+        out.put("al_one_operator_gc_ms_per_batch", r3(1000 * sync.gcSeconds() / (s.batches() + s.warmupBatches())));
         out.put("model_balance", r3(max(stageTimes) / (sum(stageTimes) / stageTimes.length)));
         out.put("cores", cores);
         return out;
@@ -322,9 +325,10 @@ public final class W6Benchmark {
         AlPipeline.Outputs o = AlPipeline.wire(signals(env), st, slots, "w6-");
         o.predictions().sinkTo(new DiscardingSink<>()).name("w6-discard");
         long t0 = System.nanoTime();
+        long gc0 = gcMillis();
         env.execute("w6-al-" + slots + "-slots");
         double wall = (System.nanoTime() - t0) / 1e9;
-        Run r = measure("al", slots, profile, s.depth(), wall);
+        Run r = measure("al", slots, profile, s.depth(), wall, (gcMillis() - gc0) / 1e3);
         err.printf(Locale.ROOT, "w6: AL %d stages, %d slot(s): %.1f examples/s%n", s.depth(), slots, r.examplesPerSecond());
         return r;
     }
@@ -338,15 +342,25 @@ public final class W6Benchmark {
                 .returns(TypeInformation.of(AlSignal.class)).name(name)
                 .sinkTo(new DiscardingSink<>()).name("w6-discard");
         long t0 = System.nanoTime();
+        long gc0 = gcMillis();
         env.execute("w6-" + name);
         double wall = (System.nanoTime() - t0) / 1e9;
-        Run r = measure(name, 1, profile, backprop ? 1 : s.depth(), wall);
+        Run r = measure(name, 1, profile, backprop ? 1 : s.depth(), wall, (gcMillis() - gc0) / 1e3);
         err.printf(Locale.ROOT, "w6: %s in one operator: %.1f examples/s%n", name, r.examplesPerSecond());
         return r;
     }
 
     /** Busy intervals of the measured batches only (signals after the warm-up ones). */
-    private Run measure(String name, int slots, String profile, int operators, double wall) {
+    /** Milliseconds the JVM's collectors have spent so far (stop-the-world pauses stall every stage at once). */
+    static long gcMillis() {
+        long t = 0;
+        for (var g : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            t += Math.max(0, g.getCollectionTime());
+        }
+        return t;
+    }
+
+    private Run measure(String name, int slots, String profile, int operators, double wall, double gc) {
         List<StageTimeline.Interval> all = StageTimeline.of(profile);
         StageTimeline.clear(profile);
         // each operator's intervals are in processing order; drop each operator's first warm-up ones
@@ -380,7 +394,7 @@ public final class W6Benchmark {
             }
         }
         double span = (last - first) / 1e9;
-        return new Run(name, slots, s.batches() * (double) s.batch() / span, span, busy, cpu, wall);
+        return new Run(name, slots, s.batches() * (double) s.batch() / span, span, busy, cpu, wall, gc);
     }
 
     private static double r1(double v) {
