@@ -55,6 +55,20 @@ public final class TandemConfig implements Serializable {
             ConfigKey.decimal("gearbox.momentum", 0, 0.999, "SGD momentum"),
             ConfigKey.longValue("gearbox.seed", "seed of initial weights"),
             ConfigKey.bool("gearbox.normalize", "normalise each channel of a window to mean 0, sd 1"),
+            ConfigKey.choice("gearbox.training.mode", "how the fleet model trains: one operator by backprop, or "
+                    + "Associated Learning stages", "backprop", "associated"),
+            ConfigKey.integer("gearbox.al.components", 1, 6, "AL components L (stage operators) the gearbox network is cut into"),
+            ConfigKey.integer("gearbox.al.label-width", 1, 4096, "width of the AL label embeddings t_l"),
+            ConfigKey.choice("gearbox.al.first-decoder-loss", "loss of h_1 against y", "cross-entropy", "mse"),
+            ConfigKey.choice("gearbox.al.optimizer", "optimizer of both AL local losses",
+                    dev.tandem.learning.al.AlOptimizers.NAMES.toArray(new String[0])),
+            ConfigKey.decimal("gearbox.al.learning-rate", 1e-9, 10, "learning rate of the association loss (f_l, b_l)"),
+            ConfigKey.decimal("gearbox.al.autoencoder-learning-rate", 1e-9, 10,
+                    "learning rate of the autoencoder loss (g_l, h_l)"),
+            ConfigKey.integer("gearbox.al.snapshot-every", 0, 1_000_000,
+                    "stage updates between published decoder snapshots (0: never, initial decoders)"),
+            ConfigKey.integer("gearbox.al.slot-groups", 0, 64,
+                    "slot sharing groups the AL stages are spread over (0 or 1: all in the default group)"),
             ConfigKey.choice("gearbox.decision.algorithm", "decision stage reading the softmax vector (none: argmax)",
                     "none", "svm", "mlp"),
             ConfigKey.integer("gearbox.decision.reservoir", 2, 1_000_000, "labelled (softmax, label) pairs it keeps"),
@@ -313,6 +327,10 @@ public final class TandemConfig implements Serializable {
             throw new IllegalArgumentException("gearbox.window.min (" + integer("gearbox.window.min")
                     + ") must not exceed gearbox.window.max (" + integer("gearbox.window.max") + ")");
         }
+        if (associatedLearning() && !string("gearbox.decision.algorithm").equals("none")) {
+            throw new IllegalArgumentException("gearbox.decision.algorithm = " + string("gearbox.decision.algorithm")
+                    + " needs gearbox.training.mode = backprop; allowed with associated: none");
+        }
         decisionPolicy(); // unfreeze-below must not exceed freeze.at
         recordLimits();
         checkIdentifiers("rainfall.region", List.of(string("rainfall.region")));
@@ -401,6 +419,23 @@ public final class TandemConfig implements Serializable {
         return new FleetSettings(classes(), integer("gearbox.batch"), string("gearbox.optimizer"),
                 decimal("gearbox.learning-rate"), decimal("gearbox.momentum"), longValue("gearbox.seed"),
                 bool("gearbox.normalize"), string("compute.backend"));
+    }
+
+    /** {@code gearbox.training.mode}: backprop (one fleet trainer operator) or associated (AL stage operators). */
+    public boolean associatedLearning() {
+        return string("gearbox.training.mode").equals("associated");
+    }
+
+    /** How a fleet learns in associated mode ({@code gearbox.al.*} and the shared {@code gearbox.*} keys). */
+    public dev.tandem.operators.gearbox.AlFleetSettings alFleetSettings() {
+        return new dev.tandem.operators.gearbox.AlFleetSettings(classes(), integer("gearbox.batch"),
+                bool("gearbox.normalize"), longValue("gearbox.seed"), string("compute.backend"),
+                integer("gearbox.al.components"), integer("gearbox.al.label-width"),
+                string("gearbox.al.first-decoder-loss").equals("mse") ? dev.tandem.learning.al.DecoderLoss.MSE
+                        : dev.tandem.learning.al.DecoderLoss.SOFTMAX_CROSS_ENTROPY,
+                string("gearbox.al.optimizer"), decimal("gearbox.al.learning-rate"),
+                decimal("gearbox.al.autoencoder-learning-rate"), integer("gearbox.al.snapshot-every"),
+                integer("gearbox.al.slot-groups"));
     }
 
     /** The decision stage and freeze policy of the fleet trainer ({@code gearbox.decision.*}). */

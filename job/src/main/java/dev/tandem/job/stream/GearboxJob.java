@@ -11,6 +11,11 @@ import dev.tandem.operators.gearbox.Prediction;
 import dev.tandem.operators.common.RawRecord;
 import dev.tandem.operators.gearbox.VibrationWindow;
 import dev.tandem.operators.gearbox.ParseAndValidate;
+import dev.tandem.operators.al.AlPipeline;
+import dev.tandem.operators.al.AlSignal;
+import dev.tandem.operators.gearbox.AlFleetSettings;
+import dev.tandem.operators.gearbox.AlPredictionMapper;
+import dev.tandem.operators.gearbox.AlWindowBatcher;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -22,7 +27,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The gearbox job: vibration windows → parse + validate (dead letters aside) → event time → keyBy(fleet) → prequential fleet
- * trainer → predictions; predictions → keyBy(machine) → alert function → alerts. A small class whose source and
+ * trainer → predictions (with {@code gearbox.training.mode = associated}: → AL batcher → L AL stage operators →
+ * decoder operator → predictions, {@link AlPipeline}); predictions → keyBy(machine) → alert function → alerts. A small class whose source and
  * sinks are passed in: {@code GearboxMain} passes Kafka ones, tests may pass others. Every stateful operator and
  * every sink has a stable uid (the {@code UID_*} constants), so checkpoints and savepoints survive changes.
  */
@@ -32,6 +38,10 @@ public final class GearboxJob {
     public static final String UID_EVENT_TIME = "gearbox-event-time";
     public static final String UID_TRAINER = "gearbox-fleet-trainer";
     public static final String UID_ALERTS = "gearbox-alerts";
+    /** Associated mode: the batcher, the stages ({@code gearbox-al-stage-1..L}), the decoders, the mapping. */
+    public static final String UID_AL_BATCHER = "gearbox-al-batcher";
+    public static final String UID_AL_PREFIX = "gearbox-";
+    public static final String UID_AL_PREDICTIONS = "gearbox-al-predictions";
     public static final String UID_PREDICTION_SINK = "gearbox-predictions-sink";
     public static final String UID_ALERT_SINK = "gearbox-alerts-sink";
     public static final String UID_DEAD_LETTER_SINK = "dead-letters-sink";
@@ -80,20 +90,40 @@ public final class GearboxJob {
                 .process(new ParseAndValidate(config.validationRules(), config.recordLimits(), config.eventTimeGate(false)))
                 .returns(TypeInformation.of(VibrationWindow.class))
                 .name("parse-validate").uid(UID_PARSE);
-        SingleOutputStreamOperator<Prediction> predictions = windows
+        DataStream<VibrationWindow> timed = windows
                 .assignTimestampsAndWatermarks(JobEnvironment.watermarks(config, (w, previous) -> w.time))
-                .name("gearbox-event-time").uid(UID_EVENT_TIME)
-                .keyBy(w -> w.fleet, TypeInformation.of(String.class))
-                .process(new FleetTrainerFunction(config.fleetSettings(), config.decisionPolicy(), factory))
-                .returns(TypeInformation.of(Prediction.class))
-                .name("fleet-trainer").uid(UID_TRAINER);
+                .name("gearbox-event-time").uid(UID_EVENT_TIME);
+        DataStream<Prediction> predictions;
+        DataStream<DeadLetter> misfits;
+        if (config.associatedLearning()) {
+            AlFleetSettings al = config.alFleetSettings();
+            SingleOutputStreamOperator<AlSignal> signals = timed
+                    .keyBy(w -> w.fleet, TypeInformation.of(String.class))
+                    .process(new AlWindowBatcher(al))
+                    .returns(TypeInformation.of(AlSignal.class))
+                    .name("al-batcher").uid(UID_AL_BATCHER);
+            AlPipeline.Outputs stages = AlPipeline.wire(signals, al.stageSettings(), al.slotGroups(), UID_AL_PREFIX);
+            predictions = stages.predictions()
+                    .map(new AlPredictionMapper(al.classes()))
+                    .returns(TypeInformation.of(Prediction.class))
+                    .name("al-predictions").uid(UID_AL_PREDICTIONS);
+            misfits = signals.getSideOutput(AlWindowBatcher.MISFITS);
+        } else {
+            SingleOutputStreamOperator<Prediction> trained = timed
+                    .keyBy(w -> w.fleet, TypeInformation.of(String.class))
+                    .process(new FleetTrainerFunction(config.fleetSettings(), config.decisionPolicy(), factory))
+                    .returns(TypeInformation.of(Prediction.class))
+                    .name("fleet-trainer").uid(UID_TRAINER);
+            predictions = trained;
+            misfits = trained.getSideOutput(FleetTrainerFunction.MISFITS);
+        }
         DataStream<Alert> alerts = predictions
                 .keyBy(p -> p.machine, TypeInformation.of(String.class))
                 .process(new AlertFunction(config.alertSettings(), config.alertStateTtl()))
                 .returns(TypeInformation.of(Alert.class))
                 .name("alert-function").uid(UID_ALERTS);
         DataStream<DeadLetter> dead = windows.getSideOutput(ParseAndValidate.DEAD_LETTERS)
-                .union(predictions.getSideOutput(FleetTrainerFunction.MISFITS));
+                .union(misfits);
         return new Outputs(predictions, alerts, dead);
     }
 }

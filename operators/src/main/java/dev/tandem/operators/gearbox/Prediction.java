@@ -31,6 +31,10 @@ public class Prediction {
     public Long decisionVersion;
     /** Whether the base network was frozen (not training) when this window came; absent without a decision stage. */
     public Boolean baseFrozen;
+    /** AL mode only: the step of each component's encoder f_l that processed the window (absent in backprop mode). */
+    public long[] encoderVersions;
+    /** AL mode only: the published version of each decoder h_l used (0: the initial decoder). */
+    public long[] decoderVersions;
 
     public Prediction() {
     }
@@ -49,7 +53,8 @@ public class Prediction {
                 && Arrays.equals(classes, p.classes) && Arrays.equals(probabilities, p.probabilities)
                 && Objects.equals(decision, p.decision) && Objects.equals(label, p.label)
                 && Objects.equals(modelHash, p.modelHash) && Objects.equals(stage, p.stage)
-                && Objects.equals(decisionVersion, p.decisionVersion) && Objects.equals(baseFrozen, p.baseFrozen);
+                && Objects.equals(decisionVersion, p.decisionVersion) && Objects.equals(baseFrozen, p.baseFrozen)
+                && Arrays.equals(encoderVersions, p.encoderVersions) && Arrays.equals(decoderVersions, p.decoderVersions);
     }
 
     @Override

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Offline evaluations: train and measure a model on a fixed data split.",
         subcommands = {EvalMnistCommand.class, EvalOptimizersCommand.class, EvalGearboxCommand.class,
-                EvalDecisionCommand.class, EvalRainfallCommand.class})
+                EvalDecisionCommand.class, EvalRainfallCommand.class, EvalAlCommand.class})
 final class EvalCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -15,6 +15,6 @@ final class EvalCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "missing evaluation target (one of: mnist, optimizers, gearbox, decision, rainfall)");
+                "missing evaluation target (one of: mnist, optimizers, gearbox, decision, rainfall, al)");
     }
 }

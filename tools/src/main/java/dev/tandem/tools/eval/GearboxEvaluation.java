@@ -356,6 +356,19 @@ public final class GearboxEvaluation {
         return settings;
     }
 
+    /**
+     * Windows [first, first + n) of a list cut (and noised as configured, not normalised) into x, their classes
+     * into labels (−1 unlabelled), after {@link #prepare}: what other evaluations ({@code eval al}) train on.
+     */
+    public void cut(List<Window> windows, int first, int n, float[] x, int[] labels) {
+        fill(windows, first, n, x, labels);
+    }
+
+    /** Channels of the prepared recordings. */
+    public int channels() {
+        return channels;
+    }
+
     /** Predictions in inference mode (no learning, no adaptation) of the labelled windows. */
     private Confusion score(Fleet fleet, List<Window> windows, String phase, float[] x, int[] labels,
                             int classes, Listener listener) {

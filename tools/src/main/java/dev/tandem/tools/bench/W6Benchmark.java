@@ -1,0 +1,407 @@
+package dev.tandem.tools.bench;
+
+import dev.tandem.learning.al.DecoderLoss;
+import dev.tandem.learning.tensor.DType;
+import dev.tandem.operators.al.AlArchitectureFactory;
+import dev.tandem.operators.al.AlMlpArchitecture;
+import dev.tandem.operators.gearbox.AlGearboxArchitecture;
+import dev.tandem.operators.al.AlOptimizerSettings;
+import dev.tandem.operators.al.AlPipeline;
+import dev.tandem.operators.al.AlSignal;
+import dev.tandem.operators.al.AlStageSettings;
+import dev.tandem.operators.al.StageTimeline;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.lib.NumberSequenceSource;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * W6 (WORKLOADS.md): one L-component AL model (the gearbox network cut into L components of similar cost, or an
+ * MLP) trained by L stage operators on a Flink mini cluster against the same
+ * model's parameter-matched backprop network trained in one operator, on the same stream of mini-batches, in one
+ * run; plus the AL model trained synchronously in one operator (what the pipeline buys over running the same
+ * components one after another). Throughput is examples over the span from the first to the last busy interval
+ * of the run's operators (deployment excluded). Per-stage busy time comes from {@link StageTimeline}.
+ *
+ * <p>The slot model (docs/ASSOCIATED-LEARNING.md): with k slots, each on a core of its own, stage l runs in slot
+ * group ⌊l·k/L⌋ ({@link AlPipeline#slotGroup}); a group's stages share one core, so a batch leaves the pipeline every
+ * max_g Σ_{l∈g} t_l seconds, t_l the step time of component l measured alone (the one-operator AL run times every
+ * component's step; in the pipeline, stages sharing cores take longer); t_bp backprop's step time.
+ * Thread CPU time is reported but not used: libnd4j runs parts of an operation on its own OpenMP threads. Predicted AL examples/s =
+ * B / max_g Σ t_l, and the predicted ratio over one-operator backprop t_bp / max_g Σ t_l. Past k = L one key's
+ * pipeline cannot use more slots; more slots then serve more keys (fleets), each its own pipeline.
+ */
+public final class W6Benchmark {
+    /**
+     * @param model gearbox (the gearbox network on 4 × 2048 windows, its six blocks cut into L components balanced by
+     *              measured cost, label width {@code labelWidth}) or mlp (784 → L hidden layers of {@code width})
+     */
+    public record Settings(String model, int depth, int width, int labelWidth, int batch, int batches, int warmupBatches,
+                           String backend, long seed, long bufferTimeoutMs) {
+    }
+
+    static final int CHANNELS = 4;
+    static final int WINDOW = 2048;
+    static final int CLASSES = 10;
+
+    private final Settings s;
+    private final PrintStream err;
+
+    public W6Benchmark(Settings settings, PrintStream err) {
+        this.s = settings;
+        this.err = err;
+    }
+
+    private int[] groups;
+
+    AlStageSettings stageSettings(String profile) {
+        AlArchitectureFactory arch;
+        if (s.model().equals("gearbox")) {
+            arch = new AlGearboxArchitecture(CLASSES, s.depth(), s.labelWidth(), DecoderLoss.SOFTMAX_CROSS_ENTROPY, 0,
+                    groups);
+        } else {
+            int[] hidden = new int[s.depth()];
+            java.util.Arrays.fill(hidden, s.width());
+            arch = new AlMlpArchitecture(hidden, CLASSES, s.labelWidth(), DecoderLoss.SOFTMAX_CROSS_ENTROPY);
+        }
+        return new AlStageSettings(arch, s.depth(), s.backend(), DType.FLOAT32, s.seed(),
+                AlOptimizerSettings.defaults(s.seed()), 0, profile);
+    }
+
+    int[] inputShape() {
+        return s.model().equals("gearbox") ? new int[] {CHANNELS, WINDOW} : new int[] {784};
+    }
+
+    /**
+     * The cut of the gearbox network's six blocks into L components of similar cost: each block's training step
+     * timed as a component of its own (median of a few steps after warm-up), then the contiguous cut minimising the
+     * largest group (exhaustive over the cuts of 6 blocks).
+     */
+    int[] balancedGroups() {
+        AlArchitectureFactory six = new AlGearboxArchitecture(CLASSES, 6, s.labelWidth(), DecoderLoss.SOFTMAX_CROSS_ENTROPY, 0);
+        dev.tandem.learning.tensor.Backend b = dev.tandem.learning.tensor.Backends.choose(s.backend()).backend();
+        dev.tandem.learning.al.AlModel m = dev.tandem.learning.al.AlModel.create(six.build(inputShape()), b, DType.FLOAT32,
+                s.seed(), AlOptimizerSettings.defaults(s.seed()).build());
+        AlSignal x = batch(0, s.batch(), s.seed(), inputShape());
+        double[] cost = new double[6];
+        dev.tandem.learning.tensor.Tensor in = b.fromHost(x.s, dev.tandem.learning.tensor.Shapes.prepend(s.batch(), inputShape()));
+        dev.tandem.learning.tensor.Tensor t = b.fromHost(x.t, s.batch(), CLASSES);
+        int rounds = 7;
+        double[][] times = new double[6][rounds];
+        for (int r = 0; r < rounds; r++) {
+            dev.tandem.learning.tensor.Tensor sv = in;
+            dev.tandem.learning.tensor.Tensor tv = t;
+            for (int l = 0; l < 6; l++) {
+                long t0 = System.nanoTime();
+                var step = m.component(l).trainStep(sv, tv);
+                times[l][r] = (System.nanoTime() - t0) / 1e9;
+                sv = step.s();
+                tv = step.t();
+            }
+        }
+        for (int l = 0; l < 6; l++) {
+            java.util.Arrays.sort(times[l]);
+            cost[l] = times[l][rounds / 2];
+        }
+        int[] best = null;
+        double bestMax = Double.MAX_VALUE;
+        for (int[] cut : cuts(6, s.depth())) {
+            double max = 0;
+            int next = 0;
+            for (int g : cut) {
+                double sum = 0;
+                for (int i = 0; i < g; i++) {
+                    sum += cost[next++];
+                }
+                max = Math.max(max, sum);
+            }
+            if (max < bestMax) {
+                bestMax = max;
+                best = cut;
+            }
+        }
+        List<Object> ms = new ArrayList<>();
+        for (double c : cost) {
+            ms.add(r3(1000 * c));
+        }
+        blockMs = ms;
+        return best;
+    }
+
+    private List<Object> blockMs;
+
+    /** Every way to cut n blocks into k contiguous non-empty groups. */
+    static List<int[]> cuts(int n, int k) {
+        List<int[]> out = new ArrayList<>();
+        if (k == 1) {
+            out.add(new int[] {n});
+            return out;
+        }
+        for (int first = 1; first <= n - k + 1; first++) {
+            for (int[] rest : cuts(n - first, k - 1)) {
+                int[] c = new int[k];
+                c[0] = first;
+                System.arraycopy(rest, 0, c, 1, k - 1);
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /** What one run measured: examples/s over the busy span, and each operator's busy seconds. */
+    record Run(String name, int slots, double examplesPerSecond, double spanSeconds, double[] busySeconds,
+               double[] cpuSeconds, double wallSeconds, double gcSeconds) {
+    }
+
+    public Map<String, Object> run() throws Exception {
+        if (s.model().equals("gearbox")) {
+            groups = balancedGroups();
+            err.println("w6: gearbox block step times (ms) " + blockMs + " -> blocks per component "
+                    + java.util.Arrays.toString(groups));
+        }
+        List<Run> runs = new ArrayList<>();
+        for (int slots : new int[] {1, 2}) {
+            runs.add(runAl(slots));
+        }
+        Run bp = runOne("backprop", true);
+        Run sync = runOne("al-one-operator", false);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("model", s.model().equals("gearbox")
+                ? "gearbox network " + CHANNELS + "x" + WINDOW + ", " + CLASSES + " classes, blocks per component "
+                        + java.util.Arrays.toString(groups) + ", label width " + s.labelWidth()
+                : "MLP 784-" + s.width() + "x" + s.depth() + "-10, label width " + s.labelWidth());
+        if (blockMs != null) {
+            out.put("block_step_ms", blockMs);
+        }
+        out.put("L", s.depth());
+        out.put("batch", s.batch());
+        out.put("batches", s.batches());
+        out.put("warmup_batches", s.warmupBatches());
+        out.put("backend", s.backend());
+        out.put("bp_examples_per_s", r1(bp.examplesPerSecond()));
+        out.put("al_one_operator_examples_per_s", r1(sync.examplesPerSecond()));
+        // the slot model's inputs: each component's step time when nothing else of the job runs beside it (the
+        // one-operator AL run, components one after another) and backprop's step time, wall clock per batch
+        double[] stageTimes = perBatch(sync.busySeconds());
+        double tBp = bp.busySeconds()[0] / s.batches();
+        int cores = Runtime.getRuntime().availableProcessors();
+        List<Map<String, Object>> measured = new ArrayList<>();
+        for (Run r : runs) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("slots", r.slots());
+            m.put("al_examples_per_s", r1(r.examplesPerSecond()));
+            m.put("al_over_bp", r3(r.examplesPerSecond() / bp.examplesPerSecond()));
+            m.put("al_over_al_one_operator", r3(r.examplesPerSecond() / sync.examplesPerSecond()));
+            double[] wall = perBatch(r.busySeconds());
+            m.put("stage_busy_ms_per_batch", ms(wall));
+            m.put("stage_thread_cpu_ms_per_batch", ms(perBatch(r.cpuSeconds())));
+            m.put("balance", r3(max(wall) / (sum(wall) / wall.length)));
+            double span = r.spanSeconds() / s.batches();
+            m.put("pipeline_ms_per_batch", r3(1000 * span));
+            m.put("gc_ms_per_batch", r3(1000 * r.gcSeconds() / (s.batches() + s.warmupBatches())));
+            // stages slowed by sharing cores: busy time in the pipeline over the same step alone
+            m.put("stage_slowdown", r3(sum(wall) / sum(stageTimes)));
+            // what the slowest stage's busy time does not explain: waiting on buffers, (de)serialisation, scheduling
+            m.put("unexplained_ms_per_batch", r3(1000 * (span - max(wall))));
+            // the slot model on this machine: a mini cluster's slots are threads of one JVM, so its stages share
+            // the machine's cores whatever the slot count: T = max(slowest stage, all stages / cores)
+            m.put("predicted_al_over_bp", r3(tBp / Math.max(max(stageTimes), sum(stageTimes) / cores)));
+            measured.add(m);
+        }
+        out.put("measured", measured);
+        Map<String, Object> predicted = new LinkedHashMap<>();
+        for (int k : new int[] {1, 2, 4, 8, 16}) {
+            predicted.put(Integer.toString(k), r3(tBp / groupMax(stageTimes, k)));
+        }
+        out.put("predicted_al_over_bp_by_slots", predicted);
+        out.put("bp_ms_per_batch", r3(1000 * tBp));
+        out.put("component_ms_per_batch", ms(stageTimes));
+        out.put("bp_gc_ms_per_batch", r3(1000 * bp.gcSeconds() / (s.batches() + s.warmupBatches())));
+        out.put("al_one_operator_gc_ms_per_batch", r3(1000 * sync.gcSeconds() / (s.batches() + s.warmupBatches())));
+        out.put("model_balance", r3(max(stageTimes) / (sum(stageTimes) / stageTimes.length)));
+        out.put("cores", cores);
+        return out;
+    }
+
+    private double[] perBatch(double[] seconds) {
+        double[] out = new double[seconds.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = seconds[i] / s.batches();
+        }
+        return out;
+    }
+
+    private static List<Object> ms(double[] v) {
+        List<Object> out = new ArrayList<>();
+        for (double x : v) {
+            out.add(r3(1000 * x));
+        }
+        return out;
+    }
+
+    private static double max(double[] v) {
+        double m = 0;
+        for (double x : v) {
+            m = Math.max(m, x);
+        }
+        return m;
+    }
+
+    private static double sum(double[] v) {
+        double m = 0;
+        for (double x : v) {
+            m += x;
+        }
+        return m;
+    }
+
+    /** The pipeline's time per batch with k slots by the slot model: the largest sum of a slot group's stages. */
+    static double groupMax(double[] t, int k) {
+        int depth = t.length;
+        double[] g = new double[depth];
+        for (int l = 0; l < depth; l++) {
+            g[Math.min(k, depth) <= 1 ? 0 : l * Math.min(k, depth) / depth] += t[l];
+        }
+        double max = 0;
+        for (double v : g) {
+            max = Math.max(max, v);
+        }
+        return max;
+    }
+
+    private StreamExecutionEnvironment env(int slots) {
+        Configuration c = new Configuration();
+        c.set(RestOptions.BIND_PORT, "0");
+        c.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, c);
+        env.setBufferTimeout(s.bufferTimeoutMs());
+        return env;
+    }
+
+    /** The TRAIN stream: warm-up batches, then the measured ones; seeded synthetic digits-like inputs. */
+    private DataStream<AlSignal> signals(StreamExecutionEnvironment env) {
+        int batch = s.batch();
+        long seed = s.seed();
+        int[] shape = inputShape();
+        return env.fromSource(new NumberSequenceSource(0, s.warmupBatches() + s.batches() - 1),
+                        WatermarkStrategy.noWatermarks(), "w6-batches")
+                .map(i -> batch(i, batch, seed, shape)).returns(TypeInformation.of(AlSignal.class)).name("w6-generate");
+    }
+
+    /** A seeded synthetic mini-batch: Gaussian inputs whose class shifts every 10th value, one-hot labels. */
+    static AlSignal batch(long i, int n, long seed, int[] shape) {
+        SplittableRandom r = new SplittableRandom(seed * 7919 + i);
+        int per = dev.tandem.learning.tensor.Shapes.size(shape);
+        float[] x = new float[n * per];
+        float[] y = new float[n * CLASSES];
+        for (int e = 0; e < n; e++) {
+            int k = r.nextInt(CLASSES);
+            y[e * CLASSES + k] = 1;
+            for (int j = 0; j < per; j++) {
+                x[e * per + j] = (float) (r.nextGaussian() * 0.5 + (j % CLASSES == k ? 0.5 : 0));
+            }
+        }
+        return AlSignal.train("w6", i, shape, x, y, n);
+    }
+
+    private Run runAl(int slots) throws Exception {
+        String profile = "w6-al-" + slots + "-" + System.nanoTime();
+        AlStageSettings st = stageSettings(profile);
+        StreamExecutionEnvironment env = env(slots);
+        AlPipeline.Outputs o = AlPipeline.wire(signals(env), st, slots, "w6-");
+        o.predictions().sinkTo(new DiscardingSink<>()).name("w6-discard");
+        long t0 = System.nanoTime();
+        long gc0 = gcMillis();
+        env.execute("w6-al-" + slots + "-slots");
+        double wall = (System.nanoTime() - t0) / 1e9;
+        Run r = measure("al", slots, profile, s.depth(), wall, (gcMillis() - gc0) / 1e3);
+        err.printf(Locale.ROOT, "w6: AL %d stages, %d slot(s): %.1f examples/s%n", s.depth(), slots, r.examplesPerSecond());
+        return r;
+    }
+
+    private Run runOne(String name, boolean backprop) throws Exception {
+        String profile = "w6-" + name + "-" + System.nanoTime();
+        AlStageSettings st = stageSettings(profile);
+        StreamExecutionEnvironment env = env(1);
+        signals(env).keyBy(a -> a.key, Types.STRING)
+                .process(backprop ? new W6Operators.Backprop(st, 1e-3) : new W6Operators.Synchronous(st))
+                .returns(TypeInformation.of(AlSignal.class)).name(name)
+                .sinkTo(new DiscardingSink<>()).name("w6-discard");
+        long t0 = System.nanoTime();
+        long gc0 = gcMillis();
+        env.execute("w6-" + name);
+        double wall = (System.nanoTime() - t0) / 1e9;
+        Run r = measure(name, 1, profile, backprop ? 1 : s.depth(), wall, (gcMillis() - gc0) / 1e3);
+        err.printf(Locale.ROOT, "w6: %s in one operator: %.1f examples/s%n", name, r.examplesPerSecond());
+        return r;
+    }
+
+    /** Busy intervals of the measured batches only (signals after the warm-up ones). */
+    /** Milliseconds the JVM's collectors have spent so far (stop-the-world pauses stall every stage at once). */
+    static long gcMillis() {
+        long t = 0;
+        for (var g : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            t += Math.max(0, g.getCollectionTime());
+        }
+        return t;
+    }
+
+    private Run measure(String name, int slots, String profile, int operators, double wall, double gc) {
+        List<StageTimeline.Interval> all = StageTimeline.of(profile);
+        StageTimeline.clear(profile);
+        // each operator's intervals are in processing order; drop each operator's first warm-up ones
+        List<List<StageTimeline.Interval>> per = new ArrayList<>();
+        for (int l = 0; l < operators; l++) {
+            per.add(new ArrayList<>());
+        }
+        for (StageTimeline.Interval i : all) {
+            per.get(i.stage()).add(i);
+        }
+        double[] busy = new double[operators];
+        double[] cpu = new double[operators];
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        for (int l = 0; l < operators; l++) {
+            List<StageTimeline.Interval> list = per.get(l);
+            if (list.size() != s.warmupBatches() + s.batches()) {
+                throw new IllegalStateException(name + " operator " + l + " processed " + list.size() + " batches, expected "
+                        + (s.warmupBatches() + s.batches()));
+            }
+            for (StageTimeline.Interval i : list.subList(s.warmupBatches(), list.size())) {
+                busy[l] += i.nanos() / 1e9;
+                cpu[l] += i.cpuNanos() / 1e9;
+            }
+            // the span runs from the first measured batch entering operator 0 to the last leaving operator L-1
+            if (l == 0) {
+                first = list.get(s.warmupBatches()).start();
+            }
+            if (l == operators - 1) {
+                last = list.get(list.size() - 1).end();
+            }
+        }
+        double span = (last - first) / 1e9;
+        return new Run(name, slots, s.batches() * (double) s.batch() / span, span, busy, cpu, wall, gc);
+    }
+
+    private static double r1(double v) {
+        return Math.round(v * 10) / 10.0;
+    }
+
+    private static double r3(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+}
