@@ -1,6 +1,7 @@
 package dev.tandem.tools.cli;
 
 import dev.tandem.job.config.TandemConfig;
+import dev.tandem.tools.dashboard.Dashboard;
 import dev.tandem.tools.demo.GearboxDemo;
 import dev.tandem.tools.demo.ManifestFeed;
 import dev.tandem.tools.demo.RainfallDemo;
@@ -63,8 +64,13 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-rainfall", description = "Run the gearbox job alone.")
     boolean noRainfall;
 
+    @Option(names = "--no-dashboard", description = "Do not serve the dashboard page (docs/DASHBOARD.md).")
+    boolean noDashboard;
+
     @Mixin
     ConfigOptions configOptions;
+
+    private volatile Dashboard dashboard;
 
     @Override
     public Integer call() throws Exception {
@@ -111,6 +117,7 @@ final class DemoCommand implements Callable<Integer> {
             demo.withRainfall(rain);
         }
         Thread hook = new Thread(() -> {
+            closeDashboard();
             demo.close();
             System.err.println("demo: stopped (interrupted); " + demo.summaryLine());
             if (json) {
@@ -119,7 +126,11 @@ final class DemoCommand implements Callable<Integer> {
         }, "tandem-demo-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            demo.start();
+            TandemConfig effective = demo.start();
+            if (!noDashboard) {
+                dashboard = Dashboard.start(effective, effective.string("kafka.bootstrap-servers"), demo.restUrl());
+                System.err.println("demo: dashboard at " + dashboard.url() + " (open it in a browser)");
+            }
             long end = duration == 0 ? Long.MAX_VALUE : System.nanoTime() + duration * 1_000_000_000L;
             long nextLine = 0;
             while (System.nanoTime() < end && !demo.feedDone()) {
@@ -133,6 +144,7 @@ final class DemoCommand implements Callable<Integer> {
             demo.drain(Duration.ofMillis(3L * config.integer("job.checkpoint-interval-ms") + 15_000));
             System.err.println(demo.summaryLine());
             Map<String, Object> counts = demo.counts();
+            closeDashboard();
             demo.close();
             Runtime.getRuntime().removeShutdownHook(hook);
             System.out.println("windows in " + counts.get("windows_in") + ", predictions out " + counts.get("predictions_out")
@@ -144,6 +156,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             return 0;
         } catch (Exception e) {
+            closeDashboard();
             demo.close();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -151,6 +164,14 @@ final class DemoCommand implements Callable<Integer> {
                 // shutting down
             }
             throw e;
+        }
+    }
+
+    private void closeDashboard() {
+        Dashboard d = dashboard;
+        dashboard = null;
+        if (d != null) {
+            d.close();
         }
     }
 }
