@@ -2,7 +2,7 @@
 // innerHTML), so a station or machine named "<script>" shows as those characters. No other origin is contacted.
 'use strict';
 (function () {
-  const T = window.__tandem = { updates: 0, renders: 0, lastRenderMs: 0, maxRenderMs: 0, state: null, errors: [] };
+  const T = window.__tandem = { updates: 0, renders: 0, lastRenderMs: 0, maxRenderMs: 0, times: [], state: null, errors: [] };
   // colour-blind-safe sequential scale (viridis stops), always shown with numbers
   const STOPS = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
   // series styles that differ in dash and width, not only in colour
@@ -62,9 +62,11 @@
     mapRow.appendChild(map); mapRow.appendChild(scale);
     const table = el('table', 'stations');
     const head = el('thead'); const hr = el('tr');
-    for (const h of ['Station', 'Observed mm', 'Forecast mm']) hr.appendChild(el('th', h === 'Station' ? null : 'num', h));
+    for (const h of ['#', 'Station', 'Observed mm', 'Forecast mm']) hr.appendChild(el('th', h === 'Station' ? null : 'num', h));
     head.appendChild(hr); table.appendChild(head); table.appendChild(el('tbody'));
-    card.appendChild(slider); card.appendChild(mapRow); card.appendChild(table);
+    const box = el('div', 'station-box'); box.appendChild(table); mapRow.appendChild(box);
+    card.appendChild(slider); card.appendChild(mapRow);
+    card.appendChild(el('p', 'note', 'Cells: forecast rain (mm) for the step shown. Dots: stations, filled with the rain observed in that step (white: not yet observed).'));
     document.getElementById('regions').appendChild(card);
     v = { card, input, label, map, scale, table, follow: true, fromEnd: 0, region: null };
     input.addEventListener('input', () => {
@@ -116,9 +118,12 @@
       c.fill(); c.lineWidth = 2; c.strokeStyle = '#000'; c.stroke();
       c.fillStyle = '#000'; c.font = '12px sans-serif'; c.textAlign = 'left';
       c.strokeStyle = '#fff'; c.lineWidth = 3;
-      const t = s.station + ' ' + num(s.observed_mm, 1) + '/' + num(s.forecast_mm, 1);
-      c.strokeText(t, x + 9, y - 6); c.fillText(t, x + 9, y - 6); // canvas text: drawn, never parsed as markup
-      rows.push([{ text: s.station }, { text: num(s.observed_mm, 2), cls: 'num' }, { text: num(s.forecast_mm, 2), cls: 'num' }]);
+      // a few stations are named on the map; many are numbered, the table gives their names (canvas text is
+      // drawn, never parsed as markup)
+      const n = rows.length + 1;
+      const t = f.stations.length <= 12 ? s.station + ' ' + num(s.observed_mm, 1) + '/' + num(s.forecast_mm, 1) : String(n);
+      c.strokeText(t, x + 9, y - 6); c.fillText(t, x + 9, y - 6);
+      rows.push([{ text: n, cls: 'num' }, { text: s.station }, { text: num(s.observed_mm, 2), cls: 'num' }, { text: num(s.forecast_mm, 2), cls: 'num' }]);
     }
     v.map.setAttribute('aria-label', 'forecast rain map of region ' + v.region.region + ', ' + g.rows + ' by ' + g.cols
       + ' cells, up to ' + max + ' mm; dots: stations (observed/forecast mm)');
@@ -232,8 +237,8 @@
     if (mse.length) chart('chart-mse', 't', mse, join(mse), 'mm²');
     const loss = st.metrics.filter(m => /\.loss$/.test(m.name)).map(m => ({ label: m.name, points: m.points }));
     if (loss.length) chart('chart-loss', 't', loss, join(loss), 'loss');
-    const ver = st.fleets.map(f => ({ label: 'fleet ' + f.fleet, points: f.curve.map(p => [p[0], p[2]]) }))
-      .concat(st.regions.map(r => ({ label: 'region ' + r.region, points: r.curve.map(p => [p[0], p[1]]) })));
+    // wall-clock metrics: the jobs' event times differ (the synthetic weather is in 2024), so one x axis needs these
+    const ver = st.metrics.filter(m => /\.modelVersion$/.test(m.name)).map(m => ({ label: m.name, points: m.points }));
     if (ver.length) chart('chart-version', 't', ver, join(ver), 'version');
   }
 
@@ -260,6 +265,7 @@
       + ' · updated ' + time(st.now);
     const ms = performance.now() - t0;
     T.renders++; T.lastRenderMs = ms; T.maxRenderMs = Math.max(T.maxRenderMs, ms);
+    T.times.push(ms); if (T.times.length > 1000) T.times.shift();
     document.getElementById('render').textContent = 'Last update drawn in ' + ms.toFixed(1) + ' ms.';
   }
 
