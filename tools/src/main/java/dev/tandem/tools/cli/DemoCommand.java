@@ -25,7 +25,8 @@ import java.util.concurrent.Callable;
                 "gearbox job on a Flink mini cluster, replay windows into it and print a live summary until Ctrl-C or",
                 "--duration. Without --gearbox-data the windows come from a SYNTHETIC gearbox simulator; a few",
                 "malformed records are injected so the dead-letter path is visible. The rainfall job runs beside it on",
-                "SYNTHETIC weather (or --weather-data FILE). Everything started is stopped."})
+                "SYNTHETIC weather (or --weather-data FILE). The dashboard page (docs/DASHBOARD.md) is served at the",
+                "printed address unless --no-dashboard. Everything started is stopped."})
 final class DemoCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

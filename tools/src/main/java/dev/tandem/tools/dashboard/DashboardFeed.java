@@ -7,6 +7,7 @@ import dev.tandem.operators.gearbox.Alert;
 import dev.tandem.operators.gearbox.Prediction;
 import dev.tandem.operators.rain.Forecast;
 import dev.tandem.operators.rain.WeatherReading;
+import dev.tandem.operators.rain.WeatherRules;
 import dev.tandem.tools.kafka.CommittedReader;
 
 import java.util.List;
@@ -26,6 +27,8 @@ public final class DashboardFeed implements AutoCloseable {
         String predictions = c.string("topics.gearbox-predictions");
         String deadLetters = c.string("topics.dead-letters");
         String readings = c.string("topics.weather-readings");
+        // the readings topic is the job's input: what its rules refuse is a dead letter there, not observed rain here
+        WeatherRules rules = c.weatherRules();
         this.reader = new CommittedReader(bootstrap, List.of(forecasts, alerts, predictions, deadLetters, readings),
                 (topic, value) -> {
                     try {
@@ -40,7 +43,12 @@ public final class DashboardFeed implements AutoCloseable {
                         } else if (topic.equals(deadLetters)) {
                             state.deadLetter(Json.read(value, DeadLetter.class));
                         } else if (topic.equals(readings)) {
-                            state.reading(Json.read(value, WeatherReading.class));
+                            WeatherReading r = Json.read(value, WeatherReading.class);
+                            if (rules.problem(r) == null) {
+                                state.reading(r);
+                            } else {
+                                state.refusedReading();
+                            }
                         }
                     } catch (Exception e) {
                         // a malformed input reading is the job's dead letter, not the dashboard's failure

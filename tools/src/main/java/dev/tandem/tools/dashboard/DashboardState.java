@@ -22,7 +22,7 @@ import java.util.TreeMap;
  */
 public final class DashboardState {
     private final DashboardLimits limits;
-    private final TimeStep step;
+    private TimeStep step;
     private final Lru<String, Region> regions;
     private final Lru<String, Fleet> fleets;
     private final Lru<String, Lru<Long, double[]>> observed;
@@ -32,7 +32,10 @@ public final class DashboardState {
     private final Lru<String, long[]> counts;
     private long updates;
 
-    /** step: the rainfall job's time step (rainfall.step), to add the readings of a station up per step as it does. */
+    /**
+     * step: the rainfall job's time step (rainfall.step), to add the readings of a station up per step as it does; a
+     * forecast spanning another (non-monthly) length replaces it.
+     */
     public DashboardState(DashboardLimits limits, TimeStep step) {
         this.limits = limits;
         this.step = step;
@@ -93,6 +96,14 @@ public final class DashboardState {
             count("unreadable forecasts");
             return;
         }
+        long length = f.validUntil - f.validAt;
+        if (!step.monthly() && length > 0 && length != step.millis()) {
+            // the job's step is what its forecasts span: a dashboard started without the job's rainfall.step adopts
+            // it instead of adding the readings up over the wrong steps (the sums so far are dropped)
+            step = new TimeStep(length, false);
+            observed.clear();
+            count("rainfall step taken from the forecasts");
+        }
         Region r = regions.computeIfAbsent(f.region, k -> new Region(limits));
         r.forecasts.add(f);
         // this forecast's previous_mse scores the forecast that was valid for the step that just ended at issued_at;
@@ -121,6 +132,11 @@ public final class DashboardState {
             }
         }
         return n == 0 ? Double.NaN : sum / n;
+    }
+
+    /** A reading the rainfall job's rules refuse (its dead letter): counted, not added to the observed rain. */
+    public synchronized void refusedReading() {
+        count("readings refused");
     }
 
     public synchronized void reading(WeatherReading r) {

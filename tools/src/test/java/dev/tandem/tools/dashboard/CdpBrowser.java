@@ -53,6 +53,16 @@ final class CdpBrowser implements AutoCloseable {
         return CANDIDATES.stream().map(Path::of).filter(Files::isExecutable).findFirst();
     }
 
+    /** The browser, or the test is skipped (JUnit assumption) with the reason, printed too so the build log shows it. */
+    static Path require() {
+        Optional<Path> p = find();
+        if (p.isEmpty()) {
+            System.err.println("SKIPPED (browser test): " + missing());
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(p.isPresent(), CdpBrowser::missing);
+        return p.get();
+    }
+
     static String missing() {
         return "no chromium found (looked at $TANDEM_CHROMIUM and " + CANDIDATES + "); install it with "
                 + "`apt-get install -y chromium` (.ci/run does)";

@@ -6,7 +6,6 @@ import dev.tandem.tools.demo.GearboxDemo;
 import dev.tandem.tools.demo.RainfallDemo;
 import dev.tandem.tools.demo.SimulatedFleet;
 import dev.tandem.tools.flink.ListeningSockets;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -39,8 +38,7 @@ class DashboardDemoBrowserTest {
     @Test
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
     void theDemoOnThePage() throws Exception {
-        Path chromium = CdpBrowser.find().orElse(null);
-        Assumptions.assumeTrue(chromium != null, CdpBrowser::missing);
+        Path chromium = CdpBrowser.require();
         TandemConfig config = TandemConfig.load(TandemConfig.bundled("demo.properties"),
                 List.of("dashboard.push-interval-ms=500"));
         PrintStream err = System.err;

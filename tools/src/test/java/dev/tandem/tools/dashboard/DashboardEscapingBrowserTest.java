@@ -7,7 +7,6 @@ import dev.tandem.operators.gearbox.Alert;
 import dev.tandem.operators.gearbox.Prediction;
 import dev.tandem.operators.rain.Forecast;
 import dev.tandem.operators.rain.WeatherReading;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -76,8 +75,7 @@ class DashboardEscapingBrowserTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void hostileNamesShowAsTextAndNothingRuns() throws Exception {
-        Path chromium = CdpBrowser.find().orElse(null);
-        Assumptions.assumeTrue(chromium != null, CdpBrowser::missing);
+        Path chromium = CdpBrowser.require();
         DashboardState state = hostileState();
         try (DashboardServer server = DashboardServer.start(state, "127.0.0.1", 0, 200);
              CdpBrowser browser = CdpBrowser.launch(chromium, 1400, 1000)) {

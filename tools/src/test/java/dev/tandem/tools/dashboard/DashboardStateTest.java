@@ -99,6 +99,26 @@ class DashboardStateTest {
         assertTrue(r.get("forecasts").get(0).get("stations").get(0).get("observed_mm").isNull());
     }
 
+    @Test
+    void theStepOfTheForecastsWinsOverAWrongConfiguredOne() throws Exception {
+        DashboardState s = new DashboardState(new DashboardLimits(10, 100, 3), TimeStep.DAILY);
+        long t0 = 1000 * HOUR;
+        Forecast f = new Forecast();
+        f.region = "r";
+        f.issuedAt = t0;
+        f.validAt = t0;
+        f.validUntil = t0 + HOUR;
+        f.grid = new Forecast.GridSpec(1, 1, 0, 0, 1, 1);
+        f.rainMm = new float[][] {{1}};
+        f.stations = new Forecast.StationValue[] {new Forecast.StationValue("a", 0, 0, 1)};
+        s.forecast(f);
+        s.reading(reading("a", t0 + 5, 2));
+        s.reading(reading("a", t0 + HOUR + 5, 7)); // the next hour: not part of the step shown
+        JsonNode st = new ObjectMapper().readTree(s.json());
+        assertEquals("hourly", st.get("step").asText());
+        assertEquals(2.0, st.get("regions").get(0).get("forecasts").get(0).get("stations").get(0).get("observed_mm").asDouble(), 1e-9);
+    }
+
     static WeatherReading reading(String station, long time, double mm) {
         WeatherReading r = new WeatherReading();
         r.station = station;
