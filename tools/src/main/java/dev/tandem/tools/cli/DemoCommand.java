@@ -1,6 +1,7 @@
 package dev.tandem.tools.cli;
 
 import dev.tandem.job.config.TandemConfig;
+import dev.tandem.tools.dashboard.Dashboard;
 import dev.tandem.tools.demo.GearboxDemo;
 import dev.tandem.tools.demo.ManifestFeed;
 import dev.tandem.tools.demo.RainfallDemo;
@@ -24,7 +25,8 @@ import java.util.concurrent.Callable;
                 "gearbox job on a Flink mini cluster, replay windows into it and print a live summary until Ctrl-C or",
                 "--duration. Without --gearbox-data the windows come from a SYNTHETIC gearbox simulator; a few",
                 "malformed records are injected so the dead-letter path is visible. The rainfall job runs beside it on",
-                "SYNTHETIC weather (or --weather-data FILE). Everything started is stopped."})
+                "SYNTHETIC weather (or --weather-data FILE). The dashboard page (docs/DASHBOARD.md) is served at the",
+                "printed address unless --no-dashboard. Everything started is stopped."})
 final class DemoCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -63,8 +65,13 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-rainfall", description = "Run the gearbox job alone.")
     boolean noRainfall;
 
+    @Option(names = "--no-dashboard", description = "Do not serve the dashboard page (docs/DASHBOARD.md).")
+    boolean noDashboard;
+
     @Mixin
     ConfigOptions configOptions;
+
+    private volatile Dashboard dashboard;
 
     @Override
     public Integer call() throws Exception {
@@ -111,6 +118,7 @@ final class DemoCommand implements Callable<Integer> {
             demo.withRainfall(rain);
         }
         Thread hook = new Thread(() -> {
+            closeDashboard();
             demo.close();
             System.err.println("demo: stopped (interrupted); " + demo.summaryLine());
             if (json) {
@@ -119,7 +127,11 @@ final class DemoCommand implements Callable<Integer> {
         }, "tandem-demo-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            demo.start();
+            TandemConfig effective = demo.start();
+            if (!noDashboard) {
+                dashboard = Dashboard.start(effective, effective.string("kafka.bootstrap-servers"), demo.restUrl());
+                System.err.println("demo: dashboard at " + dashboard.url() + " (open it in a browser)");
+            }
             long end = duration == 0 ? Long.MAX_VALUE : System.nanoTime() + duration * 1_000_000_000L;
             long nextLine = 0;
             while (System.nanoTime() < end && !demo.feedDone()) {
@@ -133,6 +145,7 @@ final class DemoCommand implements Callable<Integer> {
             demo.drain(Duration.ofMillis(3L * config.integer("job.checkpoint-interval-ms") + 15_000));
             System.err.println(demo.summaryLine());
             Map<String, Object> counts = demo.counts();
+            closeDashboard();
             demo.close();
             Runtime.getRuntime().removeShutdownHook(hook);
             System.out.println("windows in " + counts.get("windows_in") + ", predictions out " + counts.get("predictions_out")
@@ -144,6 +157,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             return 0;
         } catch (Exception e) {
+            closeDashboard();
             demo.close();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -151,6 +165,14 @@ final class DemoCommand implements Callable<Integer> {
                 // shutting down
             }
             throw e;
+        }
+    }
+
+    private void closeDashboard() {
+        Dashboard d = dashboard;
+        dashboard = null;
+        if (d != null) {
+            d.close();
         }
     }
 }

@@ -62,6 +62,7 @@ public final class GearboxDemo implements AutoCloseable {
     private volatile boolean feedDone;
     private volatile long started = System.nanoTime();
     private RainfallDemo rain;
+    private volatile String restUrl;
 
     public GearboxDemo(TandemConfig config, WindowFeed feed, double rate, PrintStream err) {
         this.config = config;
@@ -73,6 +74,11 @@ public final class GearboxDemo implements AutoCloseable {
     /** The embedded broker's process id (its own JVM), or -1 before {@link #start}. */
     public long kafkaPid() {
         return kafka == null ? -1 : kafka.pid();
+    }
+
+    /** The mini cluster's REST address (the dashboard reads the trainers' metrics there), or null before {@link #start}. */
+    public String restUrl() {
+        return restUrl;
     }
 
     /** Runs the rainfall job beside the gearbox job (same broker, same Flink job), fed by {@code rainfall}. */
@@ -105,6 +111,7 @@ public final class GearboxDemo implements AutoCloseable {
                 + c.integer("job.checkpoint-interval-ms") + " ms to "
                 + env.getConfiguration().get(org.apache.flink.configuration.CheckpointingOptions.CHECKPOINTS_DIRECTORY)
                 + "; REST " + local.restUrl());
+        restUrl = local.restUrl();
         watch = JobWatch.start(local.restUrl(), job.getJobID(), "demo", err);
         List<String> outputs = new java.util.ArrayList<>(List.of(c.string("topics.gearbox-predictions"),
                 c.string("topics.gearbox-alerts"), c.string("topics.dead-letters")));
