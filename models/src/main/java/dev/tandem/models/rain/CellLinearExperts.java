@@ -8,7 +8,8 @@ import java.util.List;
  * {@link Frame#input()} channels in the T window frames plus a constant 1 to the cell's rain k steps later. It learns
  * from every (window, target) pair as soon as the target is observed ({@link RecursiveRidge}: the exact ridge
  * solution after every row at O(d²), d = T·(2F+1)+1). Forecasts are {@code max(0, w·x)}; a cell without rows yet
- * forecasts the fallback given (the climatology).
+ * forecasts the fallback given (the climatology), as does one whose input is not finite; rows with a non-finite
+ * input are not learned.
  */
 public final class CellLinearExperts {
     static final double LAMBDA = 1.0;
@@ -44,6 +45,15 @@ public final class CellLinearExperts {
         return x;
     }
 
+    private static boolean finite(double[] x) {
+        for (double v : x) {
+            if (!Double.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Learns window → the observed rain {@code lead} steps after the window's last frame. */
     public void learn(int lead, List<Frame> window, float[] rainMm, float[] mask) {
         int d = dimension(window);
@@ -54,7 +64,9 @@ public final class CellLinearExperts {
                 if (a == null) {
                     a = acc[lead - 1][k] = new RecursiveRidge(d, LAMBDA);
                 }
-                a.add(row(window, k, x), rainMm[k]);
+                if (finite(row(window, k, x))) { // a non-finite input would poison P and w for good
+                    a.add(x, rainMm[k]);
+                }
             }
         }
     }
@@ -66,7 +78,8 @@ public final class CellLinearExperts {
         float[] out = new float[cells];
         for (int k = 0; k < cells; k++) {
             RecursiveRidge a = acc[lead - 1][k];
-            out[k] = a == null || a.dimension() != d ? fallback[k] : (float) Math.max(0, a.predict(row(window, k, x)));
+            double y = a == null || a.dimension() != d ? Double.NaN : a.predict(row(window, k, x));
+            out[k] = Double.isFinite(y) ? (float) Math.max(0, y) : fallback[k];
         }
         return out;
     }

@@ -139,13 +139,16 @@ public final class ExpertCombination {
                 pers[c] = seen[c] > 0 ? lastRain[c] : clim[c];
             }
             float[] lin = linear.forecast(k, window, clim);
-            float[] net = forecasterLeads[k - 1].clone();
-            for (int c = 0; c < cells; c++) {
-                if (!Float.isFinite(net[c])) {
-                    net[c] = clim[c]; // a diverged network forecasts nothing; its loss stays finite and its weight falls
+            float[][] comp = {forecasterLeads[k - 1].clone(), pers, clim, lin};
+            for (float[] f : comp) {
+                for (int c = 0; c < cells; c++) {
+                    if (!Float.isFinite(f[c])) {
+                        // a diverged component (a non-finite input) forecasts climatology there: its loss stays
+                        // finite, its weight falls, and the combination stays finite
+                        f[c] = Float.isFinite(clim[c]) ? clim[c] : 0;
+                    }
                 }
             }
-            float[][] comp = {net, pers, clim, lin};
             double[] w = hedge[k - 1].weights();
             float[] combined = new float[cells];
             for (int c = 0; c < cells; c++) {
