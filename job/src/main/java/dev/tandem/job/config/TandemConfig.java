@@ -152,7 +152,8 @@ public final class TandemConfig implements Serializable {
             ConfigKey.integer("rainfall.replay", 1, 100_000, "recent examples kept for mini-batches (>= rainfall.batch)"),
             ConfigKey.integer("rainfall.steps-per-learn", 1, 100, "optimizer steps per frame"),
             ConfigKey.decimal("rainfall.rain-scale", 1e-6, 1e6, "mm per unit of the model's output"),
-            ConfigKey.longValue("rainfall.seed", "seed of the forecaster's initial weights and draws"));
+            ConfigKey.longValue("rainfall.seed", "seed of the forecaster's initial weights and draws"),
+            ConfigKey.decimal("rainfall.rain-threshold-mm", 0.001, 10_000, "rain amount (mm) whose probability a forecast carries (rain >= it)"));
 
     public static final String DEFAULTS_RESOURCE = "config/defaults.properties";
     /** Largest configuration file read (it is parsed whole; docs/HARDENING.md). */
@@ -582,7 +583,7 @@ public final class TandemConfig implements Serializable {
                     decimal("rainfall.momentum"), integer("rainfall.ssgd.population"), decimal("rainfall.ssgd.window"),
                     integer("rainfall.ssgd.horizon"), integer("rainfall.ssgd.plateau-patience"), hidden, kernels, integer("rainfall.batch"),
                     integer("rainfall.replay"), integer("rainfall.steps-per-learn"), decimal("rainfall.rain-scale"),
-                    longValue("rainfall.seed"), string("compute.backend"));
+                    longValue("rainfall.seed"), string("compute.backend"), decimal("rainfall.rain-threshold-mm"));
         } catch (IllegalArgumentException e) {
             throw named("rainfall", e);
         }

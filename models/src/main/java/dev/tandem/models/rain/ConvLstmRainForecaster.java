@@ -322,36 +322,66 @@ public final class ConvLstmRainForecaster implements RainForecaster {
 
     @Override
     public float[] forecast(List<Frame> frames) {
+        return forecastLeads(frames, horizon)[horizon - 1];
+    }
+
+    /** Every output frame of the network: the forecasts for leads 1..horizon (all of them are trained). */
+    @Override
+    public float[][] forecastLeads(List<Frame> frames, int leads) {
+        if (leads != horizon) {
+            throw new IllegalArgumentException("this forecaster forecasts " + horizon + " leads, asked for " + leads);
+        }
         float[] in = input(frames);
         Backend b = state.model.backend();
         Tensor x = b.fromHost(in, 1, window, channels, grid.rows(), grid.cols());
         float[] y = state.model.forward(x, Pass.INFERENCE).toFloatArray();
         int n = grid.cells();
-        float[] out = new float[n];
-        int last = (horizon - 1) * n;
-        for (int k = 0; k < n; k++) {
-            out[k] = (float) Math.max(0, y[last + k] * settings.rainScale());
+        float[][] out = new float[horizon][n];
+        for (int h = 0; h < horizon; h++) {
+            for (int k = 0; k < n; k++) {
+                out[h][k] = (float) Math.max(0, y[h * n + k] * settings.rainScale());
+            }
         }
         return out;
     }
 
     @Override
     public void learn(List<Frame> frames, float[] targetRainMm, float[] targetMask) {
+        float[][] t = new float[horizon][];
+        float[][] m = new float[horizon][];
+        for (int h = 0; h < horizon - 1; h++) {
+            t[h] = new float[grid.cells()];
+            m[h] = new float[grid.cells()];
+        }
+        t[horizon - 1] = targetRainMm;
+        m[horizon - 1] = targetMask;
+        learnLeads(frames, t, m);
+    }
+
+    /**
+     * Learns the window → the rain of each of the {@code horizon} frames after it (output frame h is lead h + 1);
+     * the loss covers every observed cell of every lead. The climatology channels take in the last lead's target.
+     */
+    @Override
+    public void learnLeads(List<Frame> frames, float[][] targets, float[][] masks) {
         int n = grid.cells();
         float[] target = new float[horizon * n];
         float[] mask = new float[horizon * n];
-        int last = (horizon - 1) * n;
         boolean any = false;
-        for (int k = 0; k < n; k++) {
-            if (targetMask[k] > 0 && Float.isFinite(targetRainMm[k])) {
-                target[last + k] = (float) (targetRainMm[k] / settings.rainScale());
-                mask[last + k] = 1;
-                any = true;
+        for (int h = 0; h < horizon; h++) {
+            for (int k = 0; k < n; k++) {
+                if (masks[h][k] > 0 && Float.isFinite(targets[h][k])) {
+                    target[h * n + k] = (float) (targets[h][k] / settings.rainScale());
+                    mask[h * n + k] = 1;
+                    any |= h == horizon - 1;
+                }
             }
         }
         if (!any) {
             return;
         }
+        float[] targetRainMm = targets[horizon - 1];
+        float[] targetMask = masks[horizon - 1];
         Example newest = new Example(input(frames), target, mask);
         updateClimate(targetRainMm, targetMask);
         Example[] replay = state.replay;

@@ -19,6 +19,27 @@ public interface RainForecaster {
     /** Learns the window → target mapping; {@code targetMask} is 1 where {@code targetRainMm} was observed. */
     void learn(List<Frame> window, float[] targetRainMm, float[] targetMask);
 
+    /**
+     * The forecasts for every lead 1..horizon after the window's last frame ({@code [lead − 1][cell]}). A forecaster
+     * that models only the step {@code horizon} ahead returns its {@link #forecast} for every lead.
+     */
+    default float[][] forecastLeads(List<Frame> window, int horizon) {
+        float[] f = forecast(window);
+        float[][] out = new float[horizon][];
+        for (int k = 0; k < horizon; k++) {
+            out[k] = f;
+        }
+        return out;
+    }
+
+    /**
+     * Learns the window → the observed rain of each of the {@code horizon} steps after it ({@code targets[lead − 1]},
+     * the last being {@link #learn}'s target). By default only the last lead is learned.
+     */
+    default void learnLeads(List<Frame> window, float[][] targets, float[][] masks) {
+        learn(window, targets[targets.length - 1], masks[masks.length - 1]);
+    }
+
     /** Builds a forecaster for a grid, its features (channels = 2F + 1, {@link Frame#input()}), T and horizon. */
     @FunctionalInterface
     interface Factory {

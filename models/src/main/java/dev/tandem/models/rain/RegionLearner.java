@@ -13,10 +13,14 @@ import java.util.List;
  * feeds a file's time steps through the same method. On each frame, in this order:
  * <ol>
  *   <li><b>score</b>: the forecasts issued earlier for this frame's step are compared with the rain observed at the
- *       frame's stations (the forecast of the station's cell, {@link Grid#sample}; squared error in mm²);</li>
- *   <li><b>learn</b>: once {@code T + k − 1} frames are kept, the oldest T of them (the window that ends k frames before
- *       this one) → this frame's observed rain; a NaN or infinite loss skips the update (counted by the forecaster);</li>
- *   <li><b>forecast</b>: from the newest T frames, the rain k steps after this one, kept until its step is observed.</li>
+ *       frame's stations (the lead-H forecast of the station's cell, {@link Grid#sample}; squared error in mm²), and
+ *       every due forecast (each lead) scores the combination's components ({@link ExpertCombination#score});</li>
+ *   <li><b>learn</b>: once {@code T + H − 1} frames are kept, the oldest T of them (the window that ends H frames
+ *       before this one) → the rain of the H frames after it (leads 1..H, the last being this one); a NaN or
+ *       infinite loss skips the update (counted by the forecaster). The online baselines learn too
+ *       ({@link ExpertCombination#learn});</li>
+ *   <li><b>forecast</b>: from the newest T frames, the rain 1..H steps after this one — the forecaster's leads combined
+ *       with the baselines, with a probability of rain ≥ the threshold — kept until their steps are observed.</li>
  * </ol>
  * The first T − 1 frames of a region forecast nothing (no full window yet). Frames are the steps that had readings,
  * in order; a step without readings has no frame.
@@ -27,25 +31,31 @@ public final class RegionLearner {
     private final long seed;
     private final RainForecaster.Factory factory;
     private final RegionSettings settings;
+    private final TimeStep timeStep;
+    private final double threshold;
 
     /** A learner around any forecaster ({@code eval rainfall --model}); its state is not restorable. */
-    public RegionLearner(int window, int horizon, long seed, RainForecaster.Factory factory) {
-        this(window, horizon, seed, factory, null);
+    public RegionLearner(int window, int horizon, long seed, RainForecaster.Factory factory, TimeStep timeStep,
+                         double thresholdMm) {
+        this(window, horizon, seed, factory, null, timeStep, thresholdMm);
     }
 
-    private RegionLearner(int window, int horizon, long seed, RainForecaster.Factory factory, RegionSettings settings) {
+    private RegionLearner(int window, int horizon, long seed, RainForecaster.Factory factory, RegionSettings settings,
+                          TimeStep timeStep, double threshold) {
         this.window = window;
         this.horizon = horizon;
         this.seed = seed;
         this.factory = factory;
         this.settings = settings;
+        this.timeStep = timeStep;
+        this.threshold = threshold;
     }
 
     /** The streaming job's learner: the ConvLSTM of the settings on a backend (restorable from saved state). */
     public static RegionLearner convLstm(RegionSettings s, Backend backend) {
         return new RegionLearner(s.window(), s.horizon(), s.seed(), (grid, features, window, horizon, seed) ->
                 new ConvLstmRainForecaster(grid, features, window, horizon, backend, s.buildOptimizer(),
-                        s.forecasterSettings(), seed), s);
+                        s.forecasterSettings(), seed), s, s.timeStep(), s.rainThresholdMm());
     }
 
     /** The region's forecaster, wrapped around its restored state on first use after a restore. */
@@ -61,8 +71,12 @@ public final class RegionLearner {
         return s.forecaster;
     }
 
-    /** What one frame did: the score of the forecasts made for it, and the forecast it issued (null before T frames). */
-    public record Step(List<RegionState.Pending> due, double squaredError, int scored, RegionState.Pending issued) {
+    /**
+     * What one frame did: the forecasts due at its step (every lead), the station score of the lead-H one, and the
+     * forecasts it issued for leads 1..H ({@code issued} is lead H; both empty/null before T frames).
+     */
+    public record Step(List<RegionState.Pending> due, double squaredError, int scored, RegionState.Pending issued,
+                       List<RegionState.Pending> issuedLeads) {
         /** Mean squared error (mm²) of this step's forecasts over the stations scored; null when none was due. */
         public Double mse() {
             return due.isEmpty() ? null : squaredError / Math.max(1, scored);
@@ -70,7 +84,15 @@ public final class RegionLearner {
     }
 
     public RegionState create(Grid grid, List<String> features) {
-        return new RegionState(grid, features, window, horizon, seed, factory.create(grid, features, window, horizon, seed));
+        return create(grid, features, timeStep);
+    }
+
+    /** A fresh region whose frames are steps of {@code step} (the calendar month of a step keys the climatology). */
+    public RegionState create(Grid grid, List<String> features, TimeStep step) {
+        RegionState s = new RegionState(grid, features, window, horizon, seed,
+                factory.create(grid, features, window, horizon, seed));
+        s.experts = new ExpertCombination(step, threshold, horizon, grid.cells());
+        return s;
     }
 
     /** Null when frames of this grid and these features fit the region's state, else why not. */
@@ -84,6 +106,9 @@ public final class RegionLearner {
 
     public Step observe(RegionState s, Frame frame, StationRain stations) {
         RainForecaster forecaster = forecaster(s);
+        if (s.experts == null) {
+            s.experts = new ExpertCombination(timeStep, threshold, s.horizon, s.grid.cells());
+        }
         s.framesSeen++;
         // 1. score the forecasts made for this step, before anything is learned from it
         double se = 0;
@@ -93,12 +118,15 @@ public final class RegionLearner {
             RegionState.Pending p = it.next();
             if (p.validStep() == frame.step()) {
                 due.add(p);
-                for (int i = 0; i < stations.size(); i++) {
-                    float obs = stations.rainMm()[i];
-                    float pred = s.grid.sample(p.rainMm(), stations.lat()[i], stations.lon()[i]);
-                    if (Float.isFinite(obs) && Float.isFinite(pred)) {
-                        se += (double) (pred - obs) * (pred - obs);
-                        scored++;
+                s.experts.score(p, frame.rainMm(), frame.rainMask());
+                if (p.lead() == s.horizon) {
+                    for (int i = 0; i < stations.size(); i++) {
+                        float obs = stations.rainMm()[i];
+                        float pred = s.grid.sample(p.rainMm(), stations.lat()[i], stations.lon()[i]);
+                        if (Float.isFinite(obs) && Float.isFinite(pred)) {
+                            se += (double) (pred - obs) * (pred - obs);
+                            scored++;
+                        }
                     }
                 }
             }
@@ -108,21 +136,33 @@ public final class RegionLearner {
         }
         s.squaredError += se;
         s.scoredStations += scored;
-        // 2. learn: the window that ends k frames before this one → this frame's rain
+        // 2. learn: the window that ends H frames before this one → the rain of the H frames after it
         if (s.frames.size() == s.capacity()) {
-            forecaster.learn(s.frames.subList(0, s.window), frame.rainMm(), frame.rainMask());
+            float[][] targets = new float[s.horizon][];
+            float[][] masks = new float[s.horizon][];
+            for (int h = 0; h < s.horizon - 1; h++) {
+                Frame f = s.frames.get(s.window + h);
+                targets[h] = f.rainMm();
+                masks[h] = f.rainMask();
+            }
+            targets[s.horizon - 1] = frame.rainMm();
+            masks[s.horizon - 1] = frame.rainMask();
+            forecaster.learnLeads(s.frames.subList(0, s.window), targets, masks);
         }
+        s.experts.learn(s.frames, s.window, frame);
         s.frames.add(frame);
         while (s.frames.size() > s.capacity()) {
             s.frames.remove(0);
         }
-        // 3. forecast k steps after this one from the newest T frames
+        // 3. forecast 1..H steps after this one from the newest T frames
         RegionState.Pending issued = null;
+        List<RegionState.Pending> leads = List.of();
         if (s.frames.size() >= s.window) {
-            float[] grid = forecaster.forecast(List.copyOf(s.frames.subList(s.frames.size() - s.window, s.frames.size())));
-            issued = new RegionState.Pending(frame.step() + s.horizon, grid);
-            s.pending.add(issued);
+            List<Frame> w = List.copyOf(s.frames.subList(s.frames.size() - s.window, s.frames.size()));
+            leads = s.experts.forecast(frame.step(), w, forecaster.forecastLeads(w, s.horizon));
+            s.pending.addAll(leads);
+            issued = leads.get(leads.size() - 1);
         }
-        return new Step(due, se, scored, issued);
+        return new Step(due, se, scored, issued, leads);
     }
 }

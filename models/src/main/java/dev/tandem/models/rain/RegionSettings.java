@@ -15,12 +15,30 @@ import java.io.Serializable;
 public record RegionSettings(String step, int window, int horizon, String optimizer, double learningRate,
                              double momentum, int ssgdPopulation, double ssgdWindow, int ssgdHorizon,
                              int ssgdPlateauPatience, int[] hidden, int[] kernels, int batch, int replay,
-                             int stepsPerLearn, double rainScale, long seed, String backend) implements Serializable {
+                             int stepsPerLearn, double rainScale, long seed, String backend,
+                             double rainThresholdMm) implements Serializable {
+    /** The default threshold of the probability of rain (mm), {@code rainfall.rain-threshold-mm}. */
+    public static final double DEFAULT_THRESHOLD_MM = 1.0;
+
+    /** Settings with the default rain threshold. */
+    public RegionSettings(String step, int window, int horizon, String optimizer, double learningRate, double momentum,
+                          int ssgdPopulation, double ssgdWindow, int ssgdHorizon, int ssgdPlateauPatience, int[] hidden,
+                          int[] kernels, int batch, int replay, int stepsPerLearn, double rainScale, long seed,
+                          String backend) {
+        this(step, window, horizon, optimizer, learningRate, momentum, ssgdPopulation, ssgdWindow, ssgdHorizon,
+                ssgdPlateauPatience, hidden, kernels, batch, replay, stepsPerLearn, rainScale, seed, backend,
+                DEFAULT_THRESHOLD_MM);
+    }
+
 
     public RegionSettings {
         TimeStep.parse(step);
         if (window < 1 || horizon < 1) {
             throw new IllegalArgumentException("rainfall.window and rainfall.horizon must be >= 1, got " + window + ", " + horizon);
+        }
+        if (!(rainThresholdMm > 0) || !Double.isFinite(rainThresholdMm)) {
+            throw new IllegalArgumentException("invalid value " + rainThresholdMm
+                    + " for configuration key rainfall.rain-threshold-mm; allowed: > 0 mm");
         }
         hidden = hidden.clone();
         kernels = kernels.clone();

@@ -10,8 +10,20 @@ import java.util.List;
  * Driven by {@link RegionLearner}; kept in Flink keyed state by the operators' {@code RegionStateSerializer}.
  */
 public final class RegionState {
-    /** A forecast waiting for its step to be observed. */
-    public record Pending(long validStep, float[] rainMm) {
+    /**
+     * A forecast waiting for its step to be observed: the combined rain (mm) per cell for the step {@code lead} steps
+     * after the frame that issued it, the probability of rain ≥ the threshold, the cells' climatological wet
+     * frequency it was calibrated with and the calibrated probability (the two that make the probability), each
+ * component's forecast ({@link ExpertCombination}, forecaster first) and
+     * the weights they were combined with. Components, climate and weights are null for forecasts restored from
+     * state written before the combination (format 3).
+     */
+    public record Pending(long validStep, float[] rainMm, int lead, float[] probability, float[] climate,
+                          float[] calibrated, float[][] components, double[] weights) {
+        /** A bare forecast without components (restored from an old format). */
+        public Pending(long validStep, float[] rainMm, int lead) {
+            this(validStep, rainMm, lead, null, null, null, null, null);
+        }
     }
 
     public final Grid grid;
@@ -25,6 +37,8 @@ public final class RegionState {
     ConvLstmRainForecaster.State saved;
     public final List<Frame> frames = new ArrayList<>();
     public final List<Pending> pending = new ArrayList<>();
+    /** The online baselines and their combination with the forecaster; set by the learner or the restore. */
+    public ExpertCombination experts;
     public long framesSeen;
     public long scoredStations;
     public double squaredError;

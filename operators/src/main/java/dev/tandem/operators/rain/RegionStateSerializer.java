@@ -2,6 +2,7 @@ package dev.tandem.operators.rain;
 
 import dev.tandem.learning.io.ModelCodec;
 import dev.tandem.models.rain.ConvLstmRainForecaster;
+import dev.tandem.models.rain.ExpertCombination;
 import dev.tandem.models.rain.Frame;
 import dev.tandem.models.rain.Grid;
 import dev.tandem.models.rain.RegionState;
@@ -22,16 +23,20 @@ import java.util.List;
  * The versioned binary serializer of {@link RegionState} keyed state (no Kryo). One record (big-endian
  * {@code DataOutput} conventions):
  * <pre>
- * int   record format (3; formats 1 and 2 are still read)
+ * int   record format (4; formats 1 to 3 are still read)
  * grid: int rows · int cols · double lat0 · lon0 · dlat · dlon
  * int F · F × UTF feature · int window · int horizon · long seed
  * long frames seen · long scored stations · double squared error · long learned · long skipped · double last loss · climatology (int n, n floats)
  * int N · N frames: long step · 5 float arrays (values, masks, coverage, rain, rain mask)
  *       (formats 1–2 also held UTF region · long start · long end · int readings before the arrays and the step's
  *       stations after them, which are read and dropped)
- * int P · P pending forecasts: long valid step · float array
+ * int P · P pending forecasts: long valid step · float array (combined rain)
+ *       (format 4+: then int lead · float arrays probability, climate, calibrated · int K · K float arrays
+ *       (components) · K doubles (weights); before, a pending forecast is lead H without components)
  * replay (format 2+): long stored · int R · R × (3 float arrays: input, target, mask)
  * int M · M bytes: the ConvLSTM and its optimizer state in {@link ModelCodec} format (its own version inside)
+ * combination (format 4+): {@link ExpertCombination#write} (the online baselines, their weights, the calibration);
+ *       state of an older format restores with a fresh combination of the configured step and threshold
  * float array = int n · n × float
  * </pre>
  * Everything the forecaster learns from is written — weights, optimizer state, the counters that key its random
@@ -42,7 +47,7 @@ import java.util.List;
  * restore where that backend is missing falls back to {@code auto}.
  */
 public final class RegionStateSerializer extends ModelStateSerializer<RegionState> {
-    public static final int RECORD_FORMAT = 3;
+    public static final int RECORD_FORMAT = 4;
     private static final long serialVersionUID = 1L;
     private static final int FLOAT_BLOCK = 1 << 14;
 
@@ -92,6 +97,20 @@ public final class RegionStateSerializer extends ModelStateSerializer<RegionStat
         for (RegionState.Pending p : m.pending) {
             out.writeLong(p.validStep());
             writeFloats(out, p.rainMm());
+            out.writeInt(p.lead());
+            boolean full = p.components() != null;
+            writeFloats(out, full ? p.probability() : new float[0]);
+            writeFloats(out, full ? p.climate() : new float[0]);
+            writeFloats(out, full ? p.calibrated() : new float[0]);
+            out.writeInt(full ? p.components().length : 0);
+            if (full) {
+                for (float[] c : p.components()) {
+                    writeFloats(out, c);
+                }
+                for (double w : p.weights()) {
+                    out.writeDouble(w);
+                }
+            }
         }
         ConvLstmRainForecaster.Replay replay = f.replay();
         out.writeLong(replay.stored());
@@ -105,6 +124,7 @@ public final class RegionStateSerializer extends ModelStateSerializer<RegionStat
         ModelCodec.write(model, f.model, f.optimizer);
         out.writeInt(model.size());
         out.write(model.toByteArray());
+        m.experts.write(out);
     }
 
     @Override
@@ -158,7 +178,31 @@ public final class RegionStateSerializer extends ModelStateSerializer<RegionStat
         int pendingCount = count(in, 1 << 16, "pending forecast");
         List<RegionState.Pending> pending = new ArrayList<>(pendingCount);
         for (int i = 0; i < pendingCount; i++) {
-            pending.add(new RegionState.Pending(in.readLong(), readFloats(in)));
+            long valid = in.readLong();
+            float[] rain = readFloats(in);
+            if (format < 4) {
+                pending.add(new RegionState.Pending(valid, rain, horizon));
+                continue;
+            }
+            int lead = in.readInt();
+            float[] probability = readFloats(in);
+            float[] wetClimate = readFloats(in);
+            float[] calibrated = readFloats(in);
+            int k = count(in, 64, "forecast component");
+            if (k == 0) {
+                pending.add(new RegionState.Pending(valid, rain, lead));
+                continue;
+            }
+            float[][] components = new float[k][];
+            for (int c = 0; c < k; c++) {
+                components[c] = readFloats(in);
+            }
+            double[] weights = new double[k];
+            for (int c = 0; c < k; c++) {
+                weights[c] = in.readDouble();
+            }
+            pending.add(new RegionState.Pending(valid, rain, lead, probability, wetClimate, calibrated, components,
+                    weights));
         }
         ConvLstmRainForecaster.Replay replay = ConvLstmRainForecaster.Replay.EMPTY;
         if (format >= 2) {
@@ -193,6 +237,9 @@ public final class RegionStateSerializer extends ModelStateSerializer<RegionStat
         m.squaredError = squaredError;
         m.frames.addAll(kept);
         m.pending.addAll(pending);
+        if (format >= 4) {
+            m.experts = ExpertCombination.read(in);
+        } // else: null, and the learner starts a fresh combination on the next frame
         return m;
     }
 

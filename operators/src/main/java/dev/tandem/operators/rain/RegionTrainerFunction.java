@@ -2,6 +2,7 @@ package dev.tandem.operators.rain;
 
 import dev.tandem.learning.tensor.Backend;
 import dev.tandem.learning.tensor.Backends;
+import dev.tandem.models.rain.ExpertCombination;
 import dev.tandem.models.rain.Frame;
 import dev.tandem.models.rain.Grid;
 import dev.tandem.models.rain.RegionLearner;
@@ -104,30 +105,59 @@ public final class RegionTrainerFunction extends KeyedProcessFunction<String, Ra
 
     private Forecast forecast(RainFrame frame, RegionState m, RegionLearner.Step step, long now) {
         Grid g = m.grid;
-        float[] values = step.issued().rainMm();
-        long valid = step.issued().validStep();
         Forecast fc = new Forecast();
         fc.region = frame.region;
         fc.issuedAt = frame.end;
-        fc.validAt = timeStep.start(valid);
-        fc.validUntil = timeStep.start(valid + 1);
         fc.grid = new Forecast.GridSpec(g.rows(), g.cols(), g.lat0(), g.lon0(), g.dlat(), g.dlon());
-        fc.rainMm = new float[g.rows()][g.cols()];
-        for (int r = 0; r < g.rows(); r++) {
-            System.arraycopy(values, r * g.cols(), fc.rainMm[r], 0, g.cols());
+        fc.thresholdMm = m.experts.threshold();
+        List<String> components = new ArrayList<>();
+        components.add(m.forecaster().name());
+        components.addAll(ExpertCombination.BASELINES);
+        fc.components = components.toArray(new String[0]);
+        List<RegionState.Pending> issued = step.issuedLeads();
+        fc.leads = new Forecast.Lead[issued.size()];
+        for (int i = 0; i < issued.size(); i++) {
+            fc.leads[i] = lead(frame, g, issued.get(i));
         }
-        List<Forecast.StationValue> st = new ArrayList<>();
-        for (int i = 0; i < frame.stations.length; i++) {
-            float v = g.sample(values, frame.stationLat[i], frame.stationLon[i]);
-            if (Float.isFinite(v)) {
-                st.add(new Forecast.StationValue(frame.stations[i], frame.stationLat[i], frame.stationLon[i], v));
-            }
-        }
-        fc.stations = st.toArray(new Forecast.StationValue[0]);
+        Forecast.Lead last = fc.leads[fc.leads.length - 1];
+        fc.validAt = last.validAt;
+        fc.validUntil = last.validUntil;
+        fc.rainMm = last.rainMm;
+        fc.probability = last.probability;
+        fc.stations = last.stations;
+        fc.weights = last.weights;
         fc.modelVersion = m.version();
         fc.previousMse = step.mse();
         fc.scoredStations = step.due().isEmpty() ? null : step.scored();
         fc.emittedAt = now;
         return fc;
+    }
+
+    private Forecast.Lead lead(RainFrame frame, Grid g, RegionState.Pending p) {
+        Forecast.Lead l = new Forecast.Lead();
+        l.lead = p.lead();
+        l.validAt = timeStep.start(p.validStep());
+        l.validUntil = timeStep.start(p.validStep() + 1);
+        l.rainMm = rows(g, p.rainMm());
+        l.probability = rows(g, p.probability());
+        l.weights = p.weights().clone();
+        List<Forecast.StationValue> st = new ArrayList<>();
+        for (int i = 0; i < frame.stations.length; i++) {
+            float v = g.sample(p.rainMm(), frame.stationLat[i], frame.stationLon[i]);
+            if (Float.isFinite(v)) {
+                st.add(new Forecast.StationValue(frame.stations[i], frame.stationLat[i], frame.stationLon[i], v,
+                        g.sample(p.probability(), frame.stationLat[i], frame.stationLon[i])));
+            }
+        }
+        l.stations = st.toArray(new Forecast.StationValue[0]);
+        return l;
+    }
+
+    private static float[][] rows(Grid g, float[] values) {
+        float[][] out = new float[g.rows()][g.cols()];
+        for (int r = 0; r < g.rows(); r++) {
+            System.arraycopy(values, r * g.cols(), out[r], 0, g.cols());
+        }
+        return out;
     }
 }

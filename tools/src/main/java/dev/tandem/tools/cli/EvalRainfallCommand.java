@@ -78,7 +78,8 @@ final class EvalRainfallCommand implements Callable<Integer> {
     double idwRadius;
 
     @Option(names = "--threshold", paramLabel = "MM", defaultValue = "1",
-            description = "Rain threshold of CSI, FAR, POD (mm). Default: ${DEFAULT-VALUE}.")
+            description = "Rain threshold of CSI, FAR, POD and of the forecast probability (mm; sets "
+                    + "rainfall.rain-threshold-mm). Default: ${DEFAULT-VALUE}.")
     double threshold;
 
     @Option(names = "--ridge", paramLabel = "LAMBDA", defaultValue = "1",
@@ -159,7 +160,8 @@ final class EvalRainfallCommand implements Callable<Integer> {
         RegionLearner learner;
         if (model.equals(OnlineLinearGridForecaster.NAME)) {
             learner = new RegionLearner(region.window(), region.horizon(), region.seed(),
-                    (grid, feats, t, h, sd) -> new OnlineLinearGridForecaster(t, ridge, 1));
+                    (grid, feats, t, h, sd) -> new OnlineLinearGridForecaster(t, ridge, 1), region.timeStep(),
+                    region.rainThresholdMm());
         } else {
             var choice = backend.choose();
             System.err.println("convlstm on backend " + choice.backend().name() + " (" + choice.reason() + ")");
@@ -197,18 +199,52 @@ final class EvalRainfallCommand implements Callable<Integer> {
                         + "scored %d steps, %,d station-steps%n", r.step().label(), r.stations(), r.stationsOnGrid(),
                 r.grid().rows(), r.grid().cols(), r.distinctCells(), r.scoredSteps(), r.model().pairs());
         System.out.printf(Locale.ROOT, "%-20s %10s %8s %7s %7s %7s%n", "forecaster", "mse", "prd%", "csi", "far", "pod");
-        for (RainfallEvaluation.Scores s : List.of(r.model(), r.persistence(), r.climatology(), r.linear())) {
+        for (RainfallEvaluation.Scores s : List.of(r.model(), r.network(), r.persistence(), r.climatology(), r.linear())) {
             System.out.printf(Locale.ROOT, "%-20s %10.4f %8.2f %7.4f %7.4f %7.4f%n", s.name(), s.mse(), s.prd(), s.csi(),
                     s.far(), s.pod());
         }
         System.out.printf(Locale.ROOT, "mse over persistence %.4f, over climatology %.4f, over linear %.4f (%.0f s)%n",
                 r.mseOverPersistence(), r.mseOverClimatology(), r.mseOverLinear(), r.seconds());
+        System.out.printf(Locale.ROOT, "%4s %9s %9s %9s %9s %9s %9s %8s %8s  weights %s%n", "lead", "mse", "network",
+                "persist", "climat", "linear", "best/base", "brier", "bss", String.join("/", r.components()));
+        List<Map<String, Object>> leads = new java.util.ArrayList<>();
+        for (RainfallEvaluation.LeadScores l : r.leads()) {
+            StringBuilder w = new StringBuilder();
+            for (double x : l.weights()) {
+                w.append(w.length() == 0 ? "" : "/").append(String.format(Locale.ROOT, "%.3f", x));
+            }
+            System.out.printf(Locale.ROOT, "%4d %9.4f %9.4f %9.4f %9.4f %9.4f %9.4f %8.4f %8.4f  %s%n", l.lead(), l.mse(),
+                    l.networkMse(), l.persistenceMse(), l.climatologyMse(), l.linearMse(),
+                    l.mse() / l.bestBaselineMse(), l.brier(), l.brierSkill(), w);
+            Map<String, Object> lo = new LinkedHashMap<>();
+            lo.put("lead", l.lead());
+            lo.put("pairs", l.pairs());
+            lo.put("mse", round6(l.mse()));
+            lo.put("network_mse", round6(l.networkMse()));
+            lo.put("persistence_mse", round6(l.persistenceMse()));
+            lo.put("climatology_mse", round6(l.climatologyMse()));
+            lo.put("linear_mse", round6(l.linearMse()));
+            lo.put("mse_over_best_baseline", round6(l.mse() / l.bestBaselineMse()));
+            lo.put("brier", round6(l.brier()));
+            lo.put("climatology_brier", round6(l.climatologyBrier()));
+            lo.put("brier_skill", round6(l.brierSkill()));
+            Map<String, Object> wo = new LinkedHashMap<>();
+            for (int i = 0; i < l.weights().length; i++) {
+                wo.put(r.components().get(i), round6(l.weights()[i]));
+            }
+            lo.put("weights", wo);
+            leads.add(lo);
+        }
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("model", r.model().name());
         putScores(o, "", r.model());
         o.put("mse_over_persistence", round6(r.mseOverPersistence()));
         o.put("mse_over_climatology", round6(r.mseOverClimatology()));
         o.put("mse_over_linear", round6(r.mseOverLinear()));
+        o.put("mse_over_best_baseline", round6(r.mseOverBestBaseline()));
+        o.put("network", r.network().name());
+        putScores(o, "network_", r.network());
+        o.put("leads", leads);
         putScores(o, "persistence_", r.persistence());
         putScores(o, "climatology_", r.climatology());
         putScores(o, "linear_", r.linear());
@@ -273,6 +309,7 @@ final class EvalRainfallCommand implements Callable<Integer> {
         put(sets, options, "--steps-per-learn", "rainfall.steps-per-learn", stepsPerLearn);
         put(sets, options, "--rain-scale", "rainfall.rain-scale", rainScale);
         put(sets, options, "--seed", "rainfall.seed", seed);
+        put(sets, options, "--threshold", "rainfall.rain-threshold-mm", threshold);
         put(sets, options, "--backend", "compute.backend", backend.name);
         try {
             return config.load().with(sets.toArray(new String[0])).regionSettings();

@@ -26,7 +26,10 @@ import java.util.List;
  * regression, both fitted only on the steps before the scored period.
  *
  * <p>A pair (station s, target step t) is scored when t is in the scored period, s has observed rain at t and at
- * t − h (so that persistence is defined), and s lies on the grid.
+ * t − h (so that persistence is defined), and s lies on the grid. The headline scores are those of lead h = H (the
+ * combined forecast as the job emits it, and the network alone); {@link Result#leads} holds, for every lead
+ * k = 1..H, the MSE of the combination and of the baselines fitted for that lead, and the Brier score of the
+ * probability of rain ≥ the threshold against that of the climatological frequency (fitted like the climatology).
  */
 public final class RainfallEvaluation {
 
@@ -68,9 +71,32 @@ public final class RainfallEvaluation {
         }
     }
 
+    /**
+     * Scores of lead k: MSE of the combination, the network alone and the baselines (persistence of t − k, the
+     * climatology, the linear baseline fitted for lead k), the Brier scores of the combination's probability and of
+     * the climatological frequency, and the combination's final weights (network, persistence, climatology, linear).
+     */
+    public record LeadScores(int lead, long pairs, double mse, double networkMse, double persistenceMse,
+                             double climatologyMse, double linearMse, double brier, double climatologyBrier,
+                             double[] weights) {
+        /** Brier skill score against climatology: 1 − B / B_clim (> 0: better than climatology). */
+        public double brierSkill() {
+            return 1 - brier / climatologyBrier;
+        }
+
+        public double bestBaselineMse() {
+            return Math.min(persistenceMse, Math.min(climatologyMse, linearMse));
+        }
+    }
+
     public record Result(Scores model, Scores persistence, Scores climatology, Scores linear, int scoredSteps,
                          int steps, int scoredFrom, int stations, int stationsOnGrid, Grid grid, int distinctCells,
-                         TimeStep step, List<String> features, int badRows, double seconds) {
+                         TimeStep step, List<String> features, int badRows, double seconds, Scores network,
+                         List<String> components, List<LeadScores> leads) {
+        public double mseOverBestBaseline() {
+            return model.mse() / Math.min(persistence.mse(), Math.min(climatology.mse(), linear.mse()));
+        }
+
         public double mseOverPersistence() {
             return model.mse() / persistence.mse();
         }
@@ -160,8 +186,12 @@ public final class RainfallEvaluation {
             throw new IllegalArgumentException("only " + steps + " " + step.label() + " steps: too few for a window of "
                     + tw + ", horizon " + h + " and a scored last " + Math.round(settings.scoredFraction() * 100) + "%");
         }
-        Climatology clim = Climatology.fit(series, scoredFrom);
-        StationLinearBaseline linear = StationLinearBaseline.fit(series, scoredFrom, tw, h, settings.lambda());
+        Climatology clim = Climatology.fit(series, scoredFrom, settings.threshold());
+        StationLinearBaseline[] linearByLead = new StationLinearBaseline[h];
+        for (int k = 1; k <= h; k++) {
+            linearByLead[k - 1] = StationLinearBaseline.fit(series, scoredFrom, tw, k, settings.lambda());
+        }
+        StationLinearBaseline linear = linearByLead[h - 1];
         int ns = series.stationCount();
         int[] cell = new int[ns];
         int onGrid = 0;
@@ -174,12 +204,15 @@ public final class RainfallEvaluation {
         if (listener != null) {
             listener.prepared(series, grid, distinct, scoredFrom, (System.nanoTime() - started) / 1e9);
         }
-        RegionState region = learner.create(grid, features);
+        RegionState region = learner.create(grid, features, step);
         Rasterizer raster = new Rasterizer(grid, features, settings.idw());
         RainMetrics mModel = new RainMetrics(settings.threshold());
         RainMetrics mPers = new RainMetrics(settings.threshold());
         RainMetrics mClim = new RainMetrics(settings.threshold());
         RainMetrics mLin = new RainMetrics(settings.threshold());
+        RainMetrics mNet = new RainMetrics(settings.threshold());
+        double[][] leadSums = new double[h][7]; // se model, network, persistence, climatology, linear; brier, clim brier
+        long[] leadPairs = new long[h];
         int scoredSteps = 0;
         int next = 0;
         long first = series.firstStep();
@@ -201,17 +234,39 @@ public final class RainfallEvaluation {
                 if (t >= scoredFrom) {
                     boolean any = false;
                     for (RegionState.Pending p : done.due()) {
+                        int k = p.lead();
                         for (int s = 0; s < ns; s++) {
                             double y = series.rain(s, t);
-                            double last = series.rain(s, t - h);
+                            double last = series.rain(s, t - k);
                             if (cell[s] < 0 || Double.isNaN(y) || Double.isNaN(last)) {
                                 continue;
                             }
+                            double f = Math.max(0, p.rainMm()[cell[s]]);
+                            double net = p.components() == null ? f : Math.max(0, p.components()[0][cell[s]]);
+                            double c = clim.forecast(s, series.month(t));
+                            double lin = linearByLead[k - 1].forecast(s, t);
+                            double[] a = leadSums[k - 1];
+                            a[0] += (f - y) * (f - y);
+                            a[1] += (net - y) * (net - y);
+                            a[2] += (last - y) * (last - y);
+                            a[3] += (c - y) * (c - y);
+                            a[4] += (lin - y) * (lin - y);
+                            double o = y >= settings.threshold() ? 1 : 0;
+                            double pr = p.probability() == null ? clim.wetFrequency(s, series.month(t))
+                                    : p.probability()[cell[s]];
+                            double pc = clim.wetFrequency(s, series.month(t));
+                            a[5] += (pr - o) * (pr - o);
+                            a[6] += (pc - o) * (pc - o);
+                            leadPairs[k - 1]++;
+                            if (k != h) {
+                                continue;
+                            }
                             any = true;
-                            mModel.add(y, Math.max(0, p.rainMm()[cell[s]]));
+                            mModel.add(y, f);
+                            mNet.add(y, net);
                             mPers.add(y, last);
-                            mClim.add(y, clim.forecast(s, series.month(t)));
-                            mLin.add(y, linear.forecast(s, t));
+                            mClim.add(y, c);
+                            mLin.add(y, lin);
                         }
                     }
                     if (any) {
@@ -223,9 +278,20 @@ public final class RainfallEvaluation {
                 listener.progress(t + 1, steps, mModel, mPers);
             }
         }
-        return new Result(Scores.of(learner.forecaster(region).name(), mModel), Scores.of("persistence", mPers),
+        String net = learner.forecaster(region).name();
+        List<String> components = new ArrayList<>(List.of(net));
+        components.addAll(dev.tandem.models.rain.ExpertCombination.BASELINES);
+        List<LeadScores> leads = new ArrayList<>(h);
+        for (int k = 1; k <= h; k++) {
+            double n = Math.max(1, leadPairs[k - 1]);
+            double[] a = leadSums[k - 1];
+            leads.add(new LeadScores(k, leadPairs[k - 1], a[0] / n, a[1] / n, a[2] / n, a[3] / n, a[4] / n, a[5] / n,
+                    a[6] / n, region.experts.weights(k)));
+        }
+        return new Result(Scores.of("combined", mModel), Scores.of("persistence", mPers),
                 Scores.of("climatology", mClim), Scores.of("linear", mLin), scoredSteps, steps, scoredFrom, ns, onGrid,
-                grid, distinct, step, features, table.badRows(), (System.nanoTime() - started) / 1e9);
+                grid, distinct, step, features, table.badRows(), (System.nanoTime() - started) / 1e9,
+                Scores.of(net, mNet), List.copyOf(components), List.copyOf(leads));
     }
 
     private static double min(double[] a) {

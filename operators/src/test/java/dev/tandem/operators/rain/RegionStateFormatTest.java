@@ -1,0 +1,104 @@
+package dev.tandem.operators.rain;
+
+import dev.tandem.learning.backend.JavaBackend;
+import dev.tandem.models.rain.Frame;
+import dev.tandem.models.rain.Grid;
+import dev.tandem.models.rain.RegionLearner;
+import dev.tandem.models.rain.RegionSettings;
+import dev.tandem.models.rain.RegionState;
+import dev.tandem.models.rain.StationRain;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/** Record format 4 (the combination) round-trips exactly; state of format 3 is still read. */
+class RegionStateFormatTest {
+    static final Grid GRID = new Grid(2, 2, 0, 0, 1, 1);
+    static final List<String> FEATURES = List.of("rain_mm");
+    static final RegionSettings SETTINGS = new RegionSettings("1d", 2, 2, "s-sgd", 0.05, 0.9, 1, 0.01, 500, 0,
+            new int[] {2}, new int[] {3}, 2, 4, 1, 10, 3L, "java");
+
+    static Frame frame(long step, SplittableRandom rng) {
+        float[] rain = new float[4];
+        float[] values = new float[4];
+        for (int k = 0; k < 4; k++) {
+            rain[k] = rng.nextDouble() < 0.5 ? 0 : (float) (5 * rng.nextDouble());
+            values[k] = rain[k] / 5;
+        }
+        float[] ones = {1, 1, 1, 1};
+        return new Frame(GRID, step, FEATURES, values, ones.clone(), ones.clone(), rain, ones.clone());
+    }
+
+    static StationRain stations(Frame f) {
+        return new StationRain(new String[] {"a", "b", "c", "d"}, new double[] {0, 0, 1, 1}, new double[] {0, 1, 0, 1},
+                f.rainMm().clone());
+    }
+
+    static byte[] bytes(RegionStateSerializer s, RegionState m) throws Exception {
+        DataOutputSerializer out = new DataOutputSerializer(1 << 16);
+        s.serialize(m, out);
+        return out.getCopyOfBuffer();
+    }
+
+    @Test
+    void formatFourRoundTripsTheCombinationExactly() throws Exception {
+        RegionLearner learner = RegionLearner.convLstm(SETTINGS, new JavaBackend());
+        RegionLearner twin = RegionLearner.convLstm(SETTINGS, new JavaBackend());
+        RegionStateSerializer ser = new RegionStateSerializer("java");
+        RegionState m = learner.create(GRID, FEATURES);
+        SplittableRandom rng = new SplittableRandom(1);
+        for (int t = 0; t < 12; t++) {
+            Frame f = frame(t, rng);
+            learner.observe(m, f, stations(f));
+        }
+        byte[] saved = bytes(ser, m);
+        RegionState r = ser.deserialize(new DataInputDeserializer(saved));
+        assertNotNull(r.experts);
+        assertArrayEquals(saved, bytes(ser, r), "written again, the same bytes");
+        for (int t = 12; t < 20; t++) {
+            Frame f = frame(t, rng);
+            RegionLearner.Step a = learner.observe(m, f, stations(f));
+            RegionLearner.Step b = twin.observe(r, f, stations(f));
+            assertEquals(2, a.issuedLeads().size(), "leads 1 and 2");
+            for (int k = 0; k < 2; k++) {
+                assertArrayEquals(a.issuedLeads().get(k).rainMm(), b.issuedLeads().get(k).rainMm(), "step " + t);
+                assertArrayEquals(a.issuedLeads().get(k).probability(), b.issuedLeads().get(k).probability());
+                assertArrayEquals(a.issuedLeads().get(k).weights(), b.issuedLeads().get(k).weights(), 0);
+            }
+        }
+    }
+
+    @Test
+    void stateOfFormatThreeIsReadAndStartsAFreshCombination() throws Exception {
+        RegionLearner learner = RegionLearner.convLstm(SETTINGS, new JavaBackend());
+        RegionStateSerializer ser = new RegionStateSerializer("java");
+        RegionState m = learner.create(GRID, FEATURES);
+        Frame f0 = frame(0, new SplittableRandom(2));
+        learner.observe(m, f0, stations(f0)); // one frame, T = 2: nothing pending yet
+        byte[] four = bytes(ser, m);
+        ByteArrayOutputStream block = new ByteArrayOutputStream();
+        m.experts.write(new DataOutputStream(block));
+        // format 3 is format 4 without the trailing combination (and, here, without pending forecasts)
+        byte[] three = Arrays.copyOf(four, four.length - block.size());
+        ByteBuffer.wrap(three).putInt(0, 3);
+        RegionState r = ser.deserialize(new DataInputDeserializer(three));
+        assertNull(r.experts);
+        assertEquals(1, r.frames.size());
+        Frame f1 = frame(1, new SplittableRandom(3));
+        RegionLearner.Step s = learner.observe(r, f1, stations(f1));
+        assertNotNull(r.experts, "the learner starts a fresh combination");
+        assertEquals(2, s.issuedLeads().size());
+    }
+}
