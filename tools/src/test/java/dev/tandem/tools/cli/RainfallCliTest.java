@@ -79,7 +79,8 @@ class RainfallCliTest {
         assertEquals(3, j.get("stations").asInt());
         assertEquals(12, j.get("steps").asInt()); // the last 20% of 60 hourly steps
         assertEquals(3, j.get("grid").get("distinct_station_cells").asInt());
-        assertEquals("convlstm", j.get("model").asText());
+        assertEquals("combined", j.get("model").asText()); // the ConvLSTM combined with the baselines
+        assertEquals("convlstm", j.get("network").asText());
 
         // a configured box: 5 x 5 cells of 1°; the station at (-30, 140) lies outside it
         TandemCliTest.Run boxed = TandemCliTest.run("eval", "rainfall", "--data", smallFile().toString(), "--window",
@@ -90,7 +91,7 @@ class RainfallCliTest {
         assertEquals(5, b.get("grid").get("cols").asInt());
         assertEquals(-33.0, b.get("grid").get("lat0").asDouble());
         assertEquals(2, b.get("stations_on_grid").asInt());
-        assertEquals("online-linear-grid", b.get("model").asText());
+        assertEquals("online-linear-grid", b.get("network").asText());
 
         TandemCliTest.Run badOptimizer = TandemCliTest.run("eval", "rainfall", "--data", smallFile().toString(),
                 "--optimizer", "rmsprop");
