@@ -52,6 +52,9 @@ class AlPipelineTest {
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
+        // flush every record at once: with the default 100 ms buffer timeout a short bounded stream can reach the next
+        // stage in one buffer after the previous stage has finished, and the stages would not overlap (a flake seen in CI)
+        env.setBufferTimeout(0);
         DataStream<AlSignal> in = env.fromData(mixed, TypeInformation.of(AlSignal.class)).setParallelism(1);
         AlPipeline.Outputs out = AlPipeline.wire(in, settings, 0, "test-");
         CloseableIterator<AlPrediction> predictions = out.predictions().collectAsync();
