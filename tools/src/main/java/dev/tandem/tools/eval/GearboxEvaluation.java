@@ -275,6 +275,8 @@ public final class GearboxEvaluation {
         }
         long laterSteps = (long) (labelledPerPass / settings.batch()) * (epochs - 1);
         long laterLabelled = 0;
+        FleetLearner decayed = null; // the learner at the learning rate of step decayedStep, rebuilt once per step
+        long decayedStep = -1;
         long totalSteps = 0;
         long timed = 0;
         double cpu = 0;
@@ -301,9 +303,13 @@ public final class GearboxEvaluation {
                 } else if (name != null) {
                     // further passes (offline only): learn, with the cosine-decayed rate of the step this window joins
                     long step = laterLabelled++ / settings.batch();
-                    double lr = settings.lr() * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * Math.min(step, laterSteps)
-                            / Math.max(1, laterSteps))));
-                    fleet.learner().withLearningRate(lr).learn(state, x, name);
+                    if (step != decayedStep) {
+                        double lr = settings.lr() * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * Math.min(step, laterSteps)
+                                / Math.max(1, laterSteps))));
+                        decayed = fleet.learner().withLearningRate(lr);
+                        decayedStep = step;
+                    }
+                    decayed.learn(state, x, name);
                 }
                 if (state.version != before) {
                     lossSum += state.lastLoss;
