@@ -88,6 +88,8 @@ public final class TandemConfig implements Serializable {
             ConfigKey.decimal("alert.confidence", 0, 1, "confidence a faulty window needs to count"),
             ConfigKey.integer("alert.clear-windows", 1, 100_000, "consecutive healthy windows that clear an alert"),
             ConfigKey.integer("alert.state-ttl-hours", 0, 100_000, "idle hours before a machine's alert state expires"),
+            ConfigKey.integer("state.idle-ttl-minutes", 0, 5_256_000,
+                    "idle minutes (processing time without a write) before a fleet's model, a region's rasterizer and trainer state and a machine's alert state expire; a machine's is the shorter of this and `alert.state-ttl-hours` (0: models and regions kept for ever)"),
             ConfigKey.integer("dead-letters.raw-max-bytes", 0, 1 << 20, "bytes of a refused record kept"),
             ConfigKey.integer("job.parallelism", 1, 1024, "parallelism of the job"),
             ConfigKey.integer("job.checkpoint-interval-ms", 100, 3_600_000, "checkpoint interval"),
@@ -462,7 +464,12 @@ public final class TandemConfig implements Serializable {
     }
 
     public Duration alertStateTtl() {
-        return Duration.ofHours(integer("alert.state-ttl-hours"));
+        return dev.tandem.operators.common.IdleStateTtl.shorter(Duration.ofHours(integer("alert.state-ttl-hours")), stateIdleTtl());
+    }
+
+    /** {@code state.idle-ttl-minutes}: the idle time after which a fleet's, a region's keyed state expires (zero: never). */
+    public Duration stateIdleTtl() {
+        return Duration.ofMinutes(integer("state.idle-ttl-minutes"));
     }
 
     public WindowFormat windowFormat() {

@@ -72,12 +72,12 @@ public final class RainfallJob {
                 .assignTimestampsAndWatermarks(JobEnvironment.watermarks(config, (r, previous) -> r.time))
                 .name("rain-event-time").uid(UID_EVENT_TIME)
                 .keyBy(new RegionKey<>(region), TypeInformation.of(String.class))
-                .process(new RasterizerFunction(config.rasterSettings()))
+                .process(new RasterizerFunction(config.rasterSettings()).withIdleTtl(config.stateIdleTtl()))
                 .returns(TypeInformation.of(RainFrame.class))
                 .name("rain-rasterizer").uid(UID_RASTERIZER);
         SingleOutputStreamOperator<Forecast> forecasts = frames
                 .keyBy(f -> f.region, TypeInformation.of(String.class))
-                .process(new RegionTrainerFunction(config.regionSettings()))
+                .process(new RegionTrainerFunction(config.regionSettings()).withIdleTtl(config.stateIdleTtl()))
                 .returns(TypeInformation.of(Forecast.class))
                 .name("rain-forecaster-trainer").uid(UID_TRAINER);
         DataStream<DeadLetter> dead = readings.getSideOutput(ParseAndValidateWeather.DEAD_LETTERS)

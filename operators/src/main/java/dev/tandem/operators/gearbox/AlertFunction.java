@@ -1,7 +1,6 @@
 package dev.tandem.operators.gearbox;
 
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -31,10 +30,7 @@ public final class AlertFunction extends KeyedProcessFunction<String, Prediction
     @Override
     public void open(OpenContext openContext) {
         ValueStateDescriptor<AlertState> d = new ValueStateDescriptor<>("alert", TypeInformation.of(AlertState.class));
-        if (ttl != null && !ttl.isZero()) {
-            d.enableTimeToLive(StateTtlConfig.newBuilder(ttl).build());
-        }
-        state = getRuntimeContext().getState(d);
+        state = getRuntimeContext().getState(dev.tandem.operators.common.IdleStateTtl.apply(d, ttl));
         raised = getRuntimeContext().getMetricGroup().counter("alertsRaised");
         cleared = getRuntimeContext().getMetricGroup().counter("alertsCleared");
     }

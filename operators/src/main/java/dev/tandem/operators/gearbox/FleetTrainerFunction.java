@@ -41,6 +41,7 @@ public final class FleetTrainerFunction extends KeyedProcessFunction<String, Vib
     private transient Counter labelled;
     private transient Counter steps;
     private transient volatile FleetState last;
+    private java.time.Duration idleTtl = java.time.Duration.ZERO;
 
     public FleetTrainerFunction(FleetSettings settings, ModelFactory factory) {
         this(settings, DecisionPolicy.NONE, factory);
@@ -53,13 +54,22 @@ public final class FleetTrainerFunction extends KeyedProcessFunction<String, Vib
         this.factory = factory;
     }
 
+    /**
+     * An idle fleet's model expires after ttl of processing time without a window (zero, the default, keeps it;
+     * {@code state.idle-ttl-minutes}).
+     */
+    public FleetTrainerFunction withIdleTtl(java.time.Duration ttl) {
+        this.idleTtl = ttl;
+        return this;
+    }
+
     public static ValueStateDescriptor<FleetState> descriptor(String backend) {
         return new ValueStateDescriptor<>(STATE_NAME, new FleetStateSerializer(backend));
     }
 
     @Override
     public void open(OpenContext openContext) {
-        state = getRuntimeContext().getState(descriptor(settings.backend()));
+        state = getRuntimeContext().getState(dev.tandem.operators.common.IdleStateTtl.apply(descriptor(settings.backend()), idleTtl));
         learner = new FleetLearner(settings, policy, Backends.choose(settings.backend()).backend(), factory);
         var g = getRuntimeContext().getMetricGroup();
         windows = g.counter("windows");

@@ -8,6 +8,7 @@ import dev.tandem.models.rain.Rasterizer;
 import dev.tandem.models.rain.StationRain;
 import dev.tandem.models.rain.TimeStep;
 import dev.tandem.operators.common.DeadLetter;
+import dev.tandem.operators.common.IdleStateTtl;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -61,19 +62,30 @@ public final class RasterizerFunction extends KeyedProcessFunction<String, Weath
     private transient Counter late;
     private transient Counter frames;
 
+    private java.time.Duration idleTtl = java.time.Duration.ZERO;
+
     public RasterizerFunction(RasterSettings settings) {
         this.settings = settings;
+    }
+
+    /**
+     * An idle region's buffered readings, grid and normaliser expire after ttl of processing time without a write
+     * (zero, the default, keeps them; {@code state.idle-ttl-minutes}).
+     */
+    public RasterizerFunction withIdleTtl(java.time.Duration ttl) {
+        this.idleTtl = ttl;
+        return this;
     }
 
     @Override
     public void open(OpenContext openContext) {
         timeStep = settings.timeStep();
-        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("rain-pending-readings", Types.LONG,
-                Types.LIST(TypeInformation.of(WeatherReading.class))));
-        setup = getRuntimeContext().getState(new ValueStateDescriptor<>("rain-raster", new RasterSetupSerializer()));
-        setupBytes = getRuntimeContext().getState(new ValueStateDescriptor<>("rain-raster-setup",
-                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        lastEmitted = getRuntimeContext().getState(new ValueStateDescriptor<>("rain-last-step", Types.LONG));
+        pending = getRuntimeContext().getMapState(IdleStateTtl.apply(new MapStateDescriptor<>("rain-pending-readings", Types.LONG,
+                Types.LIST(TypeInformation.of(WeatherReading.class))), idleTtl));
+        setup = getRuntimeContext().getState(IdleStateTtl.apply(new ValueStateDescriptor<>("rain-raster", new RasterSetupSerializer()), idleTtl));
+        setupBytes = getRuntimeContext().getState(IdleStateTtl.apply(new ValueStateDescriptor<>("rain-raster-setup",
+                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO), idleTtl));
+        lastEmitted = getRuntimeContext().getState(IdleStateTtl.apply(new ValueStateDescriptor<>("rain-last-step", Types.LONG), idleTtl));
         var g = getRuntimeContext().getMetricGroup();
         readings = g.counter("readings");
         late = g.counter("lateReadings");

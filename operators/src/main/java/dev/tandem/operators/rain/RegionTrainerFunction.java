@@ -48,9 +48,19 @@ public final class RegionTrainerFunction extends KeyedProcessFunction<String, Ra
     private transient Counter steps;
     private transient Counter skippedUpdates;
     private transient volatile RegionState last;
+    private java.time.Duration idleTtl = java.time.Duration.ZERO;
 
     public RegionTrainerFunction(RegionSettings settings) {
         this.settings = settings;
+    }
+
+    /**
+     * An idle region's model expires after ttl of processing time without a frame (zero, the default, keeps it;
+     * {@code state.idle-ttl-minutes}).
+     */
+    public RegionTrainerFunction withIdleTtl(java.time.Duration ttl) {
+        this.idleTtl = ttl;
+        return this;
     }
 
     public static ValueStateDescriptor<RegionState> descriptor(String backend) {
@@ -59,7 +69,7 @@ public final class RegionTrainerFunction extends KeyedProcessFunction<String, Ra
 
     @Override
     public void open(OpenContext openContext) {
-        state = getRuntimeContext().getState(descriptor(settings.backend()));
+        state = getRuntimeContext().getState(dev.tandem.operators.common.IdleStateTtl.apply(descriptor(settings.backend()), idleTtl));
         Backend backend = Backends.choose(settings.backend()).backend();
         learner = RegionLearner.convLstm(settings, backend);
         timeStep = settings.timeStep();

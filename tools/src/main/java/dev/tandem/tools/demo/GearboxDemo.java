@@ -63,6 +63,7 @@ public final class GearboxDemo implements AutoCloseable {
     private volatile long started = System.nanoTime();
     private RainfallDemo rain;
     private volatile String restUrl;
+    private int newMachineEvery;
 
     public GearboxDemo(TandemConfig config, WindowFeed feed, double rate, PrintStream err) {
         this.config = config;
@@ -79,6 +80,20 @@ public final class GearboxDemo implements AutoCloseable {
     /** The mini cluster's REST address (the dashboard reads the trainers' metrics there), or null before {@link #start}. */
     public String restUrl() {
         return restUrl;
+    }
+
+    /** The watch on the running job (restarts, checkpoint sizes), or null before {@link #start}. */
+    public JobWatch watch() {
+        return watch;
+    }
+
+    /**
+     * Every n-th window (0: none) is sent again as the window of a machine never seen before ({@code soak-<n>}),
+     * so that keyed state meets ever-new names, as in a fleet that keeps growing (the soak, docs/SOAK.md).
+     */
+    public GearboxDemo withNewMachineEvery(int n) {
+        this.newMachineEvery = n;
+        return this;
     }
 
     /** Runs the rainfall job beside the gearbox job (same broker, same Flink job), fed by {@code rainfall}. */
@@ -161,6 +176,12 @@ public final class GearboxDemo implements AutoCloseable {
                 }
                 out.send(w);
                 windowsIn.incrementAndGet();
+                if (newMachineEvery > 0 && n % newMachineEvery == newMachineEvery - 1) {
+                    VibrationWindow fresh = copy(w);
+                    fresh.machine = "soak-" + n;
+                    out.send(fresh);
+                    windowsIn.incrementAndGet();
+                }
                 if (++n % MALFORMED_EVERY == 1) {
                     injectMalformed(out, w, n / MALFORMED_EVERY);
                 }
