@@ -99,6 +99,8 @@ public final class TandemConfig implements Serializable {
             ConfigKey.integer("job.source-idle-timeout-ms", 0, 86_400_000, "idleness of a quiet parallel instance, after which it stops holding the watermark (0: never)"),
             ConfigKey.integer("job.max-ahead-ms", 0, 2_000_000_000,
                     "a valid record more than this ahead of the watermark is a dead letter `future:` and does not move event time (0 or more than `job.watermark-out-of-orderness-ms`; 0: two `rainfall.step` lengths + the out-of-orderness for the rainfall job, one day + it for the gearbox job)"),
+            ConfigKey.integer("job.max-behind-ms", -1, 2_000_000_000,
+                    "a valid record more than this behind the watermark is a dead letter `past:` (0: one day + `job.watermark-out-of-orderness-ms` for the gearbox job, none for the rainfall job, whose rasterizer refuses readings of closed steps as `late:`; -1: none)"),
             ConfigKey.integer("job.future-resync-after", 0, 1_000_000,
                     "consecutive future records within `job.max-ahead-ms` of one another that are taken as the stream's new time, the last one accepted (a hole in the data); 0: never"),
             ConfigKey.integer("records.max-bytes", 1, 64 << 20, "largest record value in bytes, as the consumer hands it over (after decompression); larger: dead letter `too large:`"),
@@ -544,7 +546,20 @@ public final class TandemConfig implements Serializable {
     /** The event-time gate of a job's parse operator (a fresh one: it holds state). */
     public dev.tandem.operators.common.EventTimeGate eventTimeGate(boolean rainfall) {
         return new dev.tandem.operators.common.EventTimeGate(integer("job.watermark-out-of-orderness-ms"),
-                maxAheadMs(rainfall), integer("job.future-resync-after"));
+                maxAheadMs(rainfall), integer("job.future-resync-after"), maxBehindMs(rainfall));
+    }
+
+    /**
+     * {@code job.max-behind-ms}, or when 0 its default for the job: for the gearbox job, which has no event-time
+     * logic of its own, one day plus the out-of-orderness; none (0) for the rainfall job, whose rasterizer refuses
+     * a reading of a closed step as late. -1: none.
+     */
+    public long maxBehindMs(boolean rainfall) {
+        long set = integer("job.max-behind-ms");
+        if (set > 0) {
+            return set;
+        }
+        return set < 0 || rainfall ? 0 : 86_400_000L + integer("job.watermark-out-of-orderness-ms");
     }
 
     public dev.tandem.operators.rain.WeatherRules weatherRules() {

@@ -63,7 +63,8 @@ public final class AlWindowBatcher extends KeyedProcessFunction<String, Vibratio
             misfit = "unknown label '" + w.label + "'; classes: " + String.join(", ", settings.classes());
         }
         if (misfit != null) {
-            ctx.output(MISFITS, new DeadLetter("trainer", -1, -1, misfit, w.toString(),
+            ctx.output(MISFITS, new DeadLetter(w.sourceTopic == null ? "trainer" : w.sourceTopic, w.sourcePartition,
+                    w.sourceOffset, misfit, w.toString(),
                     ctx.timerService().currentProcessingTime()));
             return;
         }

@@ -99,7 +99,9 @@ public final class FleetTrainerFunction extends KeyedProcessFunction<String, Vib
             misfit = learner.mismatch(m, w.fleet, w.channelCount(), w.length());
         }
         if (misfit != null) {
-            ctx.output(MISFITS, new DeadLetter("trainer", -1, -1, misfit, w.toString(),
+            // the window's own topic, partition and offset, so the dead letter points at the record to replay
+            ctx.output(MISFITS, new DeadLetter(w.sourceTopic == null ? "trainer" : w.sourceTopic, w.sourcePartition,
+                    w.sourceOffset, misfit, w.toString(),
                     ctx.timerService().currentProcessingTime()));
             return;
         }

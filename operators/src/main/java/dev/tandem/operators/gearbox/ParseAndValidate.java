@@ -4,6 +4,7 @@ import dev.tandem.operators.common.DeadLetter;
 import dev.tandem.operators.common.EventTimeGate;
 import dev.tandem.operators.common.Identifiers;
 import dev.tandem.operators.common.ParseFunction;
+import dev.tandem.operators.common.RawRecord;
 import dev.tandem.operators.common.RecordLimits;
 import org.apache.flink.util.OutputTag;
 
@@ -53,6 +54,13 @@ public final class ParseAndValidate extends ParseFunction<VibrationWindow> {
     @Override
     protected long time(VibrationWindow w) {
         return w.time;
+    }
+
+    @Override
+    protected void accepted(VibrationWindow w, RawRecord raw) {
+        w.sourceTopic = raw.topic;
+        w.sourcePartition = raw.partition;
+        w.sourceOffset = raw.offset;
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.tandem.operators.gearbox;
 
 import dev.tandem.operators.common.Json;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 
 import java.util.Arrays;
@@ -26,6 +27,16 @@ public class VibrationWindow {
     public float[][] channels;
     /** Class label (one of the configured classes) or null when unlabelled. */
     public String label;
+    /**
+     * Where the window came from (topic, partition, offset; null/-1 when not from a topic), so that the trainer's
+     * dead letters point at the record; not part of the window's JSON, its equality or its binary form.
+     */
+    @JsonIgnore
+    public String sourceTopic;
+    @JsonIgnore
+    public int sourcePartition = -1;
+    @JsonIgnore
+    public long sourceOffset = -1;
 
     public VibrationWindow() {
     }
