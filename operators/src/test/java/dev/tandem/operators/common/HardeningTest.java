@@ -236,4 +236,36 @@ class HardeningTest {
             assertEquals(1, h.getSideOutput(ParseFunction.DEAD_LETTERS).size());
         }
     }
+
+    @Test
+    void theGateWithABehindBoundRefusesFarPastRecordsAndResynchronisesOnAReplayFromEarlier() throws Exception {
+        EventTimeGate gate = new EventTimeGate(0, 2 * HOUR, 3, 2 * HOUR);
+        List<RawRecord> in = new ArrayList<>();
+        in.add(raw(0, reading(T0, "a", "")));
+        in.add(raw(1, reading(T0 + 2 * HOUR, "a", "")));
+        in.add(raw(2, reading(1000, "epoch", "")));               // 1970: past
+        in.add(raw(3, reading(T0 + HOUR, "a", "")));             // behind, within the bound
+        // a replay from earlier: three agreeing past records, the third is where the gate starts over
+        in.add(raw(4, reading(T0 - 50 * HOUR, "a", "")));
+        in.add(raw(5, reading(T0 - 50 * HOUR, "b", "")));
+        in.add(raw(6, reading(T0 - 49 * HOUR, "a", "")));
+        in.add(raw(7, reading(T0 - 48 * HOUR, "a", "")));        // within max-ahead of the new time
+        try (OneInputStreamOperatorTestHarness<RawRecord, WeatherReading> h = ProcessFunctionTestHarnesses
+                .forProcessFunction(new ParseAndValidateWeather(WEATHER, RecordLimits.DEFAULTS, gate))) {
+            for (RawRecord r : in) {
+                h.processElement(new StreamRecord<>(r, r.timestamp));
+            }
+            List<Long> times = h.extractOutputValues().stream().map(w -> w.time).toList();
+            assertEquals(List.of(T0, T0 + 2 * HOUR, T0 + HOUR, T0 - 49 * HOUR, T0 - 48 * HOUR), times);
+            List<DeadLetter> dead = h.getSideOutput(ParseFunction.DEAD_LETTERS).stream().map(StreamRecord::getValue).toList();
+            assertEquals(List.of(2L, 4L, 5L), dead.stream().map(d -> d.offset).toList());
+            assertTrue(dead.get(0).reason.startsWith("past: time 1000 is " + (T0 + 2 * HOUR - 1000) + " ms behind the watermark "),
+                    dead.get(0).reason);
+            assertTrue(dead.get(0).reason.endsWith("allowed: at most 7200000 (job.max-behind-ms)"), dead.get(0).reason);
+        }
+        // without a behind bound (the rainfall job's default) records behind the watermark all pass the gate
+        EventTimeGate open = new EventTimeGate(0, 2 * HOUR, 3);
+        assertEquals(null, open.admit(T0));
+        assertEquals(null, open.admit(1000));
+    }
 }

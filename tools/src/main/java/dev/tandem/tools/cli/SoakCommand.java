@@ -1,13 +1,7 @@
 package dev.tandem.tools.cli;
 
-import dev.tandem.job.config.TandemConfig;
-import dev.tandem.tools.demo.GearboxDemo;
-import dev.tandem.tools.demo.RainfallDemo;
-import dev.tandem.tools.demo.SimulatedFleet;
-import dev.tandem.tools.flink.JobWatch;
 import dev.tandem.tools.soak.SoakCheck;
 import dev.tandem.tools.soak.SoakPlot;
-import dev.tandem.tools.soak.SoakSampler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -83,7 +77,7 @@ final class SoakCommand implements Callable<Integer> {
         if (newMachineEvery < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "invalid value " + newMachineEvery + " for --new-machine-every; allowed: >= 0");
         }
-        List<long[]> rows = run(configOptions.load("demo.properties", "soak.properties"), Duration.ofMillis(Math.round(minutes * 60_000)),
+        List<long[]> rows = dev.tandem.tools.soak.Soak.run(configOptions.load("demo.properties", "soak.properties"), Duration.ofMillis(Math.round(minutes * 60_000)),
                 samples, Duration.ofMillis(Math.round(every * 1000)), rate, weatherRate, newMachineEvery, System.err);
         if (plot != null) {
             SoakPlot.write(rows, String.format(Locale.ROOT, "tandem soak: %.0f min, %.0f windows/s, %.0f readings/s",
@@ -91,32 +85,6 @@ final class SoakCommand implements Callable<Integer> {
         }
         print(rows);
         return 0;
-    }
-
-    /** Runs the soak for duration and returns its samples (also written to csv as they are taken). */
-    static List<long[]> run(TandemConfig config, Duration duration, Path csv, Duration every, double rate,
-                            double weatherRate, int newMachineEvery, java.io.PrintStream err) throws Exception {
-        SimulatedFleet feed = new SimulatedFleet(4, config.integer("replay.window"), 15_000, 35_000, config.longValue("gearbox.seed"));
-        try (GearboxDemo demo = new GearboxDemo(config, feed, rate, err)) {
-            demo.withRainfall(RainfallDemo.synthetic(config.longValue("rainfall.seed"), weatherRate, err))
-                    .withNewMachineEvery(newMachineEvery);
-            demo.start();
-            JobWatch watch = demo.watch();
-            try (SoakSampler sampler = new SoakSampler(csv, every, demo::kafkaPid, watch::latestCheckpointBytes,
-                    watch::restarts, demo::counts).start()) {
-                long end = System.nanoTime() + duration.toNanos();
-                long nextLine = 0;
-                while (System.nanoTime() < end) {
-                    if (System.nanoTime() >= nextLine) {
-                        err.println("soak: " + demo.summaryLine());
-                        nextLine = System.nanoTime() + 60_000_000_000L;
-                    }
-                    Thread.sleep(500);
-                }
-                sampler.sample();
-                return sampler.rows();
-            }
-        }
     }
 
     private static void print(List<long[]> rows) {
