@@ -28,6 +28,12 @@ class HardeningConfigTest {
         assertEquals(2 * 3_600_000L, c.with("rainfall.step=1h", "job.watermark-out-of-orderness-ms=0").maxAheadMs(true));
         assertEquals(62 * 86_400_000L + 5000, c.with("rainfall.step=monthly").maxAheadMs(true), "a month counts 31 days");
         assertEquals(60_000L, c.with("job.max-ahead-ms=60000").maxAheadMs(true));
+        assertEquals(86_400_000L + 5000, c.maxBehindMs(false), "gearbox: one day + the out-of-orderness behind");
+        assertEquals(0, c.maxBehindMs(true), "rainfall: no bound behind (the rasterizer refuses late readings)");
+        assertEquals(0, c.with("job.max-behind-ms=-1").maxBehindMs(false));
+        assertEquals(60_000L, c.with("job.max-behind-ms=60000").maxBehindMs(true));
+        assertEquals(java.time.Duration.ofHours(24), c.alertStateTtl());
+        assertEquals(java.time.Duration.ofMinutes(5), c.with("state.idle-ttl-minutes=5").alertStateTtl(), "the shorter TTL");
     }
 
     @Test
