@@ -55,6 +55,30 @@ public final class SoakCheck {
         return rows.stream().filter(r -> r[0] >= half).toList();
     }
 
+    /**
+     * The rows from the first one at which column has reached at least min (the job's own warm-up: on a loaded
+     * machine it starts later than the wall clock says), or an empty list when it never does.
+     */
+    public static List<long[]> after(List<long[]> rows, String column, long min) {
+        int c = column(column);
+        for (int i = 0; i < rows.size(); i++) {
+            if (rows.get(i)[c] >= min) {
+                return rows.subList(i, rows.size());
+            }
+        }
+        return List.of();
+    }
+
+    /** Slopes over rows of every memory and state column, bytes per minute. */
+    public static Map<String, Double> slopesOver(List<long[]> rows) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (String col : List.of("heap_live_bytes", "direct_bytes", "javacpp_bytes", "javacpp_physical_bytes",
+                "tandem_rss_bytes", "broker_rss_bytes", "checkpoint_bytes")) {
+            out.put(col, slopePerMinute(rows, col));
+        }
+        return out;
+    }
+
     /** Least-squares slope of column over time, bytes (or units) per minute; NaN with fewer than 3 usable rows. */
     public static double slopePerMinute(List<long[]> rows, String name) {
         int c = column(name);

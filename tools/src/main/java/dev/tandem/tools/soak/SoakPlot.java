@@ -31,7 +31,7 @@ public final class SoakPlot {
     private static final List<Panel> PANELS = List.of(
             new Panel("heap of the tandem JVM", List.of("heap_used_bytes", "heap_live_bytes"), List.of("in use", "live (after a full GC)")),
             new Panel("off-heap of the tandem JVM", List.of("direct_bytes", "javacpp_bytes", "javacpp_physical_bytes"),
-                    List.of("direct buffers", "JavaCPP Pointer.totalBytes", "JavaCPP physicalBytes")),
+                    List.of("direct buffers", "JavaCPP Pointer.totalBytes (ND4J native)", "JavaCPP Pointer.physicalBytes (the process)")),
             new Panel("resident set (VmRSS)", List.of("tandem_rss_bytes", "broker_rss_bytes"), List.of("tandem JVM", "broker JVM")),
             new Panel("latest completed checkpoint (Flink REST state_size)", List.of("checkpoint_bytes"), List.of("checkpoint")));
 
@@ -78,7 +78,7 @@ public final class SoakPlot {
         g.drawRect(left, plotTop, right - left, bottom - plotTop);
         for (int k = 0; k <= 4; k++) {
             int y = bottom - (bottom - plotTop) * k / 4;
-            g.drawString(String.format(Locale.ROOT, "%.0f MB", yMax / 1e6 * k / 4), 10, y + 4);
+            g.drawString(String.format(Locale.ROOT, yMax < 20e6 ? "%.1f MB" : "%.0f MB", yMax / 1e6 * k / 4), 10, y + 4);
         }
         for (int k = 0; k <= 6; k++) {
             int x = left + (right - left) * k / 6;
