@@ -41,6 +41,9 @@ final class SoakCommand implements Callable<Integer> {
     @Option(names = "--replot", description = "Only draw --plot from an existing --samples file.")
     boolean replot;
 
+    @Option(names = "--title", paramLabel = "TEXT", description = "Title of the plot (default: what was run).")
+    String title;
+
     @Option(names = "--rate", paramLabel = "N", defaultValue = "10", description = "Windows per second. Default: ${DEFAULT-VALUE}.")
     double rate;
 
@@ -61,7 +64,7 @@ final class SoakCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--replot needs --plot PNG");
             }
             List<long[]> rows = SoakCheck.read(samples);
-            SoakPlot.write(rows, "tandem soak: " + samples.getFileName(), plot);
+            SoakPlot.write(rows, title != null ? title : "tandem soak: " + samples.getFileName(), plot);
             print(rows);
             return 0;
         }
@@ -80,7 +83,7 @@ final class SoakCommand implements Callable<Integer> {
         List<long[]> rows = dev.tandem.tools.soak.Soak.run(configOptions.load("demo.properties", "soak.properties"), Duration.ofMillis(Math.round(minutes * 60_000)),
                 samples, Duration.ofMillis(Math.round(every * 1000)), rate, weatherRate, newMachineEvery, System.err);
         if (plot != null) {
-            SoakPlot.write(rows, String.format(Locale.ROOT, "tandem soak: %.0f min, %.0f windows/s, %.0f readings/s",
+            SoakPlot.write(rows, title != null ? title : String.format(Locale.ROOT, "tandem soak: %.0f min, %.0f windows/s, %.0f readings/s",
                     minutes, rate, weatherRate), plot);
         }
         print(rows);

@@ -31,7 +31,7 @@ public final class SoakPlot {
     private static final List<Panel> PANELS = List.of(
             new Panel("heap of the tandem JVM", List.of("heap_used_bytes", "heap_live_bytes"), List.of("in use", "live (after a full GC)")),
             new Panel("off-heap of the tandem JVM", List.of("direct_bytes", "javacpp_bytes", "javacpp_physical_bytes"),
-                    List.of("direct buffers", "JavaCPP Pointer.totalBytes (ND4J native)", "JavaCPP Pointer.physicalBytes (the process)")),
+                    List.of("direct buffers", "JavaCPP totalBytes (ND4J)", "JavaCPP physicalBytes")),
             new Panel("resident set (VmRSS)", List.of("tandem_rss_bytes", "broker_rss_bytes"), List.of("tandem JVM", "broker JVM")),
             new Panel("latest completed checkpoint (Flink REST state_size)", List.of("checkpoint_bytes"), List.of("checkpoint")));
 
