@@ -15,10 +15,10 @@ import java.util.List;
 public record FleetSettings(List<String> classes, int batch, String optimizer, double learningRate, double momentum,
                             long seed, boolean normalize, String backend, boolean orderTracking) implements Serializable {
 
-    /** Settings with order tracking on (it changes nothing for windows without a shaft speed). */
+    /** Settings without order tracking (the default: on CWRU it costs shift accuracy, docs/GEARBOX.md). */
     public FleetSettings(List<String> classes, int batch, String optimizer, double learningRate, double momentum,
                          long seed, boolean normalize, String backend) {
-        this(classes, batch, optimizer, learningRate, momentum, seed, normalize, backend, true);
+        this(classes, batch, optimizer, learningRate, momentum, seed, normalize, backend, false);
     }
 
     public FleetSettings {

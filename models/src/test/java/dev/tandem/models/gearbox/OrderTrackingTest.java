@@ -114,8 +114,9 @@ class OrderTrackingTest {
     @Test
     void theLearnerTracksToTheFirstSpeedItSawAndLeavesWindowsWithoutOneAlone() {
         FleetSettings settings = new FleetSettings(List.of("a", "b"), 4, "adam", 1e-3, 0.9, 7, true, "java");
-        FleetLearner tracking = new FleetLearner(settings, new JavaBackend(), new GearboxCnnFactory());
-        FleetLearner plain = new FleetLearner(settings.withOrderTracking(false), new JavaBackend(), new GearboxCnnFactory());
+        assertTrue(!settings.orderTracking(), "off by default");
+        FleetLearner tracking = new FleetLearner(settings.withOrderTracking(true), new JavaBackend(), new GearboxCnnFactory());
+        FleetLearner plain = new FleetLearner(settings, new JavaBackend(), new GearboxCnnFactory());
         int length = 256;
         FleetState a = tracking.create(2, length);
         FleetState b = plain.create(2, length);

@@ -75,7 +75,8 @@ class ShaftSpeedTest {
 
     @Test
     void theFleetsReferenceSpeedSurvivesItsState() throws IOException {
-        FleetLearner learner = new FleetLearner(FleetTrainerFunctionTest.SETTINGS, new JavaBackend(), new GearboxCnnFactory());
+        FleetLearner learner = new FleetLearner(FleetTrainerFunctionTest.SETTINGS.withOrderTracking(true), new JavaBackend(),
+                new GearboxCnnFactory());
         List<VibrationWindow> windows = FleetTrainerFunctionTest.stream(5, 3);
         FleetState m = FleetTrainerFunction.create(learner, windows.get(0));
         for (int i = 0; i < windows.size(); i++) {

@@ -58,9 +58,10 @@ final class GearboxEvalOptions {
                     "rpm column (e.g. cwru-1797rpm=1797,cwru-1772rpm=1772)."})
     java.util.Map<String, Double> rpm;
 
-    @Option(names = "--order-tracking", defaultValue = "on", paramLabel = "on|off",
+    @Option(names = "--order-tracking", defaultValue = "off", paramLabel = "on|off",
             description = {"Resample windows whose recording has a shaft speed to the fleet's reference speed (the",
-                    "first one seen), so that shaft-locked frequencies stay put across speeds. Default: ${DEFAULT-VALUE}."})
+                    "first one seen), so that shaft-locked frequencies stay put across speeds (docs/GEARBOX.md:",
+                    "on CWRU it costs accuracy). Default: ${DEFAULT-VALUE}."})
     String orderTracking;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of initialisation, stream order and noise. Default: ${DEFAULT-VALUE}.")

@@ -61,11 +61,11 @@ public final class GearboxEvaluation {
     public record Settings(int window, int hop, int holdoutHop, List<String> machines, Double snrDb, String shiftTo,
                            int epochs, int batch, double lr, long seed, boolean normalise, boolean adapt,
                            boolean jitter, boolean orderTracking) {
-        /** Settings with order tracking on (it changes nothing for recordings without a shaft speed). */
+        /** Settings without order tracking (the default, docs/GEARBOX.md). */
         public Settings(int window, int hop, int holdoutHop, List<String> machines, Double snrDb, String shiftTo,
                         int epochs, int batch, double lr, long seed, boolean normalise, boolean adapt, boolean jitter) {
             this(window, hop, holdoutHop, machines, snrDb, shiftTo, epochs, batch, lr, seed, normalise, adapt, jitter,
-                    true);
+                    false);
         }
 
         /** These settings learning from {@code machines} and shifting to {@code target}. */
