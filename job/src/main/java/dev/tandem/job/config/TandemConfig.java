@@ -55,6 +55,8 @@ public final class TandemConfig implements Serializable {
             ConfigKey.decimal("gearbox.momentum", 0, 0.999, "SGD momentum"),
             ConfigKey.longValue("gearbox.seed", "seed of initial weights"),
             ConfigKey.bool("gearbox.normalize", "normalise each channel of a window to mean 0, sd 1"),
+            ConfigKey.bool("gearbox.order-tracking", "resample a window that carries its shaft speed (rpm) to the fleet's"
+                    + " reference speed, the first one it saw (docs/GEARBOX.md)"),
             ConfigKey.choice("gearbox.training.mode", "how the fleet model trains: one operator by backprop, or "
                     + "Associated Learning stages", "backprop", "associated"),
             ConfigKey.integer("gearbox.al.components", 1, 6, "AL components L (stage operators) the gearbox network is cut into"),
@@ -428,7 +430,7 @@ public final class TandemConfig implements Serializable {
     public FleetSettings fleetSettings() {
         return new FleetSettings(classes(), integer("gearbox.batch"), string("gearbox.optimizer"),
                 decimal("gearbox.learning-rate"), decimal("gearbox.momentum"), longValue("gearbox.seed"),
-                bool("gearbox.normalize"), string("compute.backend"));
+                bool("gearbox.normalize"), string("compute.backend"), bool("gearbox.order-tracking"));
     }
 
     /** {@code gearbox.training.mode}: backprop (one fleet trainer operator) or associated (AL stage operators). */

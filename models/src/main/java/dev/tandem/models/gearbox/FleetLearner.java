@@ -99,8 +99,16 @@ public final class FleetLearner {
      * @param label the class name, or null when unlabelled
      */
     public FleetPrediction observe(FleetState m, float[] x, String label) {
+        return observe(m, x, label, Double.NaN);
+    }
+
+    /**
+     * {@link #observe(FleetState, float[], String)} for a window that may carry its shaft speed: with order tracking on
+     * and {@code rpm} known, the window is first resampled to the fleet's reference speed (the first speed it saw).
+     */
+    public FleetPrediction observe(FleetState m, float[] x, String label, double rpm) {
         attachDecision(m);
-        float[] in = input(x, m.channels(), m.length());
+        float[] in = input(m, x, rpm);
         float[] p = trainer(m).predictProbabilities(in, 1).clone();
         int best = argmax(p);
         int decided = m.decision == null ? -1 : m.decision.decide(p);
@@ -134,12 +142,22 @@ public final class FleetLearner {
      * stream): the same pending mini-batch and optimizer step as {@link #observe}.
      */
     public void learn(FleetState m, float[] x, String label) {
-        addToBatch(m, input(x, m.channels(), m.length()), indexOf(m.classes, label));
+        learn(m, x, label, Double.NaN);
+    }
+
+    /** {@link #learn(FleetState, float[], String)} for a window with its shaft speed (NaN: unknown). */
+    public void learn(FleetState m, float[] x, String label, double rpm) {
+        addToBatch(m, input(m, x, rpm), indexOf(m.classes, label));
     }
 
     /** Class probabilities of n windows (row-major n × K) in inference mode; nothing is learned. */
     public float[] probabilities(FleetState m, float[] xs, int n) {
-        return trainer(m).predictProbabilities(inputs(xs, n, m), n);
+        return probabilities(m, xs, n, null);
+    }
+
+    /** {@link #probabilities(FleetState, float[], int)} for windows with their shaft speeds (null or NaN: unknown). */
+    public float[] probabilities(FleetState m, float[] xs, int n, double[] rpms) {
+        return trainer(m).predictProbabilities(inputs(xs, n, m, rpms), n);
     }
 
     /**
@@ -147,7 +165,12 @@ public final class FleetLearner {
      * no label, no parameter or optimizer change.
      */
     public void adaptNormalisation(FleetState m, float[] xs, int n) {
-        trainer(m).adaptNormalisation(inputs(xs, n, m), n);
+        adaptNormalisation(m, xs, n, null);
+    }
+
+    /** {@link #adaptNormalisation(FleetState, float[], int)} for windows with their shaft speeds (null: unknown). */
+    public void adaptNormalisation(FleetState m, float[] xs, int n, double[] rpms) {
+        trainer(m).adaptNormalisation(inputs(xs, n, m, rpms), n);
     }
 
     private void addToBatch(FleetState m, float[] in, int y) {
@@ -184,26 +207,39 @@ public final class FleetLearner {
         }
     }
 
-    /** The model input of a window: a copy, normalised per channel (mean 0, sd 1) when configured. */
-    private float[] input(float[] x, int channels, int length) {
+    /**
+     * The model input of a window: a copy, order-tracked to the fleet's reference speed when configured and the
+     * speed is known (the first known speed becomes the reference), then normalised per channel (mean 0, sd 1) when
+     * configured.
+     */
+    private float[] input(FleetState m, float[] x, double rpm) {
+        int channels = m.channels();
+        int length = m.length();
         if (x.length != channels * length) {
             throw new IllegalArgumentException("window of " + x.length + " values, the model takes " + channels + " x "
                     + length);
         }
-        float[] in = x.clone();
+        float[] in;
+        if (settings.orderTracking() && OrderTracking.known(rpm)) {
+            if (!OrderTracking.known(m.referenceRpm)) {
+                m.referenceRpm = rpm;
+            }
+            in = OrderTracking.resample(x, channels, length, rpm, m.referenceRpm);
+        } else {
+            in = x.clone();
+        }
         if (settings.normalize()) {
             Windowing.normalise(in, 0, channels, length);
         }
         return in;
     }
 
-    private float[] inputs(float[] xs, int n, FleetState m) {
+    private float[] inputs(float[] xs, int n, FleetState m, double[] rpms) {
         int per = m.exampleSize();
-        float[] in = Arrays.copyOf(xs, n * per);
-        if (settings.normalize()) {
-            for (int i = 0; i < n; i++) {
-                Windowing.normalise(in, i * per, m.channels(), m.length());
-            }
+        float[] in = new float[n * per];
+        for (int i = 0; i < n; i++) {
+            float[] one = input(m, Arrays.copyOfRange(xs, i * per, (i + 1) * per), rpms == null ? Double.NaN : rpms[i]);
+            System.arraycopy(one, 0, in, i * per, per);
         }
         return in;
     }

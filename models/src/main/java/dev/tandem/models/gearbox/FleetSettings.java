@@ -9,10 +9,17 @@ import java.util.List;
 /**
  * How a fleet learns (configuration {@code gearbox.*}, {@code compute.backend}): the class names (index = model
  * output), the mini-batch size, the optimizer (any of {@link Optimizers#NAMES}) with its learning rate and momentum,
- * the model seed, whether windows are normalised per channel (mean 0, standard deviation 1), and the backend.
+ * the model seed, whether windows are normalised per channel (mean 0, standard deviation 1), the backend, and
+ * whether windows that carry the shaft speed are order-tracked ({@link OrderTracking}) to the fleet's reference speed.
  */
 public record FleetSettings(List<String> classes, int batch, String optimizer, double learningRate, double momentum,
-                            long seed, boolean normalize, String backend) implements Serializable {
+                            long seed, boolean normalize, String backend, boolean orderTracking) implements Serializable {
+
+    /** Settings without order tracking (the default: on CWRU it costs shift accuracy, docs/GEARBOX.md). */
+    public FleetSettings(List<String> classes, int batch, String optimizer, double learningRate, double momentum,
+                         long seed, boolean normalize, String backend) {
+        this(classes, batch, optimizer, learningRate, momentum, seed, normalize, backend, false);
+    }
 
     public FleetSettings {
         classes = List.copyOf(classes);
@@ -26,11 +33,15 @@ public record FleetSettings(List<String> classes, int batch, String optimizer, d
         Optimizers.Spec.of(optimizer, learningRate, momentum, seed).build(); // fails now on an invalid hyper-parameter
     }
 
+    public FleetSettings withOrderTracking(boolean on) {
+        return new FleetSettings(classes, batch, optimizer, learningRate, momentum, seed, normalize, backend, on);
+    }
+
     public Optimizer buildOptimizer() {
         return Optimizers.Spec.of(optimizer, learningRate, momentum, seed).build();
     }
 
     public FleetSettings withLearningRate(double lr) {
-        return new FleetSettings(classes, batch, optimizer, lr, momentum, seed, normalize, backend);
+        return new FleetSettings(classes, batch, optimizer, lr, momentum, seed, normalize, backend, orderTracking);
     }
 }

@@ -36,6 +36,11 @@ public final class FleetState {
     public long unfreezes;
     /** Right/wrong of the decision stage's last decisions (null without a decision stage). */
     public RecentAccuracy recent;
+    /**
+     * The shaft speed (rpm) every order-tracked window is resampled to: the speed of the fleet's first window that
+     * carried one; NaN until then.
+     */
+    public double referenceRpm = Double.NaN;
     /** The trainer around {@link #model} (scratch tensors only; rebuilt after a restore). */
     transient ClassifierTrainer trainer;
     private transient String hash;

@@ -29,7 +29,9 @@ import java.util.TreeSet;
  * lines ignored. The header names the columns in any order; extra columns are allowed and ignored. {@code file}
  * is resolved relative to the manifest's folder (an absolute path stays absolute); {@code label} may be empty for
  * an unlabelled recording; {@code sample_rate_hz} must be a finite number &gt; 0; {@code machine} must not be
- * empty. A file listed twice is an error.
+ * empty. An optional column {@code rpm} gives a recording's shaft speed (revolutions per minute, a finite number
+ * &gt; 0, or empty when unknown); windows of a recording with a speed are order-tracked ({@link OrderTracking}). A file
+ * listed twice is an error.
  *
  * <p>A channel CSV ({@code .csv}, or gzip-compressed, recognised by its content, not its name): a header with the
  * channel names, then one row per sample with one decimal number per channel. Every malformed piece of either
@@ -41,16 +43,34 @@ import java.util.TreeSet;
 public final class VibrationManifest {
     public static final String FILE_NAME = "manifest.csv";
     public static final List<String> COLUMNS = List.of("file", "label", "sample_rate_hz", "machine");
+    /** The optional column of the shaft speed. */
+    public static final String RPM_COLUMN = "rpm";
 
-    /** One recording of the manifest; {@code line} is its 1-based line in the manifest. */
-    public record Entry(int line, String file, Path path, String label, double sampleRateHz, String machine) {
+    /**
+     * One recording of the manifest; {@code line} is its 1-based line in the manifest, {@code rpm} its shaft speed
+     * (NaN when unknown).
+     */
+    public record Entry(int line, String file, Path path, String label, double sampleRateHz, String machine,
+                        double rpm) {
+        public Entry(int line, String file, Path path, String label, double sampleRateHz, String machine) {
+            this(line, file, path, label, sampleRateHz, machine, Double.NaN);
+        }
+
         public boolean labelled() {
             return label != null && !label.isEmpty();
         }
+
+        /** This entry with another shaft speed. */
+        public Entry withRpm(double speed) {
+            return new Entry(line, file, path, label, sampleRateHz, machine, speed);
+        }
     }
 
-    /** One row to write with {@link #write}: {@code file} as it should appear in the manifest. */
-    public record Row(String file, String label, double sampleRateHz, String machine) {
+    /** One row to write with {@link #write}: {@code file} as it should appear in the manifest; rpm NaN: unknown. */
+    public record Row(String file, String label, double sampleRateHz, String machine, double rpm) {
+        public Row(String file, String label, double sampleRateHz, String machine) {
+            this(file, label, sampleRateHz, machine, Double.NaN);
+        }
     }
 
     private final Path manifest;
@@ -76,6 +96,7 @@ public final class VibrationManifest {
             String line;
             int lineNo = 0;
             int[] col = null;
+            int rpmCol = -1;
             int headerSize = 0;
             while ((line = r.readLine()) != null) {
                 lineNo++;
@@ -88,6 +109,7 @@ public final class VibrationManifest {
                 List<String> fields = CsvFiles.split(line, file, lineNo);
                 if (col == null) {
                     col = headerColumns(fields, file, lineNo);
+                    rpmCol = optionalColumn(fields, RPM_COLUMN, file, lineNo);
                     headerSize = fields.size();
                     continue;
                 }
@@ -112,12 +134,23 @@ public final class VibrationManifest {
                 if (machine.isEmpty()) {
                     throw error(file, lineNo, "empty machine id");
                 }
+                double rpm = Double.NaN;
+                if (rpmCol >= 0 && !fields.get(rpmCol).isEmpty()) {
+                    try {
+                        rpm = Double.parseDouble(fields.get(rpmCol));
+                    } catch (NumberFormatException e) {
+                        throw error(file, lineNo, "rpm '" + abbreviate(fields.get(rpmCol)) + "' is not a number");
+                    }
+                    if (!OrderTracking.known(rpm)) {
+                        throw error(file, lineNo, "rpm must be a finite number > 0 or empty, got " + fields.get(rpmCol));
+                    }
+                }
                 Path path = base.resolve(name).normalize();
                 Integer before = seen.putIfAbsent(path, lineNo);
                 if (before != null) {
                     throw error(file, lineNo, "recording " + name + " is already listed on line " + before);
                 }
-                entries.add(new Entry(lineNo, name, path, label, rate, machine));
+                entries.add(new Entry(lineNo, name, path, label, rate, machine, rpm));
             }
             if (col == null) {
                 throw error(file, Math.max(lineNo, 1), "empty manifest: expected the header " + String.join(",", COLUMNS));
@@ -135,12 +168,14 @@ public final class VibrationManifest {
         if (parent != null) {
             Files.createDirectories(parent);
         }
+        boolean speeds = rows.stream().anyMatch(r -> !Double.isNaN(r.rpm()));
         try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            w.write(String.join(",", COLUMNS));
+            w.write(String.join(",", COLUMNS) + (speeds ? "," + RPM_COLUMN : ""));
             w.write('\n');
             for (Row row : rows) {
                 w.write(quote(row.file()) + "," + quote(row.label() == null ? "" : row.label()) + ","
-                        + formatRate(row.sampleRateHz()) + "," + quote(row.machine()));
+                        + formatRate(row.sampleRateHz()) + "," + quote(row.machine())
+                        + (speeds ? "," + (Double.isNaN(row.rpm()) ? "" : formatRate(row.rpm())) : ""));
                 w.write('\n');
             }
         }
@@ -163,6 +198,30 @@ public final class VibrationManifest {
             }
         }
         return new VibrationManifest(manifest, kept);
+    }
+
+    /**
+     * The manifest with the shaft speed of the given machines set (for a manifest without an {@code rpm} column, or
+     * to override it); an unknown machine or a speed that is not finite and &gt; 0 is an error naming it.
+     */
+    public VibrationManifest withSpeeds(Map<String, Double> rpmByMachine) {
+        Set<String> known = new TreeSet<>(machines());
+        for (Map.Entry<String, Double> s : rpmByMachine.entrySet()) {
+            if (!known.contains(s.getKey())) {
+                throw new IllegalArgumentException("machine '" + s.getKey() + "' is not in " + manifest
+                        + "; its machines: " + String.join(", ", known));
+            }
+            if (s.getValue() == null || !OrderTracking.known(s.getValue())) {
+                throw new IllegalArgumentException("rpm of machine '" + s.getKey() + "' must be a finite number > 0, got "
+                        + s.getValue());
+            }
+        }
+        List<Entry> out = new ArrayList<>();
+        for (Entry e : entries) {
+            Double rpm = rpmByMachine.get(e.machine());
+            out.add(rpm == null ? e : e.withRpm(rpm));
+        }
+        return new VibrationManifest(manifest, out);
     }
 
     public Path path() {
@@ -351,6 +410,20 @@ public final class VibrationManifest {
             }
         }
         return col;
+    }
+
+    /** The index of an optional column in the header, -1 when absent. */
+    private static int optionalColumn(List<String> fields, String name, Path file, int lineNo) throws IOException {
+        int found = -1;
+        for (int j = 0; j < fields.size(); j++) {
+            if (fields.get(j).toLowerCase(Locale.ROOT).equals(name)) {
+                if (found >= 0) {
+                    throw error(file, lineNo, "header: column " + name + " appears twice");
+                }
+                found = j;
+            }
+        }
+        return found;
     }
 
     private static String quote(String s) {

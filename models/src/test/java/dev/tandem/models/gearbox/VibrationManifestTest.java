@@ -179,4 +179,37 @@ class VibrationManifestTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.select(List.of("m3")));
         assertTrue(e.getMessage().contains("m3") && e.getMessage().contains("m2"), e.getMessage());
     }
+
+    @Test
+    void anOptionalRpmColumnGivesRecordingsTheirShaftSpeed() throws IOException {
+        write("a.csv", "DE\n1\n2\n");
+        write("b.csv", "DE\n3\n4\n");
+        write("manifest.csv", "machine,RPM,file,label,sample_rate_hz\nm1,1797,a.csv,x,12000\nm2,,b.csv,y,12000\n");
+        VibrationManifest m = VibrationManifest.read(dir);
+        assertEquals(1797.0, m.entries().get(0).rpm());
+        assertTrue(Double.isNaN(m.entries().get(1).rpm()), "empty: unknown");
+        VibrationManifest set = m.withSpeeds(java.util.Map.of("m2", 1772.0));
+        assertEquals(1797.0, set.entries().get(0).rpm());
+        assertEquals(1772.0, set.entries().get(1).rpm());
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> m.withSpeeds(java.util.Map.of("m9", 1.0)));
+        assertTrue(unknown.getMessage().contains("m9") && unknown.getMessage().contains("m1, m2"), unknown.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> m.withSpeeds(java.util.Map.of("m1", -3.0)));
+        // written back with the column, read again the same
+        Path out = dir.resolve("copy/manifest.csv");
+        VibrationManifest.write(out, List.of(new VibrationManifest.Row("../a.csv", "x", 12000, "m1", 1797),
+                new VibrationManifest.Row("../b.csv", "y", 12000, "m2")));
+        VibrationManifest again = VibrationManifest.read(out);
+        assertEquals(1797.0, again.entries().get(0).rpm());
+        assertTrue(Double.isNaN(again.entries().get(1).rpm()));
+        // without any speed the column is not written (the format stays the four canonical columns)
+        VibrationManifest.write(out, List.of(new VibrationManifest.Row("../a.csv", "x", 12000, "m1")));
+        assertEquals("file,label,sample_rate_hz,machine", Files.readAllLines(out).get(0));
+        write("bad/manifest.csv", "file,label,sample_rate_hz,machine,rpm\n../a.csv,x,12000,m1,fast\n");
+        IOException e = assertThrows(IOException.class, () -> VibrationManifest.read(dir.resolve("bad")));
+        assertTrue(e.getMessage().contains(":2: rpm 'fast' is not a number"), e.getMessage());
+        write("neg/manifest.csv", "file,label,sample_rate_hz,machine,rpm\n../a.csv,x,12000,m1,0\n");
+        IOException z = assertThrows(IOException.class, () -> VibrationManifest.read(dir.resolve("neg")));
+        assertTrue(z.getMessage().contains("rpm must be a finite number > 0"), z.getMessage());
+    }
 }

@@ -28,14 +28,16 @@ import java.nio.ByteOrder;
  * int   length M · M bytes: the model and its optimizer state in {@link ModelCodec} format (its own version inside)
  * boolean decision stage present · [boolean base frozen · long freezes · long unfreezes · the recent-accuracy ring
  *       ({@link RecentAccuracy#write}) · the decision stage ({@link DecisionStage#write}: its reservoir and its SVM or
- *       MLP model, its own format number inside)]                                                       (format 2 only)
+ *       MLP model, its own format number inside)]                                                       (format ≥ 2)
+ * double the order-tracking reference speed in rpm, NaN when none yet                                    (format ≥ 3)
  * </pre>
- * Format 1 records (before the decision stage) are read as fleets without one.
+ * Format 1 records (before the decision stage) are read as fleets without one; format 1 and 2 records as fleets
+ * without a reference speed (the next window with a speed sets it).
  * S is the example size of the model's input shape (checked against the model on reading). The serializer snapshot ({@link Snapshot}, version 1) records
  * the backend name; a restore on a machine where that backend is missing falls back to {@code auto}.
  */
 public final class FleetStateSerializer extends ModelStateSerializer<FleetState> {
-    public static final int RECORD_FORMAT = 2;
+    public static final int RECORD_FORMAT = 3;
     private static final long serialVersionUID = 1L;
 
     public FleetStateSerializer(String backendName) {
@@ -86,12 +88,13 @@ public final class FleetStateSerializer extends ModelStateSerializer<FleetState>
             m.recent.write(out);
             m.decision.write(out);
         }
+        out.writeDouble(m.referenceRpm);
     }
 
     @Override
     public FleetState deserialize(DataInputView in) throws IOException {
         int format = in.readInt();
-        if (format != RECORD_FORMAT && format != 1) {
+        if (format < 1 || format > RECORD_FORMAT) {
             throw new IOException("fleet model state format " + format + " unsupported; this build reads " + RECORD_FORMAT);
         }
         long version = in.readLong();
@@ -154,6 +157,9 @@ public final class FleetStateSerializer extends ModelStateSerializer<FleetState>
                 throw new IOException("decision stage of " + m.decision.classes() + " classes in a fleet of "
                         + classes.length);
             }
+        }
+        if (format >= 3) {
+            m.referenceRpm = in.readDouble();
         }
         return m;
     }

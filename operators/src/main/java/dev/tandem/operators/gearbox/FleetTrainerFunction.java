@@ -125,7 +125,7 @@ public final class FleetTrainerFunction extends KeyedProcessFunction<String, Vib
 
     /** The learner's prequential step on one window, as the output record ({@link FleetLearner#observe}). */
     public static Prediction observe(FleetLearner learner, FleetState m, VibrationWindow w) {
-        return prediction(w, m, learner.observe(m, w.samples(), w.label));
+        return prediction(w, m, learner.observe(m, w.samples(), w.label, w.rpmOrNaN()));
     }
 
     /** The output record of a window: its identity and label, what the learner predicted and with which model. */

@@ -12,6 +12,8 @@ import java.util.Locale;
  */
 public record ValidationRules(WindowFormat format, int minChannels, int maxChannels, int minLength, int maxLength,
         List<String> fleets, List<String> classes, int rawMaxBytes) implements Serializable {
+    /** Largest shaft speed a window may carry (rpm): far above any gearbox, a bound for garbage. */
+    public static final double MAX_RPM = 1_000_000;
 
     public ValidationRules {
         fleets = List.copyOf(fleets);
@@ -37,6 +39,9 @@ public record ValidationRules(WindowFormat format, int minChannels, int maxChann
         }
         if (!(w.sampleRateHz > 0) || !Double.isFinite(w.sampleRateHz)) {
             return "sample_rate_hz must be a finite number > 0, got " + w.sampleRateHz;
+        }
+        if (w.rpm != null && !(w.rpm > 0 && w.rpm <= MAX_RPM)) {
+            return "rpm must be a number in (0, " + (long) MAX_RPM + "] or absent, got " + w.rpm;
         }
         if (w.channels == null) {
             return "missing channels";

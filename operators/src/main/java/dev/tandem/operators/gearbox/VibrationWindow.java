@@ -14,7 +14,7 @@ import java.util.Objects;
  * A Flink POJO (public fields, no-argument constructor), so it travels without Kryo.
  *
  * <p>JSON: {@code {"time":…, "machine":"m1", "fleet":"demo", "sample_rate_hz":5120.0, "channels":[[…],[…]],
- * "label":"healthy"}}. Binary: see {@link VibrationWindowBinary}.
+ * "label":"healthy", "rpm":1797}} ({@code rpm}, the shaft speed, is optional). Binary: see {@link VibrationWindowBinary}.
  */
 public class VibrationWindow {
     /** Event time of the window's first sample, epoch milliseconds. */
@@ -37,8 +37,17 @@ public class VibrationWindow {
     public int sourcePartition = -1;
     @JsonIgnore
     public long sourceOffset = -1;
+    /** Shaft speed in revolutions per minute, null when the sender does not know it (then no order tracking). */
+    public Double rpm;
 
     public VibrationWindow() {
+    }
+
+    /** A window with its shaft speed. */
+    public VibrationWindow(long time, String machine, String fleet, double sampleRateHz, float[][] channels, String label,
+                           Double rpm) {
+        this(time, machine, fleet, sampleRateHz, channels, label);
+        this.rpm = rpm;
     }
 
     public VibrationWindow(long time, String machine, String fleet, double sampleRateHz, float[][] channels, String label) {
@@ -48,6 +57,11 @@ public class VibrationWindow {
         this.sampleRateHz = sampleRateHz;
         this.channels = channels;
         this.label = label;
+    }
+
+    /** The shaft speed, NaN when unknown (the learner's convention). */
+    public double rpmOrNaN() {
+        return rpm == null ? Double.NaN : rpm;
     }
 
     public int channelCount() {
@@ -75,7 +89,8 @@ public class VibrationWindow {
             return false;
         }
         return time == w.time && Double.compare(sampleRateHz, w.sampleRateHz) == 0 && Objects.equals(machine, w.machine)
-                && Objects.equals(fleet, w.fleet) && Arrays.deepEquals(channels, w.channels) && Objects.equals(label, w.label);
+                && Objects.equals(fleet, w.fleet) && Arrays.deepEquals(channels, w.channels) && Objects.equals(label, w.label)
+                && Objects.equals(rpm, w.rpm);
     }
 
     @Override
@@ -86,6 +101,7 @@ public class VibrationWindow {
     @Override
     public String toString() {
         return "VibrationWindow{time=" + time + ", machine=" + machine + ", fleet=" + fleet + ", sampleRateHz="
-                + sampleRateHz + ", " + channelCount() + "x" + length() + ", label=" + label + "}";
+                + sampleRateHz + ", " + channelCount() + "x" + length() + ", label=" + label
+                + (rpm == null ? "" : ", rpm=" + rpm) + "}";
     }
 }

@@ -15,12 +15,13 @@ import java.nio.charset.StandardCharsets;
  * offset size  field
  * 0      2     magic "TV" (0x54 0x56)
  * 2      1     version (1)
- * 3      1     flags: bit 0 = label present
+ * 3      1     flags: bit 0 = label present, bit 1 = shaft speed present
  * 4      8     int64 time, epoch milliseconds
  * 12     8     float64 sample_rate_hz
  * 20     2     uint16 C, channel count
  * 22     4     int32 N, samples per channel
  * 26     …     string machine, string fleet, [string label]   (string = uint16 byte length + UTF-8 bytes)
+ * …      [8]   [float64 rpm, the shaft speed]
  * …      4·C·N float32 samples, channel-major: channel 0's N samples, then channel 1's, …
  * </pre>
  * Nothing may follow the samples. Anything malformed is refused with an {@link IOException} naming the problem.
@@ -44,14 +45,19 @@ public final class VibrationWindowBinary {
                 throw new IllegalArgumentException("channels of different lengths cannot be encoded");
             }
         }
-        int size = HEADER + 2 + machine.length + 2 + fleet.length + (label == null ? 0 : 2 + label.length) + 4 * c * n;
+        boolean speed = w.rpm != null;
+        int size = HEADER + 2 + machine.length + 2 + fleet.length + (label == null ? 0 : 2 + label.length)
+                + (speed ? 8 : 0) + 4 * c * n;
         ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(MAGIC).put((byte) VERSION).put((byte) (label == null ? 0 : 1));
+        b.put(MAGIC).put((byte) VERSION).put((byte) ((label == null ? 0 : 1) | (speed ? 2 : 0)));
         b.putLong(w.time).putDouble(w.sampleRateHz).putShort((short) c).putInt(n);
         putString(b, machine);
         putString(b, fleet);
         if (label != null) {
             putString(b, label);
+        }
+        if (speed) {
+            b.putDouble(w.rpm);
         }
         for (float[] ch : w.channels) {
             b.asFloatBuffer().put(ch);
@@ -101,6 +107,13 @@ public final class VibrationWindowBinary {
             w.machine = getString(b);
             w.fleet = getString(b);
             w.label = (flags & 1) != 0 ? getString(b) : null;
+            if ((flags & 2) != 0) {
+                w.rpm = b.getDouble();
+            }
+            if ((flags & ~3) != 0) {
+                throw new IOException("binary window flags 0x" + Integer.toHexString(flags & 0xFF)
+                        + " carry unknown bits; this build knows bit 0 (label) and bit 1 (rpm)");
+            }
             long need = 4L * c * n;
             if (b.remaining() != need) {
                 throw new IOException("binary window declares " + c + "x" + n + " samples (" + need + " bytes) but carries "

@@ -63,6 +63,15 @@ public final class VibrationWindowJson implements java.io.Serializable {
                         sawRate = true;
                     }
                     case "channels" -> w.channels = channels(p, budget);
+                    case "rpm" -> {
+                        if (t == JsonToken.VALUE_NULL) {
+                            w.rpm = null;
+                        } else if (!t.isNumeric()) {
+                            throw new IOException("rpm must be a number, got " + t);
+                        } else {
+                            w.rpm = p.getDoubleValue();
+                        }
+                    }
                     default -> budget.skip(p);
                 }
             }

@@ -144,7 +144,7 @@ class DecisionStageTrainerTest {
     }
 
     @org.junit.jupiter.api.Test
-    void stateOfTheFormerFormatIsReadAsAFleetWithoutDecisionStage() throws Exception {
+    void stateOfTheFormerFormatsIsReadAsAFleetWithoutDecisionStageOrReferenceSpeed() throws Exception {
         FleetLearner plain = new FleetLearner(SETTINGS, new JavaBackend(), new GearboxCnnFactory());
         List<VibrationWindow> windows = stream(6, 6, false);
         FleetState m = FleetTrainerFunction.create(plain, windows.get(0));
@@ -152,10 +152,16 @@ class DecisionStageTrainerTest {
             FleetTrainerFunction.observe(plain, m, w);
         }
         FleetStateSerializer serializer = new FleetStateSerializer("java");
-        byte[] v2 = serializer.toBytes(m);
+        byte[] v3 = serializer.toBytes(m);
+        // format 3 = format 2 + the order-tracking reference speed (a double, NaN here: no window carried a speed)
+        byte[] v2 = java.util.Arrays.copyOf(v3, v3.length - 8);
+        v2[3] = 2; // the record format int, big-endian
         assertEquals(0, v2[v2.length - 1], "format 2 ends with 'no decision stage'");
+        FleetState former = serializer.fromBytes(v2);
+        assertEquals(m.hash(), former.hash());
+        assertTrue(Double.isNaN(former.referenceRpm));
         byte[] v1 = java.util.Arrays.copyOf(v2, v2.length - 1);
-        v1[3] = 1; // the record format int, big-endian
+        v1[3] = 1;
         FleetState old = serializer.fromBytes(v1);
         assertEquals(m.hash(), old.hash());
         assertEquals(null, old.decision);

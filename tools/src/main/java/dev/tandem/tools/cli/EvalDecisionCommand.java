@@ -91,7 +91,7 @@ final class EvalDecisionCommand implements Callable<Integer> {
                 svmGamma, svmRetrainEvery, mlpHidden, mlpLr, mlpBatch, mlpSteps));
         DecisionExperiment.Settings es = new DecisionExperiment.Settings(patience, shortEpochs, decisionWindows,
                 tolerance, decision);
-        VibrationManifest manifest = VibrationManifest.read(options.data);
+        VibrationManifest manifest = options.manifest();
         Backends.Choice choice = backend.choose();
         System.err.println("decision eval: " + manifest.path() + "; backend " + choice.backend().name() + " ("
                 + choice.reason() + "); decision stages on java");

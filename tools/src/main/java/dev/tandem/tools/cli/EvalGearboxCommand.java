@@ -44,17 +44,26 @@ final class EvalGearboxCommand implements Callable<Integer> {
             description = "What unlabelled shift windows adapt: batchnorm (running statistics, AdaBN-style) or none. Default: ${DEFAULT-VALUE}.")
     String adapt;
 
+    @Option(names = "--shift-pairs",
+            description = {"Instead of one run: for every ordered pair (A, B) of the selected machines, learn from A and",
+                    "shift to B (as --shift-to B with --machines A,B); report each pair's shift accuracy."})
+    boolean shiftPairs;
+
     @Option(names = "--confusion", description = "Also print the confusion matrices (rows: true class) and add them to the JSON.")
     boolean confusion;
 
     @Override
     public Integer call() throws Exception {
         require(adapt.equals("batchnorm") || adapt.equals("none"), "--adapt", adapt, "batchnorm, none");
+        if (shiftPairs) {
+            require(shiftTo == null, "--shift-to", shiftTo, "absent with --shift-pairs (every pair is run)");
+            return shiftPairs();
+        }
         GearboxEvaluation.Settings settings = options.settings(shiftTo, adapt.equals("batchnorm"));
         int h = settings.hop();
         int window = settings.window();
         Double snr = settings.snrDb();
-        VibrationManifest manifest = VibrationManifest.read(options.data);
+        VibrationManifest manifest = options.manifest();
         Backends.Choice choice = backend.choose();
         System.err.println("gearbox eval: " + manifest.path() + "; backend " + choice.backend().name() + " ("
                 + choice.reason() + ")");
@@ -100,6 +109,53 @@ final class EvalGearboxCommand implements Callable<Integer> {
                 out.put("shift_confusion", r.shift().counts());
             }
         }
+        if (json) {
+            JsonOutput.print(System.out, out);
+        }
+        return 0;
+    }
+
+    /** Every ordered pair of machines: learn from one, shift to the other; a table and one JSON object. */
+    private int shiftPairs() throws Exception {
+        GearboxEvaluation.Settings base = options.settings(null, adapt.equals("batchnorm"));
+        VibrationManifest manifest = options.manifest();
+        List<String> machines = base.machines().isEmpty() ? manifest.machines() : base.machines();
+        require(machines.size() >= 2, "--machines", String.join(",", machines), "two or more machines for --shift-pairs");
+        Backends.Choice choice = backend.choose();
+        System.err.println("gearbox eval, shift pairs: " + manifest.path() + "; backend " + choice.backend().name() + " ("
+                + choice.reason() + ")");
+        List<Map<String, Object>> pairs = new ArrayList<>();
+        double worst = Double.NaN;
+        for (String from : machines) {
+            for (String to : machines) {
+                if (from.equals(to)) {
+                    continue;
+                }
+                GearboxEvaluation.Settings s = base.withShift(List.of(from), to);
+                GearboxEvaluation.Result r = new GearboxEvaluation(s, choice.backend()).run(manifest,
+                        new GearboxEvaluation.Listener() { });
+                System.out.printf(Locale.ROOT, "%s -> %s: shift accuracy %.4f over %d windows (holdout after %.4f);"
+                                + " source holdout %.4f%n", from, to, nan(r.shiftAccuracy()), r.shiftWindows(),
+                        nan(r.shiftHoldoutAccuracy()), r.holdoutAccuracy());
+                Map<String, Object> p = new LinkedHashMap<>();
+                p.put("from", from);
+                p.put("to", to);
+                p.put("shift_accuracy", GearboxEvalOptions.round6(nan(r.shiftAccuracy())));
+                p.put("shift_holdout_accuracy", GearboxEvalOptions.round6(nan(r.shiftHoldoutAccuracy())));
+                p.put("holdout_accuracy", GearboxEvalOptions.round6(r.holdoutAccuracy()));
+                p.put("shift_windows", r.shiftWindows());
+                p.put("seconds", Math.round(r.seconds() * 10) / 10.0);
+                pairs.add(p);
+                if (r.shiftAccuracy() != null && !(r.shiftAccuracy() >= worst)) {
+                    worst = r.shiftAccuracy();
+                }
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("shift_pairs", pairs);
+        out.put("worst_shift_accuracy", GearboxEvalOptions.round6(worst));
+        out.put("order_tracking", base.orderTracking());
+        out.put("backend", choice.backend().name());
         if (json) {
             JsonOutput.print(System.out, out);
         }

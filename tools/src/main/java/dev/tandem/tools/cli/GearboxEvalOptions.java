@@ -53,6 +53,17 @@ final class GearboxEvalOptions {
     @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate. Default: ${DEFAULT-VALUE}.")
     double lr;
 
+    @Option(names = "--rpm", paramLabel = "M=RPM", split = ",",
+            description = {"Shaft speed (revolutions per minute) of machine M's recordings, overriding the manifest's",
+                    "rpm column (e.g. cwru-1797rpm=1797,cwru-1772rpm=1772)."})
+    java.util.Map<String, Double> rpm;
+
+    @Option(names = "--order-tracking", defaultValue = "off", paramLabel = "on|off",
+            description = {"Resample windows whose recording has a shaft speed to the fleet's reference speed (the",
+                    "first one seen), so that shaft-locked frequencies stay put across speeds (docs/GEARBOX.md:",
+                    "on CWRU it costs accuracy). Default: ${DEFAULT-VALUE}."})
+    String orderTracking;
+
     @Option(names = "--seed", defaultValue = "1", description = "Seed of initialisation, stream order and noise. Default: ${DEFAULT-VALUE}.")
     long seed;
 
@@ -75,8 +86,22 @@ final class GearboxEvalOptions {
             }
             require(!ms.isEmpty(), "--machines", String.join(",", machines), "one or more machine ids");
         }
+        require(orderTracking.equals("on") || orderTracking.equals("off"), "--order-tracking", orderTracking, "on, off");
         return new GearboxEvaluation.Settings(window, hop(), hh, ms, snr, shiftTo, epochs, batch, lr, seed,
-                normalise.equals("window"), adapt, !noJitter);
+                normalise.equals("window"), adapt, !noJitter, orderTracking.equals("on"));
+    }
+
+    /** The manifest of {@code --data}, with the speeds of {@code --rpm}. */
+    VibrationManifest manifest() throws java.io.IOException {
+        VibrationManifest m = VibrationManifest.read(data);
+        if (rpm == null || rpm.isEmpty()) {
+            return m;
+        }
+        try {
+            return m.withSpeeds(rpm);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid value for --rpm: " + e.getMessage());
+        }
     }
 
     /** Progress bars on standard error, pass lines on standard output. */

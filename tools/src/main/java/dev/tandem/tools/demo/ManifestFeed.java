@@ -65,7 +65,9 @@ public final class ManifestFeed implements WindowFeed {
             ch[c] = java.util.Arrays.copyOfRange(flat, c * window, (c + 1) * window);
         }
         String label = r.label() == null || r.label().isEmpty() ? null : r.label();
-        return new VibrationWindow(timeMs, r.machine(), fleet, r.sampleRateHz(), ch, label);
+        double rpm = r.entry().rpm();
+        return new VibrationWindow(timeMs, r.machine(), fleet, r.sampleRateHz(), ch, label,
+                Double.isNaN(rpm) ? null : rpm);
     }
 
     /** Windows in one pass over the data. */

@@ -60,7 +60,22 @@ public final class GearboxEvaluation {
 
     public record Settings(int window, int hop, int holdoutHop, List<String> machines, Double snrDb, String shiftTo,
                            int epochs, int batch, double lr, long seed, boolean normalise, boolean adapt,
-                           boolean jitter) {
+                           boolean jitter, boolean orderTracking) {
+        /** Settings without order tracking (the default, docs/GEARBOX.md). */
+        public Settings(int window, int hop, int holdoutHop, List<String> machines, Double snrDb, String shiftTo,
+                        int epochs, int batch, double lr, long seed, boolean normalise, boolean adapt, boolean jitter) {
+            this(window, hop, holdoutHop, machines, snrDb, shiftTo, epochs, batch, lr, seed, normalise, adapt, jitter,
+                    false);
+        }
+
+        /** These settings learning from {@code machines} and shifting to {@code target}. */
+        public Settings withShift(List<String> sources, String target) {
+            List<String> both = new ArrayList<>(sources);
+            both.add(target);
+            return new Settings(window, hop, holdoutHop, both, snrDb, target, epochs, batch, lr, seed, normalise, adapt,
+                    jitter, orderTracking);
+        }
+
         public Settings {
             int min = GearboxCnn.minimumWindow(GearboxCnn.DEFAULT);
             require(window >= min, "--window", window, ">= " + min + " (the gearbox network's shortest input)");
@@ -163,9 +178,10 @@ public final class GearboxEvaluation {
             for (int first = 0; first < stream.size(); first += settings.batch()) {
                 int n = Math.min(settings.batch(), stream.size() - first);
                 fill(stream, first, n, x, labels);
-                shift.add(labels, fleet.predict(x, n), n); // labels only score the predictions
+                double[] rpms = rpms(stream, first, n);
+                shift.add(labels, fleet.predict(x, n, rpms), n); // labels only score the predictions
                 if (settings.adapt()) {
-                    fleet.learner().adaptNormalisation(fleet.state(), x, n); // no label reaches the model
+                    fleet.learner().adaptNormalisation(fleet.state(), x, n, rpms); // no label reaches the model
                 }
                 listener.progress("shift", first + n, stream.size(), Double.NaN, shift.accuracy());
             }
@@ -231,7 +247,8 @@ public final class GearboxEvaluation {
     public Fleet newFleet(List<String> classes) {
         FleetSettings fs = new FleetSettings(classes, settings.batch(), "adam", settings.lr(), 0.9, settings.seed(),
                 settings.normalise(), backend.name());
-        FleetLearner learner = new FleetLearner(fs, backend, new GearboxCnnFactory());
+        FleetLearner learner = new FleetLearner(fs.withOrderTracking(settings.orderTracking()), backend,
+                new GearboxCnnFactory());
         return new Fleet(learner, learner.create(channels, settings.window()));
     }
 
@@ -239,7 +256,12 @@ public final class GearboxEvaluation {
     public record Fleet(FleetLearner learner, FleetState state) {
         /** Predicted classes (argmax, inference mode) of n windows; nothing is learned. */
         public int[] predict(float[] xs, int n) {
-            float[] p = learner.probabilities(state, xs, n);
+            return predict(xs, n, null);
+        }
+
+        /** {@link #predict(float[], int)} for windows with their shaft speeds (null or NaN: unknown). */
+        public int[] predict(float[] xs, int n, double[] rpms) {
+            float[] p = learner.probabilities(state, xs, n, rpms);
             int k = state.classes.length;
             int[] out = new int[n];
             for (int i = 0; i < n; i++) {
@@ -297,7 +319,7 @@ public final class GearboxEvaluation {
                 long before = state.version;
                 if (pass == 1) {
                     // the streaming operator's step: predict first, then learn (FleetLearner.observe)
-                    FleetPrediction p = fleet.learner().observe(state, x, name);
+                    FleetPrediction p = fleet.learner().observe(state, x, name, rpm(stream.get(i)));
                     prequential.add(label, new int[] {p.chosen()}, 1);
                     listener.observed(x, name, p);
                 } else if (name != null) {
@@ -309,7 +331,7 @@ public final class GearboxEvaluation {
                         decayed = fleet.learner().withLearningRate(lr);
                         decayedStep = step;
                     }
-                    decayed.learn(state, x, name);
+                    decayed.learn(state, x, name, rpm(stream.get(i)));
                 }
                 if (state.version != before) {
                     lossSum += state.lastLoss;
@@ -346,7 +368,8 @@ public final class GearboxEvaluation {
         for (int first = 0; first < windows.size(); first += PREDICT_BATCH) {
             int n = Math.min(PREDICT_BATCH, windows.size() - first);
             fill(windows, first, n, x, l);
-            System.arraycopy(fleet.learner().probabilities(fleet.state(), x, n), 0, out, first * k, n * k);
+            System.arraycopy(fleet.learner().probabilities(fleet.state(), x, n, rpms(windows, first, n)), 0, out,
+                    first * k, n * k);
             System.arraycopy(l, 0, labels, first, n);
         }
         return out;
@@ -382,7 +405,7 @@ public final class GearboxEvaluation {
         for (int first = 0; first < windows.size(); first += PREDICT_BATCH) {
             int n = Math.min(PREDICT_BATCH, windows.size() - first);
             fill(windows, first, n, x, labels);
-            c.add(labels, fleet.predict(x, n), n);
+            c.add(labels, fleet.predict(x, n, rpms(windows, first, n)), n);
             listener.progress(phase, first + n, windows.size(), Double.NaN, c.accuracy());
         }
         return c;
@@ -440,6 +463,20 @@ public final class GearboxEvaluation {
             int last = windowing.split(recordings.get(w.recording()).length()) - settings.window();
             int start = Math.min(w.start() + rng.nextInt(settings.hop()), last);
             out.add(new Window(w.recording(), Math.max(start, w.start()), false));
+        }
+        return out;
+    }
+
+    /** The shaft speed of a window's recording (NaN: unknown). */
+    private double rpm(Window w) {
+        return recordings.get(w.recording()).entry().rpm();
+    }
+
+    /** Shaft speeds of windows [first, first + n) of the list. */
+    private double[] rpms(List<Window> windows, int first, int n) {
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = rpm(windows.get(first + i));
         }
         return out;
     }

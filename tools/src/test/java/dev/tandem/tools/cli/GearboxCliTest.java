@@ -44,12 +44,45 @@ class GearboxCliTest {
         assertTrue(machines.err().contains("m9") && machines.err().contains("m1, m2"), machines.err());
         assertNamed(TandemCliTest.run("eval", "gearbox", "--data", dir, "--machines", "m1", "--shift-to", "m2"),
                 "--shift-to");
+        assertNamed(TandemCliTest.run("eval", "gearbox", "--data", dir, "--rpm", "m9=1797"), "--rpm");
+        assertNamed(TandemCliTest.run("eval", "gearbox", "--data", dir, "--rpm", "m1=-3"), "--rpm");
+        assertNamed(TandemCliTest.run("eval", "gearbox", "--data", dir, "--order-tracking", "maybe"), "--order-tracking");
+        assertNamed(TandemCliTest.run("eval", "gearbox", "--data", dir, "--shift-pairs", "--shift-to", "m2"),
+                "--shift-to");
         assertNamed(TandemCliTest.run("convert", "gfd", "--data", dir, "--out", dir, "--sample-rate", "-5"),
                 "--sample-rate");
         assertNamed(TandemCliTest.run("convert", "gfd", "--data", dir, "--out", dir), "--sample-rate");
         assertNamed(TandemCliTest.run("convert", "gfd", "--data", dir, "--out", tmp.resolve("o").toString(),
                 "--sample-rate", "100"), "--data");
         assertNamed(TandemCliTest.run("bench", "w3", "--infer-runs", "0"), "--infer-runs");
+    }
+
+    @Test
+    void shiftPairsRunEveryOrderedPairOfMachines() throws Exception {
+        Files.writeString(tmp.resolve("manifest.csv"), "file,label,sample_rate_hz,machine,rpm\n"
+                + "a.csv,x,100,m1,1000\nb.csv,y,100,m1,1000\nc.csv,x,100,m2,1020\nd.csv,y,100,m2,1020\n");
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(2);
+        for (String f : new String[] {"a", "b", "c", "d"}) {
+            StringBuilder sb = new StringBuilder("c\n");
+            double hz = f.equals("a") || f.equals("c") ? 0.05 : 0.2;
+            for (int i = 0; i < 3000; i++) {
+                sb.append(String.format(java.util.Locale.ROOT, "%.4f%n", Math.sin(2 * Math.PI * hz * i) + 0.1 * rng.nextGaussian()));
+            }
+            Files.writeString(tmp.resolve(f + ".csv"), sb);
+        }
+        TandemCliTest.Run r = TandemCliTest.run("eval", "gearbox", "--data", tmp.toString(), "--window", "1024",
+                "--epochs", "1", "--shift-pairs", "--order-tracking", "on", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = r.lastJson();
+        assertEquals(2, j.get("shift_pairs").size());
+        assertEquals("m1", j.get("shift_pairs").get(0).get("from").asText());
+        assertEquals("m2", j.get("shift_pairs").get(0).get("to").asText());
+        assertEquals("m1", j.get("shift_pairs").get(1).get("to").asText());
+        assertTrue(j.get("order_tracking").asBoolean());
+        double worst = Math.min(j.get("shift_pairs").get(0).get("shift_accuracy").asDouble(),
+                j.get("shift_pairs").get(1).get("shift_accuracy").asDouble());
+        assertEquals(worst, j.get("worst_shift_accuracy").asDouble(), 1e-6);
+        assertTrue(r.out().contains("m1 -> m2: shift accuracy"), r.out());
     }
 
     @Test

@@ -34,15 +34,19 @@ class GearboxEvaluationTest {
 
     /** Two synthetic "machines" whose three classes differ in a tone frequency; the second runs 3% faster. */
     private Path synthetic() throws IOException {
+        return synthetic(new double[] {0.02, 0.05, 0.11}, 1.03);
+    }
+
+    /** As {@link #synthetic()} with the given tone of each class and the second machine's speed-up. */
+    private Path synthetic(double[] freq, double speedUp) throws IOException {
         StringBuilder manifest = new StringBuilder("file,label,sample_rate_hz,machine\n");
         SplittableRandom rng = new SplittableRandom(4);
         String[] labels = {"slow", "mid", "fast"};
-        double[] freq = {0.02, 0.05, 0.11};
         for (int m = 0; m < 2; m++) {
             for (int k = 0; k < 3; k++) {
                 String name = "m" + m + "-" + labels[k] + ".csv";
                 StringBuilder sb = new StringBuilder("x,y\n");
-                double f = freq[k] * (m == 0 ? 1 : 1.03);
+                double f = freq[k] * (m == 0 ? 1 : speedUp);
                 for (int i = 0; i < 12_000; i++) {
                     double v = Math.sin(2 * Math.PI * f * i) * (1 + m) + 0.3 * rng.nextGaussian();
                     sb.append(String.format(Locale.ROOT, "%.4f,%.4f%n", v, 0.5 * v + 0.3 * rng.nextGaussian()));
@@ -74,6 +78,28 @@ class GearboxEvaluationTest {
         assertEquals(3 * 34, s.shiftWindows());
         assertNotNull(s.shiftAccuracy());
         assertTrue(s.shiftAccuracy() > 0.6, "shift accuracy " + s.shiftAccuracy());
+    }
+
+    @Test
+    void orderTrackingPutsTheFasterMachinesTonesWhereTheSlowerOnesAre() throws Exception {
+        // the synthetic tones are shaft orders, a factor 1.25 apart; machine-1 runs 1.25 times as fast, so its "slow"
+        // tone is machine-0's "mid" one and its "mid" one machine-0's "fast" one
+        VibrationManifest m = VibrationManifest.read(synthetic(new double[] {0.04, 0.05, 0.0625}, 1.25))
+                .withSpeeds(java.util.Map.of("machine-0", 1000.0, "machine-1", 1250.0));
+        double[] shift = new double[2];
+        for (int on = 0; on < 2; on++) {
+            GearboxEvaluation.Settings s = new GearboxEvaluation.Settings(1024, 256, 1024, List.of(), null, null, 6, 32,
+                    3e-3, 1, true, false, true, on == 1).withShift(List.of("machine-0"), "machine-1");
+            GearboxEvaluation.Result r = new GearboxEvaluation(s, Backends.choose("auto").backend()).run(m,
+                    new GearboxEvaluation.Listener() {
+                    });
+            assertEquals(3 * 34, r.windows(), "only machine-0 is learned from");
+            shift[on] = r.shiftAccuracy();
+            assertTrue(r.holdoutAccuracy() >= 0.9, "machine-0 learned: holdout " + r.holdoutAccuracy());
+        }
+        assertTrue(shift[1] >= 0.95, "with order tracking: shift accuracy " + shift[1] + ", without " + shift[0]);
+        assertTrue(shift[0] <= 0.5, "without order tracking the faster machine's tones are the other classes': "
+                + shift[0]);
     }
 
     @Test
