@@ -111,7 +111,8 @@ public final class GearboxJob {
         } else {
             SingleOutputStreamOperator<Prediction> trained = timed
                     .keyBy(w -> w.fleet, TypeInformation.of(String.class))
-                    .process(new FleetTrainerFunction(config.fleetSettings(), config.decisionPolicy(), factory))
+                    .process(new FleetTrainerFunction(config.fleetSettings(), config.decisionPolicy(), factory,
+                            config.initialModel("gearbox.initial-model")))
                     .returns(TypeInformation.of(Prediction.class))
                     .name("fleet-trainer").uid(UID_TRAINER);
             predictions = trained;
