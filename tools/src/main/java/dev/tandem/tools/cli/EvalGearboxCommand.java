@@ -44,6 +44,10 @@ final class EvalGearboxCommand implements Callable<Integer> {
             description = "What unlabelled shift windows adapt: batchnorm (running statistics, AdaBN-style) or none. Default: ${DEFAULT-VALUE}.")
     String adapt;
 
+    @Option(names = "--initial-model", paramLabel = "FILE",
+            description = "Start the fleet from this model file (tandem export-model) instead of fresh weights.")
+    java.nio.file.Path initialModel;
+
     @Option(names = "--confusion", description = "Also print the confusion matrices (rows: true class) and add them to the JSON.")
     boolean confusion;
 
@@ -58,7 +62,8 @@ final class EvalGearboxCommand implements Callable<Integer> {
         Backends.Choice choice = backend.choose();
         System.err.println("gearbox eval: " + manifest.path() + "; backend " + choice.backend().name() + " ("
                 + choice.reason() + ")");
-        GearboxEvaluation.Result r = new GearboxEvaluation(settings, choice.backend()).run(manifest,
+        dev.tandem.learning.io.ModelSeed seed = initialModel == null ? null : initialModel(initialModel);
+        GearboxEvaluation.Result r = new GearboxEvaluation(settings, choice.backend()).withInitialModel(seed).run(manifest,
                 GearboxEvalOptions.progress());
         System.out.printf(Locale.ROOT, "prequential accuracy %.4f over %d windows; holdout accuracy %.4f over %d windows%n",
                 r.prequentialAccuracy(), r.windows(), r.holdoutAccuracy(), r.holdoutWindows());
@@ -130,5 +135,18 @@ final class EvalGearboxCommand implements Callable<Integer> {
 
     private static double nan(Double d) {
         return d == null ? Double.NaN : d;
+    }
+
+    /** The model file of --initial-model, or a clear error naming the option. */
+    static dev.tandem.learning.io.ModelSeed initialModel(java.nio.file.Path file) {
+        try {
+            dev.tandem.learning.io.ModelSeed seed = dev.tandem.learning.io.ModelSeed.read(file);
+            System.err.println("initial model " + file + ": model hash " + seed.hash() + ", optimizer step "
+                    + seed.optimizerStep());
+            return seed;
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("invalid value " + file + " for --initial-model; allowed: a Tandem model "
+                    + "file (" + e.getMessage() + ")", e);
+        }
     }
 }
