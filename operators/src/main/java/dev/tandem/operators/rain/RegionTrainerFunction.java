@@ -148,6 +148,7 @@ public final class RegionTrainerFunction extends KeyedProcessFunction<String, Ra
         fc.stations = last.stations;
         fc.weights = last.weights;
         fc.modelVersion = m.version();
+        fc.modelHash = m.convLstmState() == null ? null : dev.tandem.learning.io.ModelHash.of(m.convLstmState().model);
         fc.previousMse = step.mse();
         fc.scoredStations = step.due().isEmpty() ? null : step.scored();
         fc.emittedAt = now;
