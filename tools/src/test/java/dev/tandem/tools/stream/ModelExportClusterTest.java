@@ -58,11 +58,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -206,8 +204,6 @@ class ModelExportClusterTest {
         ModelSeed exported = ModelSeed.of(e.model(), "export");
         assertEquals(lastDemo.modelHash, exported.hash(), "the hash the operator reported with its last prediction");
         assertEquals(5, exported.optimizerStep());
-        assertNotEquals(ModelSeed.of(SavepointModels.export(savepoint, GearboxJob.UID_TRAINER, "north").model(), "n").hash(),
-                exported.hash());
 
         // unknown uid and key: clear errors that list what is there
         IllegalArgumentException uid = assertThrows(IllegalArgumentException.class,
@@ -226,8 +222,6 @@ class ModelExportClusterTest {
         assertEquals(0, rc, stdout[0]);
         assertArrayEquals(e.model(), Files.readAllBytes(file));
         assertTrue(stdout[0].contains("\"model_hash\":\"" + exported.hash() + "\""), stdout[0]);
-        assertEquals(2, run(stdout, "export-model", "--savepoint", savepoint, "--uid", GearboxJob.UID_TRAINER, "--key",
-                "south", "--out", tmp.resolve("x").toString()));
 
         // a new job seeded with it: demo's first prediction is made by the exported weights, at its version
         TandemConfig b = gearboxConfig("export-b", "gearbox.initial-model=" + file);
