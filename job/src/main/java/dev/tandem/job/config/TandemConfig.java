@@ -54,6 +54,7 @@ public final class TandemConfig implements Serializable {
             ConfigKey.decimal("gearbox.learning-rate", 1e-9, 10, "learning rate"),
             ConfigKey.decimal("gearbox.momentum", 0, 0.999, "SGD momentum"),
             ConfigKey.longValue("gearbox.seed", "seed of initial weights"),
+            ConfigKey.string("gearbox.initial-model", "Tandem model file (e.g. from `tandem export-model`) a fleet without state starts from, read at job start on the submitting machine; empty: initial weights from `gearbox.seed`"),
             ConfigKey.bool("gearbox.normalize", "normalise each channel of a window to mean 0, sd 1"),
             ConfigKey.bool("gearbox.order-tracking", "resample a window that carries its shaft speed (rpm) to the fleet's"
                     + " reference speed, the first one it saw (docs/GEARBOX.md)"),
@@ -159,6 +160,7 @@ public final class TandemConfig implements Serializable {
             ConfigKey.integer("rainfall.steps-per-learn", 1, 100, "optimizer steps per frame"),
             ConfigKey.decimal("rainfall.rain-scale", 1e-6, 1e6, "mm per unit of the model's output"),
             ConfigKey.longValue("rainfall.seed", "seed of the forecaster's initial weights and draws"),
+            ConfigKey.string("rainfall.initial-model", "Tandem model file (e.g. from `tandem export-model`) a region's ConvLSTM without state starts from, read at job start on the submitting machine; empty: initial weights from `rainfall.seed`"),
             ConfigKey.decimal("rainfall.rain-threshold-mm", 0.001, 10_000, "rain amount (mm) whose probability a forecast carries (rain >= it)"));
 
     public static final String DEFAULTS_RESOURCE = "config/defaults.properties";
@@ -357,6 +359,8 @@ public final class TandemConfig implements Serializable {
         weatherRules();
         rasterSettings();
         regionSettings();
+        initialModel("gearbox.initial-model");
+        initialModel("rainfall.initial-model");
         if (integer("job.transaction-timeout-ms") <= integer("job.checkpoint-interval-ms")) {
             throw new IllegalArgumentException("job.transaction-timeout-ms (" + integer("job.transaction-timeout-ms")
                     + ") must exceed job.checkpoint-interval-ms (" + integer("job.checkpoint-interval-ms") + ")");
@@ -425,6 +429,23 @@ public final class TandemConfig implements Serializable {
         return new ValidationRules(WindowFormat.parse(string("gearbox.windows.format")), integer("gearbox.channels.min"),
                 integer("gearbox.channels.max"), integer("gearbox.window.min"), integer("gearbox.window.max"),
                 list("gearbox.fleets"), classes(), integer("dead-letters.raw-max-bytes"));
+    }
+
+    /**
+     * The model file a key without state starts from ({@code gearbox.initial-model}, {@code rainfall.initial-model}),
+     * read now; null when the key is empty.
+     */
+    public dev.tandem.learning.io.ModelSeed initialModel(String key) {
+        String file = string(key);
+        if (file.isEmpty()) {
+            return null;
+        }
+        try {
+            return dev.tandem.learning.io.ModelSeed.read(Path.of(file));
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new IllegalArgumentException("invalid value '" + file + "' for configuration key " + key
+                    + "; allowed: empty, or a readable Tandem model file (" + e.getMessage() + ")", e);
+        }
     }
 
     public FleetSettings fleetSettings() {

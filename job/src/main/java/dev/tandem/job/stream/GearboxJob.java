@@ -111,8 +111,8 @@ public final class GearboxJob {
         } else {
             SingleOutputStreamOperator<Prediction> trained = timed
                     .keyBy(w -> w.fleet, TypeInformation.of(String.class))
-                    .process(new FleetTrainerFunction(config.fleetSettings(), config.decisionPolicy(), factory)
-                            .withIdleTtl(config.stateIdleTtl()))
+                    .process(new FleetTrainerFunction(config.fleetSettings(), config.decisionPolicy(), factory,
+                            config.initialModel("gearbox.initial-model")).withIdleTtl(config.stateIdleTtl()))
                     .returns(TypeInformation.of(Prediction.class))
                     .name("fleet-trainer").uid(UID_TRAINER);
             predictions = trained;

@@ -77,7 +77,8 @@ public final class RainfallJob {
                 .name("rain-rasterizer").uid(UID_RASTERIZER);
         SingleOutputStreamOperator<Forecast> forecasts = frames
                 .keyBy(f -> f.region, TypeInformation.of(String.class))
-                .process(new RegionTrainerFunction(config.regionSettings()).withIdleTtl(config.stateIdleTtl()))
+                .process(new RegionTrainerFunction(config.regionSettings(), config.initialModel("rainfall.initial-model"))
+                        .withIdleTtl(config.stateIdleTtl()))
                 .returns(TypeInformation.of(Forecast.class))
                 .name("rain-forecaster-trainer").uid(UID_TRAINER);
         DataStream<DeadLetter> dead = readings.getSideOutput(ParseAndValidateWeather.DEAD_LETTERS)

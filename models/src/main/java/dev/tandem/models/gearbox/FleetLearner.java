@@ -1,5 +1,6 @@
 package dev.tandem.models.gearbox;
 
+import dev.tandem.learning.io.ModelSeed;
 import dev.tandem.learning.nn.Sequential;
 import dev.tandem.learning.optim.Optimizer;
 import dev.tandem.learning.tensor.Backend;
@@ -28,23 +29,35 @@ public final class FleetLearner {
     private final Optimizer optimizer;
     private final String[] classes;
     private final DecisionPolicy policy;
+    /** The model file new fleets start from (null: the factory's initial weights). */
+    private final ModelSeed initial;
 
     public FleetLearner(FleetSettings settings, Backend backend, ModelFactory factory) {
         this(settings, DecisionPolicy.NONE, backend, factory);
     }
 
     public FleetLearner(FleetSettings settings, DecisionPolicy policy, Backend backend, ModelFactory factory) {
-        this(settings, policy, backend, factory, settings.buildOptimizer());
+        this(settings, policy, backend, factory, settings.buildOptimizer(), null);
     }
 
     private FleetLearner(FleetSettings settings, DecisionPolicy policy, Backend backend, ModelFactory factory,
-                         Optimizer optimizer) {
+                         Optimizer optimizer, ModelSeed initial) {
         this.settings = settings;
         this.policy = policy;
         this.backend = backend;
         this.factory = factory;
         this.optimizer = optimizer;
         this.classes = settings.classes().toArray(new String[0]);
+        this.initial = initial;
+    }
+
+    /**
+     * The same learner, whose new fleets start from a model file's weights (and its optimizer state when it holds
+     * the configured optimizer's; the model version then continues from that optimizer's step count) instead of the
+     * factory's initial ones; null: the factory's.
+     */
+    public FleetLearner withInitialModel(ModelSeed seed) {
+        return new FleetLearner(settings, policy, backend, factory, optimizer, seed);
     }
 
     /**
@@ -52,13 +65,19 @@ public final class FleetLearner {
      * optimizer's kind (and so the state it keeps) is unchanged.
      */
     public FleetLearner withLearningRate(double lr) {
-        return new FleetLearner(settings, policy, backend, factory, settings.withLearningRate(lr).buildOptimizer());
+        return new FleetLearner(settings, policy, backend, factory, settings.withLearningRate(lr).buildOptimizer(),
+                initial);
     }
 
     /** A new state for a fleet whose windows have {@code channels} × {@code length} samples. */
     public FleetState create(int channels, int length) {
         Sequential model = factory.build(backend, channels, length, classes.length, settings.seed());
         FleetState m = new FleetState(model, optimizer.init(model.params()), classes, settings.batch());
+        if (initial != null) {
+            if (initial.seed(m.model, m.optimizerState)) {
+                m.version = m.optimizerState.step();
+            }
+        }
         attachDecision(m);
         return m;
     }

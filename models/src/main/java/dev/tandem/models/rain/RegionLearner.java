@@ -33,15 +33,17 @@ public final class RegionLearner {
     private final RegionSettings settings;
     private final TimeStep timeStep;
     private final double threshold;
+    /** The model file new regions' ConvLSTM starts from (null: its own initial weights). */
+    private final dev.tandem.learning.io.ModelSeed initial;
 
     /** A learner around any forecaster ({@code eval rainfall --model}); its state is not restorable. */
     public RegionLearner(int window, int horizon, long seed, RainForecaster.Factory factory, TimeStep timeStep,
                          double thresholdMm) {
-        this(window, horizon, seed, factory, null, timeStep, thresholdMm);
+        this(window, horizon, seed, factory, null, timeStep, thresholdMm, null);
     }
 
     private RegionLearner(int window, int horizon, long seed, RainForecaster.Factory factory, RegionSettings settings,
-                          TimeStep timeStep, double threshold) {
+                          TimeStep timeStep, double threshold, dev.tandem.learning.io.ModelSeed initial) {
         this.window = window;
         this.horizon = horizon;
         this.seed = seed;
@@ -49,13 +51,23 @@ public final class RegionLearner {
         this.settings = settings;
         this.timeStep = timeStep;
         this.threshold = threshold;
+        this.initial = initial;
+    }
+
+    /**
+     * The same learner, whose new regions' ConvLSTM starts from a model file's weights (and its optimizer state when
+     * it holds the configured optimizer's) instead of its own initial ones; null: its own. The baselines and the
+     * combination start fresh (they are not in a model file).
+     */
+    public RegionLearner withInitialModel(dev.tandem.learning.io.ModelSeed model) {
+        return new RegionLearner(window, horizon, seed, factory, settings, timeStep, threshold, model);
     }
 
     /** The streaming job's learner: the ConvLSTM of the settings on a backend (restorable from saved state). */
     public static RegionLearner convLstm(RegionSettings s, Backend backend) {
         return new RegionLearner(s.window(), s.horizon(), s.seed(), (grid, features, window, horizon, seed) ->
                 new ConvLstmRainForecaster(grid, features, window, horizon, backend, s.buildOptimizer(),
-                        s.forecasterSettings(), seed), s, s.timeStep(), s.rainThresholdMm());
+                        s.forecasterSettings(), seed), s, s.timeStep(), s.rainThresholdMm(), null);
     }
 
     /** The region's forecaster, wrapped around its restored state on first use after a restore. */
@@ -91,6 +103,14 @@ public final class RegionLearner {
     public RegionState create(Grid grid, List<String> features, TimeStep step) {
         RegionState s = new RegionState(grid, features, window, horizon, seed,
                 factory.create(grid, features, window, horizon, seed));
+        if (initial != null) {
+            ConvLstmRainForecaster.State c = s.convLstmState();
+            if (c == null) {
+                throw new IllegalArgumentException("an initial model seeds the ConvLSTM forecaster only, not "
+                        + s.forecaster().name());
+            }
+            initial.seed(c.model, c.optimizer);
+        }
         s.experts = new ExpertCombination(step, threshold, horizon, grid.cells());
         return s;
     }

@@ -17,7 +17,8 @@ import org.apache.flink.util.OutputTag;
  * domain's rules, bounds its time by the wall clock ({@code records.max-clock-ahead-ms}) and by the stream's
  * watermark ({@link EventTimeGate}, {@code job.max-ahead-ms}), and only then lets it on, to the watermark generator
  * that gives the stream its event time. A record refused at any step goes to {@link #DEAD_LETTERS} with the reason
- * (counted in {@code deadLetters}); nothing a record holds can throw out of here, so bad input never stops the job
+ * (counted in {@code deadLetters}, and by reason in {@code tandem.deadLetters.<kind>}, {@link DeadLetterCounters});
+ * nothing a record holds can throw out of here, so bad input never stops the job
  * and never moves event time.
  *
  * <p>The gate's newest accepted time is operator state (union list state: after a rescale every subtask starts from
@@ -31,6 +32,7 @@ public abstract class ParseFunction<T> extends ProcessFunction<RawRecord, T> imp
     private final int rawMaxBytes;
     private final String validMetric;
     private transient Counter deadLetters;
+    private transient DeadLetterCounters byReason;
     private transient Counter valid;
     private transient ListState<Long> gateState;
 
@@ -61,6 +63,7 @@ public abstract class ParseFunction<T> extends ProcessFunction<RawRecord, T> imp
     @Override
     public void open(OpenContext openContext) {
         deadLetters = getRuntimeContext().getMetricGroup().counter("deadLetters");
+        byReason = new DeadLetterCounters(getRuntimeContext().getMetricGroup());
         valid = getRuntimeContext().getMetricGroup().counter(validMetric);
     }
 
@@ -93,6 +96,7 @@ public abstract class ParseFunction<T> extends ProcessFunction<RawRecord, T> imp
             return;
         }
         deadLetters.inc();
+        byReason.count(reason);
         ctx.output(DEAD_LETTERS, DeadLetter.of(raw, reason, rawMaxBytes, ctx.timerService().currentProcessingTime()));
     }
 

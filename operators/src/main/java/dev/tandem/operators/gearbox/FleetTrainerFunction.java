@@ -7,7 +7,10 @@ import dev.tandem.models.gearbox.FleetPrediction;
 import dev.tandem.models.gearbox.FleetSettings;
 import dev.tandem.models.gearbox.FleetState;
 import dev.tandem.models.gearbox.ModelFactory;
+import dev.tandem.learning.io.ModelSeed;
 import dev.tandem.operators.common.DeadLetter;
+import dev.tandem.operators.common.DeadLetterCounters;
+import dev.tandem.operators.common.TandemMetrics;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -25,7 +28,10 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>Metrics: {@code windows}, {@code labelledWindows}, {@code trainingSteps} (counters), {@code modelVersion},
  * {@code prequentialAccuracy}, {@code loss}, {@code baseFrozen}, {@code decisionVersion} (gauges of the fleet seen
- * last). With a {@link DecisionPolicy} the fleet's state also holds its decision stage (see {@link FleetLearner}).
+ * last), and the cluster operator's set in the {@code tandem} sub-group ({@link TandemMetrics}: steps and steps/s,
+ * loss, model version, prequential accuracy, dead letters by reason). With a {@link DecisionPolicy} the fleet's
+ * state also holds its decision stage (see {@link FleetLearner}). With an initial model ({@code gearbox.initial-model},
+ * a {@link ModelSeed}) a fleet without state starts from that file's weights.
  */
 public final class FleetTrainerFunction extends KeyedProcessFunction<String, VibrationWindow, Prediction> {
     public static final OutputTag<DeadLetter> MISFITS = new OutputTag<>("trainer-misfits") {
@@ -34,12 +40,15 @@ public final class FleetTrainerFunction extends KeyedProcessFunction<String, Vib
     private final FleetSettings settings;
     private final ModelFactory factory;
     private final DecisionPolicy policy;
+    private final ModelSeed initialModel;
     private transient ValueState<FleetState> state;
     private transient dev.tandem.operators.common.StateSizeGauges<FleetState> stateSize;
     private transient FleetLearner learner;
     private transient Counter windows;
     private transient Counter labelled;
     private transient Counter steps;
+    private transient TandemMetrics tandem;
+    private transient DeadLetterCounters deadLetters;
     private transient volatile FleetState last;
     private java.time.Duration idleTtl = java.time.Duration.ZERO;
 
@@ -49,9 +58,16 @@ public final class FleetTrainerFunction extends KeyedProcessFunction<String, Vib
 
     /** With a decision stage and its freeze policy ({@link DecisionPolicy}). */
     public FleetTrainerFunction(FleetSettings settings, DecisionPolicy policy, ModelFactory factory) {
+        this(settings, policy, factory, null);
+    }
+
+    /** With the model file new fleets start from (null: the factory's initial weights). */
+    public FleetTrainerFunction(FleetSettings settings, DecisionPolicy policy, ModelFactory factory,
+                                ModelSeed initialModel) {
         this.settings = settings;
         this.policy = policy;
         this.factory = factory;
+        this.initialModel = initialModel;
     }
 
     /**
@@ -70,7 +86,8 @@ public final class FleetTrainerFunction extends KeyedProcessFunction<String, Vib
     @Override
     public void open(OpenContext openContext) {
         state = getRuntimeContext().getState(dev.tandem.operators.common.IdleStateTtl.apply(descriptor(settings.backend()), idleTtl));
-        learner = new FleetLearner(settings, policy, Backends.choose(settings.backend()).backend(), factory);
+        learner = new FleetLearner(settings, policy, Backends.choose(settings.backend()).backend(), factory)
+                .withInitialModel(initialModel);
         var g = getRuntimeContext().getMetricGroup();
         windows = g.counter("windows");
         labelled = g.counter("labelledWindows");
@@ -80,6 +97,10 @@ public final class FleetTrainerFunction extends KeyedProcessFunction<String, Vib
         g.gauge("loss", () -> last == null ? Double.NaN : last.lastLoss);
         g.gauge("baseFrozen", () -> last != null && last.frozen ? 1 : 0);
         g.gauge("decisionVersion", () -> last == null || last.decision == null ? 0L : last.decision.version());
+        tandem = TandemMetrics.trainer(g, () -> last == null ? Double.NaN : last.lastLoss,
+                () -> last == null ? 0L : last.version, "prequentialAccuracy",
+                () -> last == null ? Double.NaN : last.prequentialAccuracy());
+        deadLetters = new DeadLetterCounters(g);
         stateSize = new dev.tandem.operators.common.StateSizeGauges<>(g, "fleet", descriptor(settings.backend()).getSerializer(), 10_000);
     }
 
@@ -99,6 +120,7 @@ public final class FleetTrainerFunction extends KeyedProcessFunction<String, Vib
             misfit = learner.mismatch(m, w.fleet, w.channelCount(), w.length());
         }
         if (misfit != null) {
+            deadLetters.count(misfit);
             // the window's own topic, partition and offset, so the dead letter points at the record to replay
             ctx.output(MISFITS, new DeadLetter(w.sourceTopic == null ? "trainer" : w.sourceTopic, w.sourcePartition,
                     w.sourceOffset, misfit, w.toString(),
@@ -112,6 +134,7 @@ public final class FleetTrainerFunction extends KeyedProcessFunction<String, Vib
             labelled.inc();
         }
         steps.inc(m.version - before);
+        tandem.steps(m.version - before);
         state.update(m);
         last = m;
         stateSize.observe(w.fleet, m);

@@ -130,6 +130,11 @@ public class Forecast {
     public Lead[] leads;
     /** Optimizer steps of the region's model when it made this forecast. */
     public long modelVersion;
+    /**
+     * {@code ModelHash} (16 hex digits) of the ConvLSTM's weights that made this forecast: what a model file exported
+     * from a savepoint taken now hashes to ({@code tandem export-model}).
+     */
+    public String modelHash;
     /** Mean squared error (mm²) at the stations of the forecast that was valid for the step just observed. */
     public Double previousMse;
     public Integer scoredStations;
@@ -144,7 +149,7 @@ public class Forecast {
         return o instanceof Forecast f && Objects.equals(region, f.region) && issuedAt == f.issuedAt && validAt == f.validAt
                 && validUntil == f.validUntil && Objects.equals(grid, f.grid) && Arrays.deepEquals(rainMm, f.rainMm)
                 && Arrays.equals(stations, f.stations) && modelVersion == f.modelVersion
-                && Objects.equals(previousMse, f.previousMse) && Objects.equals(scoredStations, f.scoredStations)
+                && Objects.equals(modelHash, f.modelHash) && Objects.equals(previousMse, f.previousMse) && Objects.equals(scoredStations, f.scoredStations)
                 && Arrays.deepEquals(probability, f.probability) && thresholdMm == f.thresholdMm
                 && Arrays.equals(components, f.components) && Arrays.equals(weights, f.weights)
                 && Arrays.equals(leads, f.leads);

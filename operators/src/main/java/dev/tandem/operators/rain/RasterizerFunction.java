@@ -60,6 +60,7 @@ public final class RasterizerFunction extends KeyedProcessFunction<String, Weath
     private transient ValueState<Long> lastEmitted;
     private transient Counter readings;
     private transient Counter late;
+    private transient dev.tandem.operators.common.DeadLetterCounters deadLetters;
     private transient Counter frames;
 
     private java.time.Duration idleTtl = java.time.Duration.ZERO;
@@ -90,6 +91,7 @@ public final class RasterizerFunction extends KeyedProcessFunction<String, Weath
         readings = g.counter("readings");
         late = g.counter("lateReadings");
         frames = g.counter("frames");
+        deadLetters = new dev.tandem.operators.common.DeadLetterCounters(g);
     }
 
     /** The event time at which step i's frame is emitted: its end plus the allowed lateness (minus 1 ms). */
@@ -105,6 +107,7 @@ public final class RasterizerFunction extends KeyedProcessFunction<String, Weath
         Long last = lastEmitted.value();
         if (watermark >= closes || (last != null && step <= last)) {
             late.inc();
+            deadLetters.count("late");
             // the reading's own topic, partition and offset, so the dead letter points at the record to replay
             ctx.output(LATE, new DeadLetter(r.sourceTopic == null ? "rasterizer" : r.sourceTopic, r.sourcePartition,
                     r.sourceOffset, "late: reading of step " + step + " ("

@@ -10,7 +10,10 @@ import dev.tandem.models.rain.RegionSettings;
 import dev.tandem.models.rain.RegionState;
 import dev.tandem.models.rain.StationRain;
 import dev.tandem.models.rain.TimeStep;
+import dev.tandem.learning.io.ModelSeed;
 import dev.tandem.operators.common.DeadLetter;
+import dev.tandem.operators.common.DeadLetterCounters;
+import dev.tandem.operators.common.TandemMetrics;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -32,13 +35,17 @@ import java.util.List;
  * to {@link #MISFITS} as a dead letter.
  *
  * <p>Metrics: {@code frames}, {@code forecasts}, {@code trainingSteps}, {@code skippedUpdates} (counters),
- * {@code modelVersion}, {@code prequentialMse}, {@code loss} (gauges of the region seen last).
+ * {@code modelVersion}, {@code prequentialMse}, {@code loss} (gauges of the region seen last), and the cluster
+ * operator's set in the {@code tandem} sub-group ({@link TandemMetrics}: steps and steps/s, loss, model version,
+ * prequential MSE, dead letters by reason). With an initial model ({@code rainfall.initial-model}, a
+ * {@link ModelSeed}) a region without state starts its ConvLSTM from that file's weights.
  */
 public final class RegionTrainerFunction extends KeyedProcessFunction<String, RainFrame, Forecast> {
     public static final OutputTag<DeadLetter> MISFITS = new OutputTag<>("rain-trainer-misfits") {
     };
     public static final String STATE_NAME = "rain-model";
     private final RegionSettings settings;
+    private final ModelSeed initialModel;
     private transient ValueState<RegionState> state;
     private transient dev.tandem.operators.common.StateSizeGauges<RegionState> stateSize;
     private transient RegionLearner learner;
@@ -47,11 +54,19 @@ public final class RegionTrainerFunction extends KeyedProcessFunction<String, Ra
     private transient Counter forecasts;
     private transient Counter steps;
     private transient Counter skippedUpdates;
+    private transient TandemMetrics tandem;
+    private transient DeadLetterCounters deadLetters;
     private transient volatile RegionState last;
     private java.time.Duration idleTtl = java.time.Duration.ZERO;
 
     public RegionTrainerFunction(RegionSettings settings) {
+        this(settings, null);
+    }
+
+    /** With the model file new regions' ConvLSTM starts from (null: its own initial weights). */
+    public RegionTrainerFunction(RegionSettings settings, ModelSeed initialModel) {
         this.settings = settings;
+        this.initialModel = initialModel;
     }
 
     /**
@@ -71,7 +86,7 @@ public final class RegionTrainerFunction extends KeyedProcessFunction<String, Ra
     public void open(OpenContext openContext) {
         state = getRuntimeContext().getState(dev.tandem.operators.common.IdleStateTtl.apply(descriptor(settings.backend()), idleTtl));
         Backend backend = Backends.choose(settings.backend()).backend();
-        learner = RegionLearner.convLstm(settings, backend);
+        learner = RegionLearner.convLstm(settings, backend).withInitialModel(initialModel);
         timeStep = settings.timeStep();
         var g = getRuntimeContext().getMetricGroup();
         frames = g.counter("frames");
@@ -81,6 +96,10 @@ public final class RegionTrainerFunction extends KeyedProcessFunction<String, Ra
         g.gauge("modelVersion", () -> last == null ? 0L : last.version());
         g.gauge("prequentialMse", () -> last == null ? Double.NaN : last.prequentialMse());
         g.gauge("loss", () -> last == null ? Double.NaN : last.convLstmState().lastLoss());
+        tandem = TandemMetrics.trainer(g, () -> last == null ? Double.NaN : last.convLstmState().lastLoss(),
+                () -> last == null ? 0L : last.version(), "prequentialMse",
+                () -> last == null ? Double.NaN : last.prequentialMse());
+        deadLetters = new DeadLetterCounters(g);
         stateSize = new dev.tandem.operators.common.StateSizeGauges<>(g, "region", descriptor(settings.backend()).getSerializer(), 10_000);
     }
 
@@ -93,6 +112,7 @@ public final class RegionTrainerFunction extends KeyedProcessFunction<String, Ra
         } else {
             String misfit = learner.mismatch(m, frame.grid(), frame.features());
             if (misfit != null) {
+                deadLetters.count(misfit);
                 ctx.output(MISFITS, new DeadLetter("trainer", -1, -1, "region " + in.region + ": " + misfit,
                         in.toString(), ctx.timerService().currentProcessingTime()));
                 return;
@@ -103,6 +123,7 @@ public final class RegionTrainerFunction extends KeyedProcessFunction<String, Ra
         RegionLearner.Step step = learner.observe(m, frame, in.stations());
         frames.inc();
         steps.inc(m.version() - versionBefore);
+        tandem.steps(m.version() - versionBefore);
         skippedUpdates.inc(m.convLstmState().skipped() - skippedBefore);
         if (step.issued() != null) {
             out.collect(forecast(in, m, step, ctx.timerService().currentProcessingTime()));
@@ -137,6 +158,7 @@ public final class RegionTrainerFunction extends KeyedProcessFunction<String, Ra
         fc.stations = last.stations;
         fc.weights = last.weights;
         fc.modelVersion = m.version();
+        fc.modelHash = m.convLstmState() == null ? null : dev.tandem.learning.io.ModelHash.of(m.convLstmState().model);
         fc.previousMse = step.mse();
         fc.scoredStations = step.due().isEmpty() ? null : step.scored();
         fc.emittedAt = now;

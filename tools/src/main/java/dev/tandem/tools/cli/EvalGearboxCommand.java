@@ -49,6 +49,10 @@ final class EvalGearboxCommand implements Callable<Integer> {
                     "shift to B (as --shift-to B with --machines A,B); report each pair's shift accuracy."})
     boolean shiftPairs;
 
+    @Option(names = "--initial-model", paramLabel = "FILE",
+            description = "Start the fleet from this model file (tandem export-model) instead of fresh weights.")
+    java.nio.file.Path initialModel;
+
     @Option(names = "--confusion", description = "Also print the confusion matrices (rows: true class) and add them to the JSON.")
     boolean confusion;
 
@@ -67,7 +71,8 @@ final class EvalGearboxCommand implements Callable<Integer> {
         Backends.Choice choice = backend.choose();
         System.err.println("gearbox eval: " + manifest.path() + "; backend " + choice.backend().name() + " ("
                 + choice.reason() + ")");
-        GearboxEvaluation.Result r = new GearboxEvaluation(settings, choice.backend()).run(manifest,
+        dev.tandem.learning.io.ModelSeed seed = initialModel == null ? null : initialModel(initialModel);
+        GearboxEvaluation.Result r = new GearboxEvaluation(settings, choice.backend()).withInitialModel(seed).run(manifest,
                 GearboxEvalOptions.progress());
         System.out.printf(Locale.ROOT, "prequential accuracy %.4f over %d windows; holdout accuracy %.4f over %d windows%n",
                 r.prequentialAccuracy(), r.windows(), r.holdoutAccuracy(), r.holdoutWindows());
@@ -124,6 +129,7 @@ final class EvalGearboxCommand implements Callable<Integer> {
         Backends.Choice choice = backend.choose();
         System.err.println("gearbox eval, shift pairs: " + manifest.path() + "; backend " + choice.backend().name() + " ("
                 + choice.reason() + ")");
+        dev.tandem.learning.io.ModelSeed seed = initialModel == null ? null : initialModel(initialModel);
         List<Map<String, Object>> pairs = new ArrayList<>();
         double worst = Double.NaN;
         for (String from : machines) {
@@ -132,8 +138,8 @@ final class EvalGearboxCommand implements Callable<Integer> {
                     continue;
                 }
                 GearboxEvaluation.Settings s = base.withShift(List.of(from), to);
-                GearboxEvaluation.Result r = new GearboxEvaluation(s, choice.backend()).run(manifest,
-                        new GearboxEvaluation.Listener() { });
+                GearboxEvaluation.Result r = new GearboxEvaluation(s, choice.backend()).withInitialModel(seed)
+                        .run(manifest, new GearboxEvaluation.Listener() { });
                 System.out.printf(Locale.ROOT, "%s -> %s: shift accuracy %.4f over %d windows (holdout after %.4f);"
                                 + " source holdout %.4f%n", from, to, nan(r.shiftAccuracy()), r.shiftWindows(),
                         nan(r.shiftHoldoutAccuracy()), r.holdoutAccuracy());
@@ -186,5 +192,18 @@ final class EvalGearboxCommand implements Callable<Integer> {
 
     private static double nan(Double d) {
         return d == null ? Double.NaN : d;
+    }
+
+    /** The model file of --initial-model, or a clear error naming the option. */
+    static dev.tandem.learning.io.ModelSeed initialModel(java.nio.file.Path file) {
+        try {
+            dev.tandem.learning.io.ModelSeed seed = dev.tandem.learning.io.ModelSeed.read(file);
+            System.err.println("initial model " + file + ": model hash " + seed.hash() + ", optimizer step "
+                    + seed.optimizerStep());
+            return seed;
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("invalid value " + file + " for --initial-model; allowed: a Tandem model "
+                    + "file (" + e.getMessage() + ")", e);
+        }
     }
 }

@@ -128,6 +128,10 @@ final class EvalRainfallCommand implements Callable<Integer> {
     @Mixin
     BackendOption backend = new BackendOption();
 
+    @Option(names = "--initial-model", paramLabel = "FILE",
+            description = "convlstm: start the region's ConvLSTM from this model file (tandem export-model); default: rainfall.initial-model of the configuration.")
+    java.nio.file.Path initialModel;
+
     @Option(names = "--seed", description = "Seed of the model's initialisation (rainfall.seed).")
     Long seed;
 
@@ -159,6 +163,7 @@ final class EvalRainfallCommand implements Callable<Integer> {
         require(MODELS.contains(model), "--model", model, String.join(", ", MODELS));
         RegionLearner learner;
         if (model.equals(OnlineLinearGridForecaster.NAME)) {
+            require(initialModel == null, "--initial-model", initialModel, "only with --model convlstm");
             learner = new RegionLearner(region.window(), region.horizon(), region.seed(),
                     (grid, feats, t, h, sd) -> new OnlineLinearGridForecaster(t, ridge, 1), region.timeStep(),
                     region.rainThresholdMm());
@@ -166,6 +171,9 @@ final class EvalRainfallCommand implements Callable<Integer> {
             var choice = backend.choose();
             System.err.println("convlstm on backend " + choice.backend().name() + " (" + choice.reason() + ")");
             learner = RegionLearner.convLstm(region, choice.backend());
+            // the option, else the configuration's rainfall.initial-model (--config / --set), as the job would
+            learner = learner.withInitialModel(initialModel != null ? EvalGearboxCommand.initialModel(initialModel)
+                    : config.load().initialModel("rainfall.initial-model"));
         }
 
         System.err.println("rainfall eval: reading " + data + " ...");

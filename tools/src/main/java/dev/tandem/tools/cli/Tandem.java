@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         versionProvider = Tandem.Version.class,
         description = "Tandem: online training of neural networks inside Apache Flink.",
         subcommands = {InfoCommand.class, EvalCommand.class, BenchCommand.class, ConvertCommand.class,
-                DashboardCommand.class, DemoCommand.class, SoakCommand.class, ReplayCommand.class, RunCommand.class,
+                DashboardCommand.class, DemoCommand.class, ExportModelCommand.class, SoakCommand.class, ReplayCommand.class,
+                RunCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Tandem implements Runnable {
 

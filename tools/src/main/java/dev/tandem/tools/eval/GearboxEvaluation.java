@@ -115,6 +115,8 @@ public final class GearboxEvaluation {
 
     private final Settings settings;
     private final Backend backend;
+    /** The model file every fleet starts from ({@code --initial-model}); null: the seeded initial weights. */
+    private dev.tandem.learning.io.ModelSeed initialModel;
     private final Windowing windowing;
     private List<VibrationRecording> recordings;
     private int[] classOf;
@@ -125,6 +127,12 @@ public final class GearboxEvaluation {
         this.backend = backend;
         this.windowing = new Windowing(settings.window(), settings.hop(), settings.holdoutHop(),
                 Windowing.DEFAULT_HOLDOUT_FRACTION);
+    }
+
+    /** Fleets start from this model file's weights (and optimizer state) instead of fresh ones; null: fresh. */
+    public GearboxEvaluation withInitialModel(dev.tandem.learning.io.ModelSeed seed) {
+        this.initialModel = seed;
+        return this;
     }
 
     /** The loaded data set cut into windows: the stream's and the holdout's, of the source and the shift machines. */
@@ -248,7 +256,7 @@ public final class GearboxEvaluation {
         FleetSettings fs = new FleetSettings(classes, settings.batch(), "adam", settings.lr(), 0.9, settings.seed(),
                 settings.normalise(), backend.name());
         FleetLearner learner = new FleetLearner(fs.withOrderTracking(settings.orderTracking()), backend,
-                new GearboxCnnFactory());
+                new GearboxCnnFactory()).withInitialModel(initialModel);
         return new Fleet(learner, learner.create(channels, settings.window()));
     }
 
