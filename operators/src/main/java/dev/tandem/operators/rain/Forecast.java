@@ -130,6 +130,13 @@ public class Forecast {
     public Lead[] leads;
     /** Optimizer steps of the region's model when it made this forecast. */
     public long modelVersion;
+    /** Hash of the forecaster network's weights that made this forecast (learning/io/ModelHash, 16 hex digits). */
+    public String modelHash;
+    /**
+     * Hash of the weights this frame's learning step started from: the previous forecast's {@code model_hash}, so a
+     * chain of forecasts shows that a model restored from a checkpoint is the one checkpointed, bit for bit.
+     */
+    public String previousModelHash;
     /** Mean squared error (mm²) at the stations of the forecast that was valid for the step just observed. */
     public Double previousMse;
     public Integer scoredStations;
@@ -142,7 +149,8 @@ public class Forecast {
     @Override
     public boolean equals(Object o) {
         return o instanceof Forecast f && Objects.equals(region, f.region) && issuedAt == f.issuedAt && validAt == f.validAt
-                && validUntil == f.validUntil && Objects.equals(grid, f.grid) && Arrays.deepEquals(rainMm, f.rainMm)
+                && validUntil == f.validUntil && Objects.equals(grid, f.grid) && Objects.equals(modelHash, f.modelHash)
+                && Objects.equals(previousModelHash, f.previousModelHash) && Arrays.deepEquals(rainMm, f.rainMm)
                 && Arrays.equals(stations, f.stations) && modelVersion == f.modelVersion
                 && Objects.equals(previousMse, f.previousMse) && Objects.equals(scoredStations, f.scoredStations)
                 && Arrays.deepEquals(probability, f.probability) && thresholdMm == f.thresholdMm
