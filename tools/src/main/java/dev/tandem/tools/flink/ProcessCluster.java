@@ -375,6 +375,21 @@ public final class ProcessCluster implements AutoCloseable {
         http.send(req, HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Cancels the job and waits until it is terminal, so that its slots are free for the next one. */
+    public void cancelAndWait(String jobId, Duration timeout) throws Exception {
+        if (List.of("CANCELED", "FAILED", "FINISHED").contains(jobState(jobId))) {
+            return;
+        }
+        cancel(jobId);
+        long end = System.nanoTime() + timeout.toNanos();
+        while (!List.of("CANCELED", "FAILED", "FINISHED").contains(jobState(jobId))) {
+            if (System.nanoTime() > end) {
+                throw new IllegalStateException("job " + jobId + " still " + jobState(jobId) + " after cancel");
+            }
+            Thread.sleep(200);
+        }
+    }
+
     private static JsonNode check(HttpResponse<String> r, String what) throws IOException {
         if (r.statusCode() / 100 != 2) {
             throw new IOException(what + " answered " + r.statusCode() + ": " + r.body());

@@ -72,6 +72,9 @@ class ProcessClusterTest {
     private static final int BATCH = 4;
     private static final long T0 = 1_700_000_000_000L;
     private static final long HOUR = 3_600_000L;
+    /** Rainfall steps are whole hours: 2024-01-01T00:00Z. */
+    private static final long RAIN_T0 = 1_704_067_200_000L;
+    private static final long STARTED = System.nanoTime();
     private static final int CHECKPOINT_MS = 5000;
 
     @TempDir
@@ -88,7 +91,24 @@ class ProcessClusterTest {
         kafka = EmbeddedKafka.start(Duration.ofSeconds(90));
         flink = ProcessCluster.start(classpath, dir.resolve("flink"), ProcessCluster.Settings.of(2, 2), Duration.ofSeconds(120));
         jarId = flink.upload(jar);
-        System.err.println("cluster test: Kafka " + kafka.bootstrapServers() + ", Flink " + flink.restUrl() + ", jar " + jar);
+        log("Kafka " + kafka.bootstrapServers() + ", Flink " + flink.restUrl() + ", jar " + jar);
+    }
+
+    /** Jobs submitted by the current test: cancelled after it (a failed test must not keep the slots). */
+    private static final List<String> jobs = new ArrayList<>();
+
+    private static String submit(String entry, List<String> args, String savepoint) throws Exception {
+        String job = flink.run(jarId, entry, args, savepoint);
+        jobs.add(job);
+        return job;
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void cancelJobs() throws Exception {
+        for (String job : jobs) {
+            flink.cancelAndWait(job, Duration.ofSeconds(60));
+        }
+        jobs.clear();
     }
 
     @AfterAll
@@ -169,7 +189,7 @@ class ProcessClusterTest {
                 dev.tandem.operators.gearbox.WindowFormat.JSON);
              CommittedReader reader = new CommittedReader(kafka.bootstrapServers(), List.of(prefix + "-predictions"),
                      (topic, value) -> out.add(read(value, Prediction.class)))) {
-            String job = flink.run(jarId, GearboxMain.class.getName(), gearboxArgs(prefix, 2, CHECKPOINT_MS), null);
+            String job = submit(GearboxMain.class.getName(), gearboxArgs(prefix, 2, CHECKPOINT_MS), null);
             flink.awaitRunning(job, Duration.ofSeconds(90));
             Failover f = failover(job, reader, out, i -> {
                 VibrationWindow w = window(sim, i);
@@ -184,7 +204,6 @@ class ProcessClusterTest {
             assertTrue(out.straddling(f.killedAt, p -> p.fleet + " v" + p.modelVersion + " " + p.modelHash) > 0,
                     "some fleet's model version was seen both before the kill and after the restore, with equal weights");
             report("gearbox", f);
-            flink.cancel(job);
         }
     }
 
@@ -223,7 +242,7 @@ class ProcessClusterTest {
             String savepoint = null;
             int[] parallelism = {1, 2, 1};
             for (int phase = 0; phase < parallelism.length; phase++) {
-                String job = flink.run(jarId, GearboxMain.class.getName(), gearboxArgs(prefix, parallelism[phase], 1000), savepoint);
+                String job = submit(GearboxMain.class.getName(), gearboxArgs(prefix, parallelism[phase], 1000), savepoint);
                 flink.awaitRunning(job, Duration.ofSeconds(90));
                 for (int i = phase * perPhase; i < (phase + 1) * perPhase; i++) {
                     VibrationWindow w = window(sim, i);
@@ -242,7 +261,7 @@ class ProcessClusterTest {
                 }
                 savepoint = flink.stopWithSavepoint(job, flink.directory().resolve("savepoints").toUri().toString(),
                         Duration.ofSeconds(60));
-                System.err.println("cluster test: gearbox phase " + phase + " (parallelism " + parallelism[phase]
+                log("gearbox phase " + phase + " (parallelism " + parallelism[phase]
                         + ") stopped with savepoint " + savepoint);
             }
             Thread.sleep(500);
@@ -322,7 +341,7 @@ class ProcessClusterTest {
      * closes when a reading of step k moves event time past its end.
      */
     private static int closingStep(Forecast f) {
-        return (int) ((f.validAt - T0) / HOUR);
+        return (int) ((f.validAt - RAIN_T0) / HOUR);
     }
 
     @Test
@@ -334,10 +353,10 @@ class ProcessClusterTest {
         try (WeatherProducer producer = new WeatherProducer(kafka.bootstrapServers(), prefix + "-readings");
              CommittedReader reader = new CommittedReader(kafka.bootstrapServers(), List.of(prefix + "-forecasts"),
                      (topic, value) -> out.add(read(value, Forecast.class)))) {
-            String job = flink.run(jarId, RainfallMain.class.getName(), rainfallArgs(prefix, 2, CHECKPOINT_MS), null);
+            String job = submit(RainfallMain.class.getName(), rainfallArgs(prefix, 2, CHECKPOINT_MS), null);
             flink.awaitRunning(job, Duration.ofSeconds(90));
             Failover f = failover(job, reader, out, s -> {
-                for (WeatherReading r : sim.next(T0 + s * HOUR)) {
+                for (WeatherReading r : sim.next(RAIN_T0 + s * HOUR)) {
                     producer.send(r);
                 }
                 producer.flush();
@@ -354,12 +373,11 @@ class ProcessClusterTest {
             }
             assertTrue(crossed, "the hash chain crosses the kill: a forecast committed before it, the next after it");
             report("rainfall", f);
-            flink.cancel(job);
         }
     }
 
     /**
-     * Forecast i (valid at T0 + (i + 2) h) was made by model version first + i, and its learning step started from
+     * Forecast i (valid at RAIN_T0 + (i + 2) h) was made by model version first + i, and its learning step started from
      * the weights of forecast i − 1: the chain of hashes runs unbroken through every restore.
      */
     private static void assertForecastChain(Outputs<Forecast> out, int first) {
@@ -368,7 +386,7 @@ class ProcessClusterTest {
         Forecast previous = null;
         int i = 0;
         for (Forecast f : byTime.values()) {
-            assertEquals(T0 + (i + 2) * HOUR, f.validAt, "forecast " + i);
+            assertEquals(RAIN_T0 + (i + 2) * HOUR, f.validAt, "forecast " + i);
             assertEquals(first + i, f.modelVersion, "one optimizer step per frame: forecast " + i);
             assertNotNull(f.modelHash, "forecast " + i + " carries its weights' hash");
             if (previous != null) {
@@ -394,10 +412,10 @@ class ProcessClusterTest {
                      (topic, value) -> out.add(read(value, Forecast.class)))) {
             String savepoint = null;
             for (int phase = 0; phase < parallelism.length; phase++) {
-                String job = flink.run(jarId, RainfallMain.class.getName(), rainfallArgs(prefix, parallelism[phase], 1000), savepoint);
+                String job = submit(RainfallMain.class.getName(), rainfallArgs(prefix, parallelism[phase], 1000), savepoint);
                 flink.awaitRunning(job, Duration.ofSeconds(90));
                 for (int s = phase * perPhase; s < (phase + 1) * perPhase; s++) {
-                    for (WeatherReading r : sim.next(T0 + s * HOUR)) {
+                    for (WeatherReading r : sim.next(RAIN_T0 + s * HOUR)) {
                         producer.send(r);
                     }
                 }
@@ -433,11 +451,12 @@ class ProcessClusterTest {
                                          java.util.function.ToIntFunction<T> inputOf,
                                          java.util.function.IntUnaryOperator expectedOutputs) throws Exception {
         List<Long> sentAt = Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicBoolean loading = new java.util.concurrent.atomic.AtomicBoolean(true);
         Thread load = new Thread(() -> {
             long next = System.nanoTime();
-            for (int i = 0; !Thread.currentThread().isInterrupted(); i++) {
+            for (int i = 0; loading.get(); i++) {
+                send.accept(i); // not interrupted: an input counts as sent once its flush returned
                 sentAt.add(System.currentTimeMillis());
-                send.accept(i);
                 next += TimeUnit.MILLISECONDS.toNanos(paceMs);
                 long sleep = next - System.nanoTime();
                 if (sleep > 0) {
@@ -458,7 +477,7 @@ class ProcessClusterTest {
             long killedAt = System.currentTimeMillis();
             flink.kill(victim);
             int sentBeforeKill = sentAt.size();
-            System.err.println("cluster test: killed " + victim + " at " + killedAt + " after " + sentBeforeKill + " inputs, "
+            log("killed " + victim + " at " + killedAt + " after " + sentBeforeKill + " inputs, "
                     + out.ids().size() + " outputs committed");
             assertTrue(reader.await(() -> out.firstArrivalAfter(killedAt, o -> sentAtOr(sentAt, inputOf.applyAsInt(o)) > killedAt) > 0,
                     Duration.ofSeconds(90)), () -> "no committed output after the kill; job " + state(job) + " "
@@ -470,7 +489,7 @@ class ProcessClusterTest {
             long completedAtRestore = completed(job);
             assertTrue(reader.await(() -> completed(job) >= completedAtRestore + 1, Duration.ofSeconds(60)),
                     "a checkpoint completed after the restore");
-            load.interrupt();
+            loading.set(false);
             load.join();
             int sent = sentAt.size();
             flink.startTaskManager(Duration.ofSeconds(90));
@@ -482,8 +501,8 @@ class ProcessClusterTest {
             assertTrue(restoredCheckpoint > 0, "the job restored checkpoint " + restoredCheckpoint);
             return new Failover(sent, killedAt, victim, restoredAfter, firstAfter - killedAt, restoredCheckpoint);
         } finally {
-            load.interrupt();
-            load.join();
+            loading.set(false);
+            load.join(30_000);
         }
     }
 
@@ -508,9 +527,13 @@ class ProcessClusterTest {
     }
 
     private static void report(String name, Failover f) {
-        System.err.printf("cluster test: %s failover: killed %s, %d inputs; restored checkpoint %d %d ms after the kill;"
+        log(String.format("%s failover: killed %s, %d inputs; restored checkpoint %d %d ms after the kill;"
                         + " first committed output of an input sent after the kill %d ms after it (%d-ms checkpoints)%n",
-                name, f.killed, f.sent, f.restoredCheckpoint, f.restoredAfterMs, f.recoveryMs, CHECKPOINT_MS);
+                name, f.killed, f.sent, f.restoredCheckpoint, f.restoredAfterMs, f.recoveryMs, CHECKPOINT_MS).trim());
+    }
+
+    private static void log(String line) {
+        System.err.printf("cluster test [%5.1f s]: %s%n", (System.nanoTime() - STARTED) / 1e9, line);
     }
 
     /** Committed outputs by input id, with their arrival wall time; repeated ids kept apart. */
