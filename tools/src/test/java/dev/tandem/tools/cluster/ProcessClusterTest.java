@@ -112,9 +112,16 @@ class ProcessClusterTest {
     }
 
     @AfterAll
-    static void stopCluster() {
+    static void stopCluster() throws IOException {
         if (flink != null) {
             flink.close();
+            // the processes' logs stay for a look at a failure (the temporary folder goes)
+            Path logs = Files.createDirectories(Path.of("target/cluster-logs"));
+            try (Stream<Path> s = Files.list(flink.directory())) {
+                for (Path f : s.filter(f -> f.toString().endsWith(".out")).toList()) {
+                    Files.copy(f, logs.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
         }
         if (kafka != null) {
             kafka.close();
@@ -196,7 +203,7 @@ class ProcessClusterTest {
                 sent.add(w);
                 producer.send(w);
                 producer.flush();
-            }, 100, p -> (int) ((p.time - T0) / 100), sentCount -> sentCount);
+            }, 300, p -> (int) ((p.time - T0) / 100), sentCount -> sentCount);
             assertEquals(sent.size(), out.ids().size(), () -> "one committed prediction per window: " + out.ids().size()
                     + " of " + sent.size() + " (duplicates " + out.duplicates() + ")");
             assertEquals(List.of(), out.duplicates(), "no prediction repeated");
@@ -494,7 +501,7 @@ class ProcessClusterTest {
             int sent = sentAt.size();
             flink.startTaskManager(Duration.ofSeconds(90));
             int expected = expectedOutputs.applyAsInt(sent);
-            assertTrue(reader.await(() -> out.ids().size() >= expected, Duration.ofSeconds(60)),
+            assertTrue(reader.await(() -> out.ids().size() >= expected, Duration.ofSeconds(120)),
                     () -> out.ids().size() + " of " + expected + " outputs committed; job " + state(job));
             reader.await(() -> false, Duration.ofMillis(CHECKPOINT_MS + 1000)); // a further checkpoint adds nothing
             assertEquals("RUNNING", flink.jobState(job));
