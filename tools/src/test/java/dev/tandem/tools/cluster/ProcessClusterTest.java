@@ -198,7 +198,7 @@ class ProcessClusterTest {
                      (topic, value) -> out.add(read(value, Prediction.class)))) {
             String job = submit(GearboxMain.class.getName(), gearboxArgs(prefix, 2, CHECKPOINT_MS), null);
             flink.awaitRunning(job, Duration.ofSeconds(90));
-            Failover f = failover(job, reader, out, i -> {
+            Failover f = failover(job, prefix + "-predictions", reader, out, i -> {
                 VibrationWindow w = window(sim, i);
                 sent.add(w);
                 producer.send(w);
@@ -362,7 +362,7 @@ class ProcessClusterTest {
                      (topic, value) -> out.add(read(value, Forecast.class)))) {
             String job = submit(RainfallMain.class.getName(), rainfallArgs(prefix, 2, CHECKPOINT_MS), null);
             flink.awaitRunning(job, Duration.ofSeconds(90));
-            Failover f = failover(job, reader, out, s -> {
+            Failover f = failover(job, prefix + "-forecasts", reader, out, s -> {
                 for (WeatherReading r : sim.next(RAIN_T0 + s * HOUR)) {
                     producer.send(r);
                 }
@@ -454,7 +454,8 @@ class ProcessClusterTest {
      * sent after the kill (recovery time), keeps the load on until a further checkpoint completed after the restore,
      * stops the load, starts a replacement TaskManager, waits for the expected outputs and one more checkpoint.
      */
-    private static <T> Failover failover(String job, CommittedReader reader, Outputs<T> out, IntConsumer send, long paceMs,
+    private static <T> Failover failover(String job, String outputTopic, CommittedReader reader, Outputs<T> out,
+                                         IntConsumer send, long paceMs,
                                          java.util.function.ToIntFunction<T> inputOf,
                                          java.util.function.IntUnaryOperator expectedOutputs) throws Exception {
         List<Long> sentAt = Collections.synchronizedList(new ArrayList<>());
@@ -502,7 +503,9 @@ class ProcessClusterTest {
             flink.startTaskManager(Duration.ofSeconds(90));
             int expected = expectedOutputs.applyAsInt(sent);
             assertTrue(reader.await(() -> out.ids().size() >= expected, Duration.ofSeconds(120)),
-                    () -> out.ids().size() + " of " + expected + " outputs committed; job " + state(job));
+                    () -> out.ids().size() + " of " + expected + " outputs committed; job " + state(job) + "; records in "
+                            + outputTopic + " read_uncommitted (committed, aborted and open transactions): "
+                            + uncommitted(outputTopic) + "; checkpoints " + completed(job));
             reader.await(() -> false, Duration.ofMillis(CHECKPOINT_MS + 1000)); // a further checkpoint adds nothing
             assertEquals("RUNNING", flink.jobState(job));
             assertTrue(restoredCheckpoint > 0, "the job restored checkpoint " + restoredCheckpoint);
@@ -511,6 +514,29 @@ class ProcessClusterTest {
             loading.set(false);
             load.join(30_000);
         }
+    }
+
+    /**
+     * Records in the topic as a read_uncommitted consumer sees them: more than the committed count means outputs
+     * written but not visible to read_committed (an open transaction holding back the last stable offset).
+     */
+    private static long uncommitted(String topic) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", kafka.bootstrapServers());
+        p.put("group.id", "uncommitted-" + System.nanoTime());
+        p.put("auto.offset.reset", "earliest");
+        p.put("isolation.level", "read_uncommitted");
+        p.put("key.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
+        p.put("value.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
+        long n = 0;
+        try (var c = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(p)) {
+            c.subscribe(List.of(topic));
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (System.nanoTime() < end) {
+                n += c.poll(Duration.ofMillis(500)).count();
+            }
+        }
+        return n;
     }
 
     private static long sentAtOr(List<Long> sentAt, int i) {
