@@ -1,5 +1,7 @@
 package dev.tandem.models.rain;
 
+import dev.tandem.learning.io.ModelHash;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -42,6 +44,9 @@ public final class RegionState {
     public long framesSeen;
     public long scoredStations;
     public double squaredError;
+    /** {@link #modelHash()} of version {@link #hashVersion} (weights change only with the optimizer step). */
+    private String hash;
+    private long hashVersion = -1;
 
     public RegionState(Grid grid, List<String> features, int window, int horizon, long seed, RainForecaster forecaster) {
         this.grid = grid;
@@ -73,6 +78,19 @@ public final class RegionState {
     public long version() {
         ConvLstmRainForecaster.State c = convLstmState();
         return c == null ? 0 : c.optimizer.step();
+    }
+
+    /** {@link ModelHash} of the ConvLSTM network's weights, cached per version; null for another kind of forecaster. */
+    public String modelHash() {
+        ConvLstmRainForecaster.State c = convLstmState();
+        if (c == null) {
+            return null;
+        }
+        if (hash == null || hashVersion != version()) {
+            hash = ModelHash.of(c.model);
+            hashVersion = version();
+        }
+        return hash;
     }
 
     public double prequentialMse() {

@@ -135,6 +135,11 @@ public class Forecast {
      * from a savepoint taken now hashes to ({@code tandem export-model}).
      */
     public String modelHash;
+    /**
+     * Hash of the weights this frame's learning step started from: the previous forecast's {@code model_hash}, so a
+     * chain of forecasts shows that a model restored from a checkpoint is the one checkpointed, bit for bit.
+     */
+    public String previousModelHash;
     /** Mean squared error (mm²) at the stations of the forecast that was valid for the step just observed. */
     public Double previousMse;
     public Integer scoredStations;
@@ -147,9 +152,10 @@ public class Forecast {
     @Override
     public boolean equals(Object o) {
         return o instanceof Forecast f && Objects.equals(region, f.region) && issuedAt == f.issuedAt && validAt == f.validAt
-                && validUntil == f.validUntil && Objects.equals(grid, f.grid) && Arrays.deepEquals(rainMm, f.rainMm)
+                && validUntil == f.validUntil && Objects.equals(grid, f.grid) && Objects.equals(modelHash, f.modelHash)
+                && Objects.equals(previousModelHash, f.previousModelHash) && Arrays.deepEquals(rainMm, f.rainMm)
                 && Arrays.equals(stations, f.stations) && modelVersion == f.modelVersion
-                && Objects.equals(modelHash, f.modelHash) && Objects.equals(previousMse, f.previousMse) && Objects.equals(scoredStations, f.scoredStations)
+                && Objects.equals(previousMse, f.previousMse) && Objects.equals(scoredStations, f.scoredStations)
                 && Arrays.deepEquals(probability, f.probability) && thresholdMm == f.thresholdMm
                 && Arrays.equals(components, f.components) && Arrays.equals(weights, f.weights)
                 && Arrays.equals(leads, f.leads);

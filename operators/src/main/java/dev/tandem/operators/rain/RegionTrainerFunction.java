@@ -30,7 +30,8 @@ import java.util.List;
  * ({@link RegionStateSerializer}, no Kryo) and the Flink-free {@link RegionLearner}, which on each frame scores the
  * forecasts made for its step, learns (S-SGD by default; a NaN or infinite loss or gradient skips the update, counted
  * as {@code skippedUpdates}) and forecasts the step {@code horizon} ahead; that forecast goes out as a
- * {@link Forecast} (grid values and per-station values, the model version). The first T − 1 frames of a region emit
+ * {@link Forecast} (grid values and per-station values, the model version and the hashes of the weights before
+ * and after this frame's step, so that a restore from a checkpoint can be checked bit for bit). The first T − 1 frames of a region emit
  * nothing. A frame whose grid or features differ from the region's model (a configuration change between runs) goes
  * to {@link #MISFITS} as a dead letter.
  *
@@ -119,6 +120,7 @@ public final class RegionTrainerFunction extends KeyedProcessFunction<String, Ra
             }
         }
         long versionBefore = m.version();
+        String hashBefore = m.modelHash();
         long skippedBefore = m.convLstmState().skipped();
         RegionLearner.Step step = learner.observe(m, frame, in.stations());
         frames.inc();
@@ -126,7 +128,9 @@ public final class RegionTrainerFunction extends KeyedProcessFunction<String, Ra
         tandem.steps(m.version() - versionBefore);
         skippedUpdates.inc(m.convLstmState().skipped() - skippedBefore);
         if (step.issued() != null) {
-            out.collect(forecast(in, m, step, ctx.timerService().currentProcessingTime()));
+            Forecast fc = forecast(in, m, step, ctx.timerService().currentProcessingTime());
+            fc.previousModelHash = hashBefore;
+            out.collect(fc);
             forecasts.inc();
         }
         state.update(m);
@@ -158,7 +162,7 @@ public final class RegionTrainerFunction extends KeyedProcessFunction<String, Ra
         fc.stations = last.stations;
         fc.weights = last.weights;
         fc.modelVersion = m.version();
-        fc.modelHash = m.convLstmState() == null ? null : dev.tandem.learning.io.ModelHash.of(m.convLstmState().model);
+        fc.modelHash = m.modelHash();
         fc.previousMse = step.mse();
         fc.scoredStations = step.due().isEmpty() ? null : step.scored();
         fc.emittedAt = now;

@@ -90,6 +90,12 @@ class RegionTrainerFunctionTest {
             }
             assertNull(out.get(0).previousMse, "nothing to score before the first forecast");
             for (int i = 1; i < out.size(); i++) {
+                // the chain of weight hashes: each step starts from the weights of the forecast before
+                assertEquals(16, out.get(i).modelHash.length(), "a 64-bit hex hash");
+                assertEquals(out.get(i - 1).modelHash, out.get(i).previousModelHash, "forecast " + i);
+                assertNotEquals(out.get(i - 1).modelHash, out.get(i).modelHash, "one step changed the weights at " + i);
+            }
+            for (int i = 1; i < out.size(); i++) {
                 // the forecast emitted for this step (by the older model) against what the step brought
                 Forecast previous = out.get(i - 1);
                 RainFrame observed = fs.get(i + T - 1);

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Tandem.Version.class,
         description = "Tandem: online training of neural networks inside Apache Flink.",
-        subcommands = {InfoCommand.class, EvalCommand.class, BenchCommand.class, ConvertCommand.class,
+        subcommands = {InfoCommand.class, EvalCommand.class, BenchCommand.class, ClusterCommand.class, ConvertCommand.class,
                 DashboardCommand.class, DemoCommand.class, ExportModelCommand.class, SoakCommand.class, ReplayCommand.class,
                 RunCommand.class,
                 CommandLine.HelpCommand.class})
