@@ -15,6 +15,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.lib.NumberSequenceSource;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * W6 (WORKLOADS.md): one L-component AL model (the gearbox network cut into L components of similar cost, or an
@@ -51,7 +53,7 @@ public final class W6Benchmark {
      *              measured cost, label width {@code labelWidth}) or mlp (784 → L hidden layers of {@code width})
      */
     public record Settings(String model, int depth, int width, int labelWidth, int batch, int batches, int warmupBatches,
-                           String backend, long seed, long bufferTimeoutMs) {
+                           String backend, long seed, long bufferTimeoutMs, int segmentKiB) {
     }
 
     static final int CHANNELS = 4;
@@ -234,6 +236,8 @@ public final class W6Benchmark {
         out.put("al_one_operator_gc_ms_per_batch", r3(1000 * sync.gcSeconds() / (s.batches() + s.warmupBatches())));
         out.put("model_balance", r3(max(stageTimes) / (sum(stageTimes) / stageTimes.length)));
         out.put("cores", cores);
+        out.put("network_segment_kib", s.segmentKiB() > 0 ? s.segmentKiB() : 32);
+        POOLS.remove(poolKey);
         return out;
     }
 
@@ -283,23 +287,69 @@ public final class W6Benchmark {
         return max;
     }
 
+    /**
+     * Network buffers of {@code segmentKiB} (0: Flink's default 32 KiB): Flink 2.2 lets a channel hold at most 10 buffers, so with the
+     * default 32 KiB segments a 1 MiB record (32 windows of 4 x 2048 floats, stage 1's input) never fits in flight:
+     * the producer stalls mid-record until the consumer has read it, the two tasks run in lockstep, and the consumer
+     * copies every record that spans buffers into a freshly allocated array. With segments larger than the largest
+     * record, each channel holds several batches, so the stages are decoupled by real queues. The network memory
+     * then holds {@value #NETWORK_SEGMENTS} segments.
+     */
+    static final int NETWORK_SEGMENTS = 64;
+
     private StreamExecutionEnvironment env(int slots) {
         Configuration c = new Configuration();
         c.set(RestOptions.BIND_PORT, "0");
         c.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
+        if (s.segmentKiB() > 0) {
+            MemorySize segment = new MemorySize(s.segmentKiB() * 1024L);
+            c.set(TaskManagerOptions.MEMORY_SEGMENT_SIZE, segment);
+            MemorySize network = segment.multiply(NETWORK_SEGMENTS);
+            c.set(TaskManagerOptions.NETWORK_MEMORY_MIN, network);
+            c.set(TaskManagerOptions.NETWORK_MEMORY_MAX, network);
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, c);
         env.setBufferTimeout(s.bufferTimeoutMs());
         return env;
     }
 
-    /** The TRAIN stream: warm-up batches, then the measured ones; seeded synthetic digits-like inputs. */
+    /**
+     * Distinct mini-batches the stream cycles through. They are generated once, before any run, so that no run pays
+     * for drawing 32 x 8,192 Gaussians per batch on the cores it measures: in the pipeline runs that generation
+     * competed with the stages for the two cores, while in the one-operator runs it had the other core to itself.
+     */
+    static final int POOL = 32;
+    private static final Map<String, AlSignal[]> POOLS = new ConcurrentHashMap<>();
+    private String poolKey;
+
+    private String pool() {
+        if (poolKey == null) {
+            int n = Math.min(POOL, s.warmupBatches() + s.batches());
+            AlSignal[] batches = new AlSignal[n];
+            for (int i = 0; i < n; i++) {
+                batches[i] = batch(i, s.batch(), s.seed(), inputShape());
+            }
+            poolKey = "w6-" + System.nanoTime();
+            POOLS.put(poolKey, batches);
+        }
+        return poolKey;
+    }
+
+    /**
+     * The TRAIN stream: warm-up batches, then the measured ones; batch i is the pool's i mod {@value #POOL}
+     * (seeded synthetic inputs), under its own sequence number. The mini cluster runs in this JVM, so the
+     * operators read the pool from a static map rather than from the serialised job graph.
+     */
     private DataStream<AlSignal> signals(StreamExecutionEnvironment env) {
-        int batch = s.batch();
-        long seed = s.seed();
-        int[] shape = inputShape();
+        String key = pool();
         return env.fromSource(new NumberSequenceSource(0, s.warmupBatches() + s.batches() - 1),
                         WatermarkStrategy.noWatermarks(), "w6-batches")
-                .map(i -> batch(i, batch, seed, shape)).returns(TypeInformation.of(AlSignal.class)).name("w6-generate");
+                .map(i -> {
+                    AlSignal[] batches = POOLS.get(key);
+                    AlSignal b = batches[(int) (i % batches.length)];
+                    AlSignal out = AlSignal.train(b.key, i, b.inputShape, b.s, b.t, b.n);
+                    return out;
+                }).returns(TypeInformation.of(AlSignal.class)).name("w6-generate");
     }
 
     /** A seeded synthetic mini-batch: Gaussian inputs whose class shifts every 10th value, one-hot labels. */
