@@ -119,23 +119,7 @@ public final class W6Benchmark {
             java.util.Arrays.sort(times[l]);
             cost[l] = times[l][rounds / 2];
         }
-        int[] best = null;
-        double bestMax = Double.MAX_VALUE;
-        for (int[] cut : cuts(6, s.depth())) {
-            double max = 0;
-            int next = 0;
-            for (int g : cut) {
-                double sum = 0;
-                for (int i = 0; i < g; i++) {
-                    sum += cost[next++];
-                }
-                max = Math.max(max, sum);
-            }
-            if (max < bestMax) {
-                bestMax = max;
-                best = cut;
-            }
-        }
+        int[] best = AlGearboxArchitecture.balancedGroups(cost, s.depth());
         List<Object> ms = new ArrayList<>();
         for (double c : cost) {
             ms.add(r3(1000 * c));
@@ -146,22 +130,13 @@ public final class W6Benchmark {
 
     private List<Object> blockMs;
 
-    /** Every way to cut n blocks into k contiguous non-empty groups. */
-    static List<int[]> cuts(int n, int k) {
-        List<int[]> out = new ArrayList<>();
-        if (k == 1) {
-            out.add(new int[] {n});
-            return out;
+    /** The cut as the gearbox job's {@code gearbox.al.blocks} value. */
+    private String blocksKey() {
+        StringBuilder b = new StringBuilder();
+        for (int g : groups) {
+            b.append(b.length() == 0 ? "" : ",").append(g);
         }
-        for (int first = 1; first <= n - k + 1; first++) {
-            for (int[] rest : cuts(n - first, k - 1)) {
-                int[] c = new int[k];
-                c[0] = first;
-                System.arraycopy(rest, 0, c, 1, k - 1);
-                out.add(c);
-            }
-        }
-        return out;
+        return b.toString();
     }
 
     /** What one run measured: examples/s over the busy span, and each operator's busy seconds. */
@@ -173,7 +148,7 @@ public final class W6Benchmark {
         if (s.model().equals("gearbox")) {
             groups = balancedGroups();
             err.println("w6: gearbox block step times (ms) " + blockMs + " -> blocks per component "
-                    + java.util.Arrays.toString(groups));
+                    + java.util.Arrays.toString(groups) + " (the job: gearbox.al.blocks=" + blocksKey() + ")");
         }
         List<Run> runs = new ArrayList<>();
         for (int slots : new int[] {1, 2}) {
@@ -188,6 +163,7 @@ public final class W6Benchmark {
                 : "MLP 784-" + s.width() + "x" + s.depth() + "-10, label width " + s.labelWidth());
         if (blockMs != null) {
             out.put("block_step_ms", blockMs);
+            out.put("gearbox_al_blocks", blocksKey());
         }
         out.put("L", s.depth());
         out.put("batch", s.batch());
