@@ -141,7 +141,7 @@ public final class W6Benchmark {
 
     /** What one run measured: examples/s over the busy span, and each operator's busy seconds. */
     record Run(String name, int slots, double examplesPerSecond, double spanSeconds, double[] busySeconds,
-               double[] cpuSeconds, double wallSeconds, double gcSeconds) {
+               double[] cpuSeconds, double wallSeconds, double gcSeconds, double processCpuSeconds) {
     }
 
     public Map<String, Object> run() throws Exception {
@@ -191,6 +191,11 @@ public final class W6Benchmark {
             double span = r.spanSeconds() / s.batches();
             m.put("pipeline_ms_per_batch", r3(1000 * span));
             m.put("gc_ms_per_batch", r3(1000 * r.gcSeconds() / (s.batches() + s.warmupBatches())));
+            // every thread of the JVM over the measured batches: the stages, the source, Flink's threads, the
+            // collectors; on c idle cores the pipeline cannot beat process CPU / c per batch, whatever the load
+            m.put("process_cpu_ms_per_batch", r3(1000 * r.processCpuSeconds() / s.batches()));
+            m.put("outside_stages_cpu_ms_per_batch",
+                    r3(1000 * (r.processCpuSeconds() - sum(r.cpuSeconds())) / s.batches()));
             // stages slowed by sharing cores: busy time in the pipeline over the same step alone
             m.put("stage_slowdown", r3(sum(wall) / sum(stageTimes)));
             // what the slowest stage's busy time does not explain: waiting on buffers, (de)serialisation, scheduling
@@ -207,6 +212,8 @@ public final class W6Benchmark {
         }
         out.put("predicted_al_over_bp_by_slots", predicted);
         out.put("bp_ms_per_batch", r3(1000 * tBp));
+        out.put("bp_thread_cpu_ms_per_batch", r3(1000 * bp.cpuSeconds()[0] / s.batches()));
+        out.put("bp_process_cpu_ms_per_batch", r3(1000 * bp.processCpuSeconds() / s.batches()));
         out.put("component_ms_per_batch", ms(stageTimes));
         out.put("bp_gc_ms_per_batch", r3(1000 * bp.gcSeconds() / (s.batches() + s.warmupBatches())));
         out.put("al_one_operator_gc_ms_per_batch", r3(1000 * sync.gcSeconds() / (s.batches() + s.warmupBatches())));
@@ -401,6 +408,8 @@ public final class W6Benchmark {
         double[] cpu = new double[operators];
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
+        long cpuFirst = -1;
+        long cpuLast = -1;
         for (int l = 0; l < operators; l++) {
             List<StageTimeline.Interval> list = per.get(l);
             if (list.size() != s.warmupBatches() + s.batches()) {
@@ -414,13 +423,17 @@ public final class W6Benchmark {
             // the span runs from the first measured batch entering operator 0 to the last leaving operator L-1
             if (l == 0) {
                 first = list.get(s.warmupBatches()).start();
+                // the JVM's CPU clock from the end of operator 0's last warm-up batch (its nearest reading)
+                cpuFirst = s.warmupBatches() > 0 ? list.get(s.warmupBatches() - 1).processCpuAtEnd() : -1;
             }
             if (l == operators - 1) {
                 last = list.get(list.size() - 1).end();
+                cpuLast = list.get(list.size() - 1).processCpuAtEnd();
             }
         }
         double span = (last - first) / 1e9;
-        return new Run(name, slots, s.batches() * (double) s.batch() / span, span, busy, cpu, wall, gc);
+        double processCpu = cpuFirst >= 0 && cpuLast >= 0 ? (cpuLast - cpuFirst) / 1e9 : Double.NaN;
+        return new Run(name, slots, s.batches() * (double) s.batch() / span, span, busy, cpu, wall, gc, processCpu);
     }
 
     private static double r1(double v) {
