@@ -61,6 +61,8 @@ public final class TandemConfig implements Serializable {
             ConfigKey.choice("gearbox.training.mode", "how the fleet model trains: one operator by backprop, or "
                     + "Associated Learning stages", "backprop", "associated"),
             ConfigKey.integer("gearbox.al.components", 1, 6, "AL components L (stage operators) the gearbox network is cut into"),
+            ConfigKey.list("gearbox.al.blocks", "blocks of the gearbox network per AL component, in order, e.g. 1,1,1,3 "
+                    + "(the cut bench w6 balances by measured cost); empty: the even cut"),
             ConfigKey.integer("gearbox.al.label-width", 1, 4096, "width of the AL label embeddings t_l"),
             ConfigKey.choice("gearbox.al.first-decoder-loss", "loss of h_1 against y", "cross-entropy", "mse"),
             ConfigKey.choice("gearbox.al.optimizer", "optimizer of both AL local losses",
@@ -345,6 +347,7 @@ public final class TandemConfig implements Serializable {
             throw new IllegalArgumentException("gearbox.decision.algorithm = " + string("gearbox.decision.algorithm")
                     + " needs gearbox.training.mode = backprop; allowed with associated: none");
         }
+        alBlocks(); // as many groups as gearbox.al.components, summing to the network's blocks
         decisionPolicy(); // unfreeze-below must not exceed freeze.at
         recordLimits();
         checkIdentifiers("rainfall.region", List.of(string("rainfall.region")));
@@ -463,12 +466,47 @@ public final class TandemConfig implements Serializable {
     public dev.tandem.operators.gearbox.AlFleetSettings alFleetSettings() {
         return new dev.tandem.operators.gearbox.AlFleetSettings(classes(), integer("gearbox.batch"),
                 bool("gearbox.normalize"), longValue("gearbox.seed"), string("compute.backend"),
-                integer("gearbox.al.components"), integer("gearbox.al.label-width"),
+                integer("gearbox.al.components"), alBlocks(), integer("gearbox.al.label-width"),
                 string("gearbox.al.first-decoder-loss").equals("mse") ? dev.tandem.learning.al.DecoderLoss.MSE
                         : dev.tandem.learning.al.DecoderLoss.SOFTMAX_CROSS_ENTROPY,
                 string("gearbox.al.optimizer"), decimal("gearbox.al.learning-rate"),
                 decimal("gearbox.al.autoencoder-learning-rate"), integer("gearbox.al.snapshot-every"),
                 integer("gearbox.al.slot-groups"));
+    }
+
+    /**
+     * {@code gearbox.al.blocks}: blocks per component (L positive integers summing to the network's 6 blocks), or
+     * null for the even cut when the list is empty.
+     */
+    int[] alBlocks() {
+        List<String> v = list("gearbox.al.blocks");
+        if (v.isEmpty()) {
+            return null;
+        }
+        int components = integer("gearbox.al.components");
+        int blocks = dev.tandem.operators.gearbox.AlGearboxArchitecture.BLOCKS;
+        String allowed = "empty (the even cut) or " + components + " positive integers (gearbox.al.components) summing to "
+                + blocks + ", e.g. " + String.join(",", java.util.Collections.nCopies(components, "1")).replaceFirst(
+                        "1$", Integer.toString(blocks - components + 1));
+        int[] g = new int[v.size()];
+        int sum = 0;
+        for (int i = 0; i < g.length; i++) {
+            try {
+                g[i] = Integer.parseInt(v.get(i).trim());
+            } catch (NumberFormatException e) {
+                g[i] = 0;
+            }
+            if (g[i] < 1) {
+                g = null;
+                break;
+            }
+            sum += g[i];
+        }
+        if (g == null || g.length != components || sum != blocks) {
+            throw new IllegalArgumentException("invalid value '" + String.join(",", v)
+                    + "' for configuration key gearbox.al.blocks; allowed: " + allowed);
+        }
+        return g;
     }
 
     /** The decision stage and freeze policy of the fleet trainer ({@code gearbox.decision.*}). */

@@ -4,6 +4,7 @@ import dev.tandem.job.config.TandemConfig;
 import dev.tandem.models.gearbox.GearboxCnnFactory;
 import dev.tandem.operators.al.AlPipeline;
 import dev.tandem.operators.common.DeadLetter;
+import dev.tandem.operators.gearbox.AlGearboxArchitecture;
 import dev.tandem.operators.common.RawRecord;
 import dev.tandem.operators.gearbox.Alert;
 import dev.tandem.operators.gearbox.Prediction;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -114,6 +116,20 @@ class GearboxJobAssociatedTest {
         assertTrue(e.getMessage().contains("gearbox.al.optimizer") && e.getMessage().contains("adam+n-laaf"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> config("gearbox.training.mode=both"));
         assertTrue(e.getMessage().contains("backprop, associated"), e.getMessage());
+        for (String bad : new String[] {"1,1,1,3", "3,2", "0,6", "x,5"}) { // L = 2: two groups summing to 6
+            e = assertThrows(IllegalArgumentException.class, () -> config("gearbox.al.blocks=" + bad));
+            assertTrue(e.getMessage().contains("gearbox.al.blocks") && e.getMessage().contains("'" + bad + "'")
+                    && e.getMessage().contains("2 positive integers") && e.getMessage().contains("1,5"), e.getMessage());
+        }
+    }
+
+    @Test
+    void alBlocksCutTheNetworkAsGiven() {
+        int[] even = ((AlGearboxArchitecture) config().alFleetSettings().stageSettings().architecture()).groups();
+        assertArrayEquals(new int[] {3, 3}, even);
+        int[] given = ((AlGearboxArchitecture) config("gearbox.al.blocks=1, 5").alFleetSettings().stageSettings()
+                .architecture()).groups();
+        assertArrayEquals(new int[] {1, 5}, given);
     }
 
     private static <T> List<T> drain(CloseableIterator<T> it) throws Exception {

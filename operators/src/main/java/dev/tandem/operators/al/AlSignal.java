@@ -1,10 +1,13 @@
 package dev.tandem.operators.al;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 import java.util.Arrays;
 
 /**
  * What flows between AL stages for one model key (the fleet): stage l receives {@code (key, s_{l-1}, t_{l-1})} and
- * sends {@code (key, s_l, t_l)}. A Flink POJO (public fields, no Kryo).
+ * sends {@code (key, s_l, t_l)}. Public fields; Flink moves it with {@link AlSignalSerializer} (its
+ * {@code @TypeInfo}), which writes the float payloads in bulk (no Kryo).
  * <ul>
  *   <li>{@link #TRAIN}: a labelled mini-batch of {@link #n} examples, {@link #s} row-major n × per-example shape,
  *       {@link #t} n × label width (t_0 = one-hot y). Every stage takes one step of its two local losses.</li>
@@ -17,6 +20,7 @@ import java.util.Arrays;
  * {@link #inputShape} is the per-example shape of x (s_0), so that any stage can build its component from the
  * architecture alone when a key's first signal arrives.
  */
+@TypeInfo(AlSignalTypeInfo.Factory.class)
 public class AlSignal {
     public static final int TRAIN = 0;
     public static final int PREDICT = 1;

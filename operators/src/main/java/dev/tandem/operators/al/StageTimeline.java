@@ -14,9 +14,14 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class StageTimeline {
     /**
      * One interval: which stage (0-based component), what kind of signal, start and end (System.nanoTime), and the
-     * CPU time the stage's thread used in it (wall time includes waiting for a core when threads outnumber cores).
+     * CPU time the stage's thread used in it (wall time includes waiting for a core when threads outnumber cores),
+     * and the CPU time of the whole JVM (every thread: other stages, sources, Flink, the collectors) at its end.
      */
-    public record Interval(int stage, int kind, long start, long end, long cpuNanos) {
+    public record Interval(int stage, int kind, long start, long end, long cpuNanos, long processCpuAtEnd) {
+        public Interval(int stage, int kind, long start, long end, long cpuNanos) {
+            this(stage, kind, start, end, cpuNanos, -1);
+        }
+
         public long nanos() {
             return end - start;
         }
@@ -29,6 +34,14 @@ public final class StageTimeline {
         return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1;
     }
 
+    private static final java.lang.management.OperatingSystemMXBean OS =
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
+    /** CPU nanoseconds of this JVM so far, every thread (-1 where unsupported). */
+    public static long processCpuNanos() {
+        return OS instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
+    }
+
     private static final Map<String, List<Interval>> RUNS = new ConcurrentHashMap<>();
 
     private StageTimeline() {
@@ -36,7 +49,7 @@ public final class StageTimeline {
 
     public static void record(String profile, int stage, int kind, long start, long end, long cpuNanos) {
         List<Interval> l = RUNS.computeIfAbsent(profile, k -> java.util.Collections.synchronizedList(new ArrayList<>()));
-        l.add(new Interval(stage, kind, start, end, cpuNanos));
+        l.add(new Interval(stage, kind, start, end, cpuNanos, processCpuNanos()));
     }
 
     /** The intervals recorded under a profile (a copy). */

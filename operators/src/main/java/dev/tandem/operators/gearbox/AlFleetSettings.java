@@ -11,29 +11,33 @@ import java.util.List;
 /**
  * How a fleet learns with {@code gearbox.training.mode = associated}: the class names, the mini-batch
  * ({@code gearbox.batch}), per-channel normalisation, the model seed and backend (as in backprop mode), and the AL
- * keys {@code gearbox.al.*}: components L, label width, decoder loss of h_1, the optimizer and its two learning
+ * keys {@code gearbox.al.*}: components L and the blocks of each (null: the even cut), label width, decoder loss of h_1, the optimizer and its two learning
  * rates, how often stages publish their decoders, and how many slot sharing groups the stages are spread over.
  */
 public record AlFleetSettings(List<String> classes, int batch, boolean normalize, long seed, String backend,
-                              int components, int labelWidth, DecoderLoss firstDecoderLoss, String optimizer,
+                              int components, int[] blocks, int labelWidth, DecoderLoss firstDecoderLoss, String optimizer,
                               double associationLr, double autoencoderLr, int snapshotEvery, int slotGroups)
         implements Serializable {
     public AlFleetSettings {
         classes = List.copyOf(classes);
-        stage(classes, components, labelWidth, firstDecoderLoss, optimizer, associationLr, autoencoderLr, seed,
+        blocks = blocks == null ? null : blocks.clone();
+        stage(classes, components, blocks, labelWidth, firstDecoderLoss, optimizer, associationLr, autoencoderLr, seed,
                 backend, snapshotEvery); // fails now, naming the key
     }
 
     public AlStageSettings stageSettings() {
-        return stage(classes, components, labelWidth, firstDecoderLoss, optimizer, associationLr, autoencoderLr, seed,
+        return stage(classes, components, blocks, labelWidth, firstDecoderLoss, optimizer, associationLr, autoencoderLr, seed,
                 backend, snapshotEvery);
     }
 
-    private static AlStageSettings stage(List<String> classes, int components, int labelWidth, DecoderLoss loss,
+    private static AlStageSettings stage(List<String> classes, int components, int[] blocks, int labelWidth,
+                                         DecoderLoss loss,
                                          String optimizer, double asLr, double aeLr, long seed, String backend,
                                          int snapshotEvery) {
-        AlGearboxArchitecture arch = new AlGearboxArchitecture(classes.size(), components, labelWidth, loss,
-                optimizer.equals("adam+n-laaf") ? 10 : 0);
+        double slopes = optimizer.equals("adam+n-laaf") ? 10 : 0;
+        AlGearboxArchitecture arch = blocks == null
+                ? new AlGearboxArchitecture(classes.size(), components, labelWidth, loss, slopes)
+                : new AlGearboxArchitecture(classes.size(), components, labelWidth, loss, slopes, blocks);
         return new AlStageSettings(arch, components, backend, DType.FLOAT32, seed,
                 new AlOptimizerSettings(optimizer, asLr, aeLr, seed), snapshotEvery, null);
     }

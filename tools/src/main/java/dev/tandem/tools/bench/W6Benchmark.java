@@ -15,6 +15,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.lib.NumberSequenceSource;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * W6 (WORKLOADS.md): one L-component AL model (the gearbox network cut into L components of similar cost, or an
@@ -51,7 +53,7 @@ public final class W6Benchmark {
      *              measured cost, label width {@code labelWidth}) or mlp (784 → L hidden layers of {@code width})
      */
     public record Settings(String model, int depth, int width, int labelWidth, int batch, int batches, int warmupBatches,
-                           String backend, long seed, long bufferTimeoutMs) {
+                           String backend, long seed, long bufferTimeoutMs, int segmentKiB) {
     }
 
     static final int CHANNELS = 4;
@@ -117,23 +119,7 @@ public final class W6Benchmark {
             java.util.Arrays.sort(times[l]);
             cost[l] = times[l][rounds / 2];
         }
-        int[] best = null;
-        double bestMax = Double.MAX_VALUE;
-        for (int[] cut : cuts(6, s.depth())) {
-            double max = 0;
-            int next = 0;
-            for (int g : cut) {
-                double sum = 0;
-                for (int i = 0; i < g; i++) {
-                    sum += cost[next++];
-                }
-                max = Math.max(max, sum);
-            }
-            if (max < bestMax) {
-                bestMax = max;
-                best = cut;
-            }
-        }
+        int[] best = AlGearboxArchitecture.balancedGroups(cost, s.depth());
         List<Object> ms = new ArrayList<>();
         for (double c : cost) {
             ms.add(r3(1000 * c));
@@ -144,34 +130,25 @@ public final class W6Benchmark {
 
     private List<Object> blockMs;
 
-    /** Every way to cut n blocks into k contiguous non-empty groups. */
-    static List<int[]> cuts(int n, int k) {
-        List<int[]> out = new ArrayList<>();
-        if (k == 1) {
-            out.add(new int[] {n});
-            return out;
+    /** The cut as the gearbox job's {@code gearbox.al.blocks} value. */
+    private String blocksKey() {
+        StringBuilder b = new StringBuilder();
+        for (int g : groups) {
+            b.append(b.length() == 0 ? "" : ",").append(g);
         }
-        for (int first = 1; first <= n - k + 1; first++) {
-            for (int[] rest : cuts(n - first, k - 1)) {
-                int[] c = new int[k];
-                c[0] = first;
-                System.arraycopy(rest, 0, c, 1, k - 1);
-                out.add(c);
-            }
-        }
-        return out;
+        return b.toString();
     }
 
     /** What one run measured: examples/s over the busy span, and each operator's busy seconds. */
     record Run(String name, int slots, double examplesPerSecond, double spanSeconds, double[] busySeconds,
-               double[] cpuSeconds, double wallSeconds, double gcSeconds) {
+               double[] cpuSeconds, double wallSeconds, double gcSeconds, double processCpuSeconds) {
     }
 
     public Map<String, Object> run() throws Exception {
         if (s.model().equals("gearbox")) {
             groups = balancedGroups();
             err.println("w6: gearbox block step times (ms) " + blockMs + " -> blocks per component "
-                    + java.util.Arrays.toString(groups));
+                    + java.util.Arrays.toString(groups) + " (the job: gearbox.al.blocks=" + blocksKey() + ")");
         }
         List<Run> runs = new ArrayList<>();
         for (int slots : new int[] {1, 2}) {
@@ -186,6 +163,7 @@ public final class W6Benchmark {
                 : "MLP 784-" + s.width() + "x" + s.depth() + "-10, label width " + s.labelWidth());
         if (blockMs != null) {
             out.put("block_step_ms", blockMs);
+            out.put("gearbox_al_blocks", blocksKey());
         }
         out.put("L", s.depth());
         out.put("batch", s.batch());
@@ -213,6 +191,11 @@ public final class W6Benchmark {
             double span = r.spanSeconds() / s.batches();
             m.put("pipeline_ms_per_batch", r3(1000 * span));
             m.put("gc_ms_per_batch", r3(1000 * r.gcSeconds() / (s.batches() + s.warmupBatches())));
+            // every thread of the JVM over the measured batches: the stages, the source, Flink's threads, the
+            // collectors; on c idle cores the pipeline cannot beat process CPU / c per batch, whatever the load
+            m.put("process_cpu_ms_per_batch", r3(1000 * r.processCpuSeconds() / s.batches()));
+            m.put("outside_stages_cpu_ms_per_batch",
+                    r3(1000 * (r.processCpuSeconds() - sum(r.cpuSeconds())) / s.batches()));
             // stages slowed by sharing cores: busy time in the pipeline over the same step alone
             m.put("stage_slowdown", r3(sum(wall) / sum(stageTimes)));
             // what the slowest stage's busy time does not explain: waiting on buffers, (de)serialisation, scheduling
@@ -229,11 +212,15 @@ public final class W6Benchmark {
         }
         out.put("predicted_al_over_bp_by_slots", predicted);
         out.put("bp_ms_per_batch", r3(1000 * tBp));
+        out.put("bp_thread_cpu_ms_per_batch", r3(1000 * bp.cpuSeconds()[0] / s.batches()));
+        out.put("bp_process_cpu_ms_per_batch", r3(1000 * bp.processCpuSeconds() / s.batches()));
         out.put("component_ms_per_batch", ms(stageTimes));
         out.put("bp_gc_ms_per_batch", r3(1000 * bp.gcSeconds() / (s.batches() + s.warmupBatches())));
         out.put("al_one_operator_gc_ms_per_batch", r3(1000 * sync.gcSeconds() / (s.batches() + s.warmupBatches())));
         out.put("model_balance", r3(max(stageTimes) / (sum(stageTimes) / stageTimes.length)));
         out.put("cores", cores);
+        out.put("network_segment_kib", s.segmentKiB() > 0 ? s.segmentKiB() : 32);
+        POOLS.remove(poolKey);
         return out;
     }
 
@@ -283,23 +270,70 @@ public final class W6Benchmark {
         return max;
     }
 
+    /**
+     * Network buffers of {@code segmentKiB} (0: Flink's default 32 KiB): Flink 2.2 lets a channel hold at most 10 buffers, so with the
+     * default 32 KiB segments a 1 MiB record (32 windows of 4 x 2048 floats, stage 1's input) never fits in flight:
+     * the producer stalls mid-record until the consumer has read it, the two tasks run in lockstep, and the consumer
+     * copies every record that spans buffers into a freshly allocated array. With segments larger than the largest
+     * record, each channel holds several batches, so the stages are decoupled by real queues. The network memory
+     * then holds {@value #NETWORK_SEGMENTS} segments. Three pairs of runs on the shared VM favoured the default
+     * (the source then runs tens of batches ahead, out of cache), so the default stays Flink's.
+     */
+    static final int NETWORK_SEGMENTS = 64;
+
     private StreamExecutionEnvironment env(int slots) {
         Configuration c = new Configuration();
         c.set(RestOptions.BIND_PORT, "0");
         c.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
+        if (s.segmentKiB() > 0) {
+            MemorySize segment = new MemorySize(s.segmentKiB() * 1024L);
+            c.set(TaskManagerOptions.MEMORY_SEGMENT_SIZE, segment);
+            MemorySize network = segment.multiply(NETWORK_SEGMENTS);
+            c.set(TaskManagerOptions.NETWORK_MEMORY_MIN, network);
+            c.set(TaskManagerOptions.NETWORK_MEMORY_MAX, network);
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, c);
         env.setBufferTimeout(s.bufferTimeoutMs());
         return env;
     }
 
-    /** The TRAIN stream: warm-up batches, then the measured ones; seeded synthetic digits-like inputs. */
+    /**
+     * Distinct mini-batches the stream cycles through. They are generated once, before any run, so that no run pays
+     * for drawing 32 x 8,192 Gaussians per batch on the cores it measures: in the pipeline runs that generation
+     * competed with the stages for the two cores, while in the one-operator runs it had the other core to itself.
+     */
+    static final int POOL = 32;
+    private static final Map<String, AlSignal[]> POOLS = new ConcurrentHashMap<>();
+    private String poolKey;
+
+    private String pool() {
+        if (poolKey == null) {
+            int n = Math.min(POOL, s.warmupBatches() + s.batches());
+            AlSignal[] batches = new AlSignal[n];
+            for (int i = 0; i < n; i++) {
+                batches[i] = batch(i, s.batch(), s.seed(), inputShape());
+            }
+            poolKey = "w6-" + System.nanoTime();
+            POOLS.put(poolKey, batches);
+        }
+        return poolKey;
+    }
+
+    /**
+     * The TRAIN stream: warm-up batches, then the measured ones; batch i is the pool's i mod {@value #POOL}
+     * (seeded synthetic inputs), under its own sequence number. The mini cluster runs in this JVM, so the
+     * operators read the pool from a static map rather than from the serialised job graph.
+     */
     private DataStream<AlSignal> signals(StreamExecutionEnvironment env) {
-        int batch = s.batch();
-        long seed = s.seed();
-        int[] shape = inputShape();
+        String key = pool();
         return env.fromSource(new NumberSequenceSource(0, s.warmupBatches() + s.batches() - 1),
                         WatermarkStrategy.noWatermarks(), "w6-batches")
-                .map(i -> batch(i, batch, seed, shape)).returns(TypeInformation.of(AlSignal.class)).name("w6-generate");
+                .map(i -> {
+                    AlSignal[] batches = POOLS.get(key);
+                    AlSignal b = batches[(int) (i % batches.length)];
+                    AlSignal out = AlSignal.train(b.key, i, b.inputShape, b.s, b.t, b.n);
+                    return out;
+                }).returns(TypeInformation.of(AlSignal.class)).name("w6-generate");
     }
 
     /** A seeded synthetic mini-batch: Gaussian inputs whose class shifts every 10th value, one-hot labels. */
@@ -375,6 +409,8 @@ public final class W6Benchmark {
         double[] cpu = new double[operators];
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
+        long cpuFirst = -1;
+        long cpuLast = -1;
         for (int l = 0; l < operators; l++) {
             List<StageTimeline.Interval> list = per.get(l);
             if (list.size() != s.warmupBatches() + s.batches()) {
@@ -388,13 +424,17 @@ public final class W6Benchmark {
             // the span runs from the first measured batch entering operator 0 to the last leaving operator L-1
             if (l == 0) {
                 first = list.get(s.warmupBatches()).start();
+                // the JVM's CPU clock from the end of operator 0's last warm-up batch (its nearest reading)
+                cpuFirst = s.warmupBatches() > 0 ? list.get(s.warmupBatches() - 1).processCpuAtEnd() : -1;
             }
             if (l == operators - 1) {
                 last = list.get(list.size() - 1).end();
+                cpuLast = list.get(list.size() - 1).processCpuAtEnd();
             }
         }
         double span = (last - first) / 1e9;
-        return new Run(name, slots, s.batches() * (double) s.batch() / span, span, busy, cpu, wall, gc);
+        double processCpu = cpuFirst >= 0 && cpuLast >= 0 ? (cpuLast - cpuFirst) / 1e9 : Double.NaN;
+        return new Run(name, slots, s.batches() * (double) s.batch() / span, span, busy, cpu, wall, gc, processCpu);
     }
 
     private static double r1(double v) {

@@ -53,6 +53,12 @@ final class BenchW6Command implements Callable<Integer> {
             description = "Flink network buffer timeout (0: flush after every record). Default: ${DEFAULT-VALUE}.")
     long bufferTimeout;
 
+    @Option(names = "--segment-kib", defaultValue = "0",
+            description = {"Flink network buffer (memory segment) size in KiB, 64 of them; above the largest record",
+                    "between stages (1 MiB: 32 windows of 4 x 2048 floats, e.g. 4096) a channel holds several batches.",
+                    "0: Flink's default (32 KiB), which measured better on the shared VM. Default: ${DEFAULT-VALUE}."})
+    int segmentKiB;
+
     @Option(names = "--intra-op-threads", defaultValue = "1",
             description = {"Threads one nd4j call may use (tandem.nd4j.threads). 1 keeps every operator on one core, so",
                     "the comparison measures pipeline parallelism; 0 leaves the backend's default. Default: ${DEFAULT-VALUE}."})
@@ -72,13 +78,14 @@ final class BenchW6Command implements Callable<Integer> {
         require(batches >= 1, "--batches", batches, ">= 1");
         require(warmup >= 0, "--warmup", warmup, ">= 0");
         require(bufferTimeout >= 0, "--buffer-timeout-ms", bufferTimeout, ">= 0");
+        require(segmentKiB >= 0 && segmentKiB <= 65536, "--segment-kib", segmentKiB, "0..65536");
         require(intraOpThreads >= 0, "--intra-op-threads", intraOpThreads, ">= 0");
         if (intraOpThreads > 0) {
             System.setProperty("tandem.nd4j.threads", Integer.toString(intraOpThreads)); // before the backend loads
         }
         Backends.Choice choice = backend.choose();
         W6Benchmark b = new W6Benchmark(new W6Benchmark.Settings(model, depth, width, labelWidth, batch, batches, warmup,
-                choice.backend().name(), seed, bufferTimeout), System.err);
+                choice.backend().name(), seed, bufferTimeout, segmentKiB), System.err);
         Map<String, Object> out = b.run();
         out.put("intra_op_threads", intraOpThreads);
         System.out.println("W6 " + out.get("model") + ", batch " + batch + ", backend " + out.get("backend") + ": backprop "

@@ -48,7 +48,10 @@ class AlCliTest {
             assertTrue(m.get("al_over_bp").asDouble() > 0, m.toString());
             assertEquals(2, m.get("stage_busy_ms_per_batch").size());
             assertTrue(m.get("balance").asDouble() >= 1.0, m.toString());
+            assertTrue(m.get("process_cpu_ms_per_batch").asDouble() >= 0, m.toString());
+            assertTrue(m.has("outside_stages_cpu_ms_per_batch"), m.toString());
         }
+        assertEquals(32, j.get("network_segment_kib").asInt()); // Flink's default segment
         assertEquals(1, j.get("measured").get(0).get("slots").asInt());
         assertEquals(2, j.get("measured").get(1).get("slots").asInt());
         assertEquals(2, j.get("component_ms_per_batch").size());
