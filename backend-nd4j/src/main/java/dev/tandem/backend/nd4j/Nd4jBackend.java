@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -233,14 +234,56 @@ public class Nd4jBackend extends JavaBackend {
         return out;
     }
 
-    /** The native build and the convolution policy, for benchmark reports. */
-    public static String nativeBuild() {
-        return NativeBuild.select().toString();
+    /**
+     * What the native side runs on, for benchmark reports: the nd4j-native build (classifier), libnd4j's build
+     * information, the OpenBLAS kernel set in use ({@code OPENBLAS_CORETYPE} overrides it) and its build
+     * configuration, oneDNN's ISA cap ({@code DNNL_MAX_CPU_ISA}, unset = the best the CPU has), the convolution
+     * policy ({@value #ONEDNN_PROPERTY}).
+     */
+    public static Map<String, String> nativeInfo() {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        Nd4jRuntime.require();
+        NativeBuild b = NativeBuild.select();
+        m.put("nd4j_native_build", b.classifier());
+        String info;
+        try {
+            info = org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().buildInfo();
+        } catch (RuntimeException | LinkageError e) {
+            info = "unknown (" + e.getClass().getSimpleName() + ")";
+        }
+        m.put("libnd4j_build", info == null ? "unknown" : info.trim().replaceAll("\\s+", " "));
+        // the preset does not expose openblas_get_corename(): the kernel set is OpenBLAS's run-time choice
+        // (DYNAMIC_ARCH) unless OPENBLAS_CORETYPE names one
+        m.put("openblas", "OpenBLAS " + openblasVersion() + " (bytedeco preset, DYNAMIC_ARCH), OPENBLAS_CORETYPE="
+                + Objects.toString(System.getenv("OPENBLAS_CORETYPE"), "unset (chosen for the CPU)"));
+        m.put("onednn_max_cpu_isa", Objects.toString(System.getenv("DNNL_MAX_CPU_ISA"), "unset (the CPU's best)"));
+        m.put("conv_policy", System.getProperty(ONEDNN_PROPERTY, "auto") + (b.oneDnn() ? "" : " (no oneDNN in this build)"));
+        return m;
+    }
+
+    private static String openblasVersion() {
+        try (java.io.InputStream in = openblas_nolapack.class.getResourceAsStream(
+                "/META-INF/maven/org.bytedeco/openblas/pom.properties")) {
+            if (in != null) {
+                java.util.Properties p = new java.util.Properties();
+                p.load(in);
+                return p.getProperty("version", "(version unknown)");
+            }
+        } catch (java.io.IOException ignored) {
+            // fall through
+        }
+        return "(version unknown)";
     }
 
     /** Whether this backend runs float convolutions on oneDNN (the oneDNN build, {@value #ONEDNN_PROPERTY} not off). */
     public boolean oneDnnConvolutions() {
         return useOneDnn;
+    }
+
+    /** A large stride-1 convolution of fewer examples than workers: split by output rows across the workers. */
+    private boolean rowSplit(Tensor x, Tensor w, ConvGeometry g) {
+        return ShiftedConv.applies(g) && x.dim(0) < parallel.workers() && g.outH() >= parallel.workers()
+                && g.macs(x.dim(1), w.dim(0)) >= SPLIT_CONV_MIN_MACS;
     }
 
     /** The Java-side path a float stride-1 convolution takes (mirrors {@link #stride1Forward}). */
@@ -259,15 +302,14 @@ public class Nd4jBackend extends JavaBackend {
             return;
         }
         nativeConvs.increment();
-        if (useOneDnn && xb instanceof Buf.F32 xf && OneDnnConv.supports(g)) {
-            // measured faster at every W1/W2/W3 forward shape (docs/ENGINE.md)
+        if (useOneDnn && xb instanceof Buf.F32 xf && OneDnnConv.supports(g) && !rowSplit(x, w, g)) {
+            // measured faster at the W1/W2/W3 forward shapes (docs/ENGINE.md)
             choose("forward", x, w, g, true, "onednn");
             oneDnnConv.forward(xf.a, ((Buf.F32) wb).a, bb == null ? null : ((Buf.F32) bb).a, x.dim(0), x.dim(1),
                     w.dim(0), g, ((Buf.F32) yb).a);
             return;
         }
-        if (xb instanceof Buf.F32 xf && ShiftedConv.applies(g) && x.dim(0) < parallel.workers()
-                && g.outH() >= parallel.workers() && g.macs(x.dim(1), w.dim(0)) >= SPLIT_CONV_MIN_MACS) {
+        if (xb instanceof Buf.F32 xf && rowSplit(x, w, g)) {
             choose("forward", x, w, g, true, "shifted-by-rows");
             ShiftedConv.forwardByRows(scratch.get(), parallel, scratch::get, xf.a, ((Buf.F32) wb).a,
                     bb == null ? null : ((Buf.F32) bb).a, 0, x.dim(0), x.dim(1), w.dim(0), g, ((Buf.F32) yb).a);

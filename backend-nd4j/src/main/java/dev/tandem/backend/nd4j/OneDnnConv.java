@@ -26,7 +26,8 @@ import java.util.Map;
  * and each worker runs its slice single-threaded (its OpenMP team size set to 1 on its first call): oneDNN's own
  * OpenMP threads would spin between calls and, on a shared machine, collapse (measured: 10–60× slower per call at a
  * load average of 9 on 2 cores, while the single-threaded slices degrade gracefully). A batch smaller than the
- * worker count (batch 1) runs as one call with an OpenMP team of all workers.
+ * worker count (batch 1) runs as one single-threaded call too; {@link Nd4jBackend} keeps such calls on its
+ * row-split Java path where that one can use every worker.
  *
  * <p>Each thread keeps its own native arrays, one per role and shape, reused across calls; the inputs are copied
  * in and the results out (the tensors live on the heap), which costs a few per cent of the convolution.
@@ -79,7 +80,7 @@ final class OneDnnConv {
         int inPer = c * g.inH() * g.inW();
         int outPer = o * g.outH() * g.outW();
         if (n < parallel.workers()) {
-            arrays.get().forward(x, w, bias, 0, n, c, o, g, args, inPer, outPer, y, parallel.workers());
+            arrays.get().forward(x, w, bias, 0, n, c, o, g, args, inPer, outPer, y, 1);
         } else {
             parallel.forRanges(n, (from, to, worker) ->
                     arrays.get().forward(x, w, bias, from, to, c, o, g, args, inPer, outPer, y, 1));
@@ -95,7 +96,7 @@ final class OneDnnConv {
         int inPer = c * g.inH() * g.inW();
         int outPer = o * g.outH() * g.outW();
         if (n < parallel.workers()) {
-            arrays.get().backward(x, w, dy, 0, n, c, o, g, args, inPer, outPer, dx, dw, parallel.workers());
+            arrays.get().backward(x, w, dy, 0, n, c, o, g, args, inPer, outPer, dx, dw, 1);
             return;
         }
         float[][] partial = parallel.partials(dw.length);

@@ -52,7 +52,12 @@ public final class Nd4jBench {
             quick(nd);
         }
         if (what.equals("shapes")) {
-            workloadShapes(nd, args.length > 1 ? Integer.parseInt(args[1]) : 5, args.length > 2 ? args[2] : "");
+            // the "java" side: Tandem's own paths (OpenBLAS products), oneDNN off
+            System.setProperty(Nd4jBackend.ONEDNN_PROPERTY, "off");
+            Nd4jBackend own = new Nd4jBackend(0, 0);
+            System.clearProperty(Nd4jBackend.ONEDNN_PROPERTY);
+            workloadShapes(own, args.length > 1 ? Integer.parseInt(args[1]) : 5, args.length > 2 ? args[2] : "");
+            own.close();
         }
         if (what.equals("all") || what.equals("pool")) {
             pool(java, nd);
@@ -370,21 +375,28 @@ public final class Nd4jBench {
         return best;
     }
 
-    /** Best µs per call of five 40 ms loops after a 60 ms warm-up (for the alternating rounds). */
+    /**
+     * Best µs per call of five 40 ms loops after a 60 ms warm-up (for the alternating rounds); with
+     * {@code -Dbench.threadCpu=true} the calling thread's CPU time instead of the wall time (for a shared machine:
+     * run with {@code -Dtandem.nd4j.threads=1 OMP_NUM_THREADS=1} so that all the work is on the calling thread).
+     */
     private static double timeShort(Runnable r) {
-        long warm = System.nanoTime();
-        while (System.nanoTime() - warm < 60_000_000L) {
+        java.lang.management.ThreadMXBean tm = java.lang.management.ManagementFactory.getThreadMXBean();
+        java.util.function.LongSupplier clock = Boolean.getBoolean("bench.threadCpu")
+                ? tm::getCurrentThreadCpuTime : System::nanoTime;
+        long warm = clock.getAsLong();
+        while (clock.getAsLong() - warm < 60_000_000L) {
             r.run();
         }
         double best = Double.MAX_VALUE;
         for (int rep = 0; rep < 5; rep++) {
             int it = 0;
-            long t0 = System.nanoTime();
+            long t0 = clock.getAsLong();
             long t;
             do {
                 r.run();
                 it++;
-                t = System.nanoTime() - t0;
+                t = clock.getAsLong() - t0;
             } while (t < 40_000_000L);
             best = Math.min(best, t / 1e3 / it);
         }
