@@ -43,7 +43,6 @@ class OneDnnConvParityTest {
         new Case("W1 conv1-like 1 channel", 3, 1, 4, ConvGeometry.of(12, 12, 5, 5, 1, 1, Padding.SAME)),
         new Case("W2-like 3x3 SAME, one example", 1, 6, 8, ConvGeometry.of(9, 11, 3, 3, 1, 1, Padding.SAME)),
         new Case("W2-like 3x3 SAME, batch 3 on 2 workers", 3, 5, 8, ConvGeometry.of(8, 8, 3, 3, 1, 1, Padding.SAME)),
-        new Case("1x1 output conv", 2, 7, 3, ConvGeometry.of(6, 5, 1, 1, 1, 1, Padding.SAME)),
         new Case("odd total pad (libnd4j SAME mode)", 2, 3, 4, ConvGeometry.of(10, 6, 4, 4, 1, 1, Padding.SAME)),
         new Case("2-D strided VALID", 2, 3, 4, ConvGeometry.of(9, 9, 3, 3, 2, 2, Padding.VALID)),
         new Case("W3 conv1-like 1-D k16 s4 SAME", 5, 4, 6, ConvGeometry.of(1, 128, 1, 16, 1, 4, Padding.SAME)),
@@ -102,6 +101,15 @@ class OneDnnConvParityTest {
         Tensor dw2 = rand(r, cs.o(), cs.c(), g.kernelH(), g.kernelW());
         ND.conv2dBackward(x, w, dy, g, null, dw2, null);
         Nd4jBackendParityTest.assertClose(label + " dw without dx", dw0.toDoubleArray(), dw2.toDoubleArray(), 1e-4);
+    }
+
+    @Test
+    void oneByOneConvolutionsStayOnTheOpenBlasPath() {
+        Case cs = new Case("1x1 output conv", 2, 7, 3, ConvGeometry.of(6, 5, 1, 1, 1, 1, Padding.SAME));
+        check(cs, true, new Random(2));
+        Map<String, String> choices = ND.kernelChoices();
+        assertEquals("shifted-im2col", choices.get("conv2d forward [2,7,6,5]->3 k1x1 s1x1"), choices.toString());
+        assertEquals("shifted-im2col", choices.get("conv2d backward [2,7,6,5]->3 k1x1 s1x1"), choices.toString());
     }
 
     @Test
