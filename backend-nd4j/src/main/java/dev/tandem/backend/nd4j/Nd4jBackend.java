@@ -92,6 +92,16 @@ public class Nd4jBackend extends JavaBackend {
 
     private final long gemmMinMacs;
     private final long convMinMacs;
+    private final long oneDnnMinMacs;
+
+    /**
+     * Float convolutions of at least this many multiply-adds per call run on oneDNN. Below it libnd4j's per-call
+     * cost (op set-up, copies, a native call per worker) outweighs oneDNN's faster kernels: measured in the W3
+     * training step (its convolutions are 2–17 M MACs per call) the process's CPU time per step was 19–27 ms with
+     * oneDNN against 15–20 ms without, and its single-window inference 0.44–1.2 against 0.20–0.27 ms; W1's convolutions
+     * (40 M and 640 M) and W2's at batch 8 (94 M) gain.
+     */
+    public static final long DEFAULT_ONEDNN_MIN_MACS = 1L << 25;
     /** Every thread's scratch, weakly: a dead thread's buffers go with its Scratch. */
     private final List<WeakReference<Scratch>> scratches = new ArrayList<>();
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(this::newScratch);
@@ -117,7 +127,13 @@ public class Nd4jBackend extends JavaBackend {
      * @throws IllegalStateException when ND4J cannot load here
      */
     public Nd4jBackend(long gemmMinMacs, long convMinMacs) {
+        this(gemmMinMacs, convMinMacs, DEFAULT_ONEDNN_MIN_MACS);
+    }
+
+    /** As above, with the size from which float convolutions run on oneDNN (0: every eligible one; for tests). */
+    Nd4jBackend(long gemmMinMacs, long convMinMacs, long oneDnnMinMacs) {
         Nd4jRuntime.require();
+        this.oneDnnMinMacs = oneDnnMinMacs;
         // Tandem parallelises across examples and rows itself (ExampleParallelism); OpenBLAS's own threads would
         // spin between calls and fight it for the cores.
         openblas_nolapack.blas_set_num_threads(1);
@@ -302,7 +318,8 @@ public class Nd4jBackend extends JavaBackend {
             return;
         }
         nativeConvs.increment();
-        if (useOneDnn && xb instanceof Buf.F32 xf && OneDnnConv.supports(g) && !rowSplit(x, w, g)) {
+        if (useOneDnn && xb instanceof Buf.F32 xf && OneDnnConv.supports(g) && !rowSplit(x, w, g)
+                && g.macs(x.dim(1), w.dim(0)) * x.dim(0) >= oneDnnMinMacs) {
             // measured faster at the W1/W2/W3 forward shapes (docs/ENGINE.md)
             choose("forward", x, w, g, true, "onednn");
             oneDnnConv.forward(xf.a, ((Buf.F32) wb).a, bb == null ? null : ((Buf.F32) bb).a, x.dim(0), x.dim(1),
@@ -349,7 +366,8 @@ public class Nd4jBackend extends JavaBackend {
             return;
         }
         nativeConvs.increment();
-        if (useOneDnn && dxb instanceof Buf.F32 dxf && xb instanceof Buf.F32 xf && OneDnnConv.supports(g)) {
+        if (useOneDnn && dxb instanceof Buf.F32 dxf && xb instanceof Buf.F32 xf && OneDnnConv.supports(g)
+                && g.macs(x.dim(1), w.dim(0)) * x.dim(0) >= oneDnnMinMacs) {
             // only where the input gradient is needed: libnd4j always computes it, and without it Tandem's own
             // weight-gradient paths measured faster (W1 conv1, W3 conv1, W2's weight gradients over all steps)
             choose("backward", x, w, g, true, "onednn");

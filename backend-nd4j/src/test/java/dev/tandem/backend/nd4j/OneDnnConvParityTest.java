@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class OneDnnConvParityTest {
     private static final JavaBackend REF = new JavaBackend();
-    private static final Nd4jBackend ND = new Nd4jBackend(0, 0);
+    private static final Nd4jBackend ND = new Nd4jBackend(0, 0, 0);
 
     @AfterAll
     static void close() {
@@ -104,6 +104,23 @@ class OneDnnConvParityTest {
     }
 
     @Test
+    void smallConvolutionsStayOnTandemsPathsByDefault() {
+        Nd4jBackend defaults = new Nd4jBackend(0, 0);
+        Random r = new Random(4);
+        ConvGeometry g = ConvGeometry.of(1, 32, 1, 3, 1, 1, Padding.SAME); // W3-sized: 32 x 32 -> 64, 6 M MACs
+        Tensor x = rand(r, 32, 32, 1, 32);
+        Tensor w = rand(r, 64, 32, 1, 3);
+        defaults.conv2dForward(x, w, null, g, defaults.zeros(DType.FLOAT32, 32, 64, 1, 32));
+        assertEquals("tapconv1d", defaults.kernelChoices().get("conv2d forward [32,32,1,32]->64 k1x3 s1x1"));
+        ConvGeometry g2 = ConvGeometry.of(14, 14, 5, 5, 1, 1, Padding.SAME); // W1 conv2 at batch 4: 40 M MACs
+        Tensor x2 = rand(r, 4, 32, 14, 14);
+        Tensor w2 = rand(r, 64, 32, 5, 5);
+        defaults.conv2dForward(x2, w2, null, g2, defaults.zeros(DType.FLOAT32, 4, 64, 14, 14));
+        assertEquals("onednn", defaults.kernelChoices().get("conv2d forward [4,32,14,14]->64 k5x5 s1x1"));
+        defaults.close();
+    }
+
+    @Test
     void oneByOneConvolutionsStayOnTheOpenBlasPath() {
         Case cs = new Case("1x1 output conv", 2, 7, 3, ConvGeometry.of(6, 5, 1, 1, 1, 1, Padding.SAME));
         check(cs, true, new Random(2));
@@ -139,7 +156,7 @@ class OneDnnConvParityTest {
             assertTrue(e.getMessage().contains(Nd4jBackend.ONEDNN_PROPERTY) && e.getMessage().contains("auto, off"),
                     e.getMessage());
             System.setProperty(Nd4jBackend.ONEDNN_PROPERTY, "off");
-            Nd4jBackend off = new Nd4jBackend(0, 0);
+            Nd4jBackend off = new Nd4jBackend(0, 0, 0);
             assertFalse(off.oneDnnConvolutions());
             ConvGeometry g = ConvGeometry.of(8, 8, 3, 3, 1, 1, Padding.SAME);
             Random r = new Random(5);

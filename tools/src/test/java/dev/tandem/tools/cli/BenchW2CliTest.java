@@ -45,8 +45,9 @@ class BenchW2CliTest {
             assertTrue(env.get("libnd4j_build").asText().contains("HAVE_ONEDNN"), env.toString());
             JsonNode choices = j.get("kernel_choices");
             assertTrue(choices.size() > 0, j.toString());
-            // at batch 2 on the 2-core machine at least the per-step convolutions run on oneDNN
-            assertTrue(choices.toString().contains("\"onednn\""), choices.toString());
+            // every value names a path (which one per shape is OneDnnConvParityTest's business)
+            choices.fields().forEachRemaining(e -> assertTrue(e.getKey().startsWith("conv2d ")
+                    && !e.getValue().asText().isBlank(), choices.toString()));
         }
     }
 
