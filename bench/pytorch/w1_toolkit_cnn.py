@@ -23,6 +23,8 @@ import statistics
 import sys
 import time
 
+from peer_env import peer_environment
+
 EXPECTED_PARAMS = 1663436
 
 
@@ -147,6 +149,7 @@ def main():
         "framework": "pytorch",
         "device": args.device,
         "torch_version": torch.__version__,
+        "peer_environment": peer_environment(torch),
         "threads": args.threads,
         "batch": args.batch,
         "steps": args.steps,

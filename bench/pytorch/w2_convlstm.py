@@ -32,6 +32,8 @@ import statistics
 import sys
 import time
 
+from peer_env import peer_environment
+
 EXPECTED_PARAMS = 58180
 FRAMES = 8
 CHANNELS = 4
@@ -186,6 +188,7 @@ def main():
         "framework": "pytorch",
         "device": args.device,
         "torch_version": torch.__version__,
+        "peer_environment": peer_environment(torch),
         "threads": args.threads,
         "batch": args.batch,
         "steps": args.steps,

@@ -33,6 +33,8 @@ import statistics
 import sys
 import time
 
+from peer_env import peer_environment
+
 EXPECTED_PARAMS = 57382
 CHANNELS = 4
 LENGTH = 2048
@@ -191,6 +193,7 @@ def main():
         "framework": "pytorch",
         "device": args.device,
         "torch_version": torch.__version__,
+        "peer_environment": peer_environment(torch),
         "threads": args.threads,
         "batch": args.batch,
         "steps": args.steps,

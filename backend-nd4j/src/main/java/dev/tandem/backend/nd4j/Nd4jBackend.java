@@ -15,6 +15,11 @@ import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -87,12 +92,30 @@ public class Nd4jBackend extends JavaBackend {
 
     private final long gemmMinMacs;
     private final long convMinMacs;
+    private final long oneDnnMinMacs;
+
+    /**
+     * Float convolutions of at least this many multiply-adds per call run on oneDNN. Below it libnd4j's per-call
+     * cost (op set-up, copies, a native call per worker) outweighs oneDNN's faster kernels: measured in the W3
+     * training step (its convolutions are 2–17 M MACs per call) the process's CPU time per step was 19–27 ms with
+     * oneDNN against 15–20 ms without, and its single-window inference 0.44–1.2 against 0.20–0.27 ms; W1's convolutions
+     * (40 M and 640 M) and W2's at batch 8 (94 M) gain.
+     */
+    public static final long DEFAULT_ONEDNN_MIN_MACS = 1L << 25;
     /** Every thread's scratch, weakly: a dead thread's buffers go with its Scratch. */
     private final List<WeakReference<Scratch>> scratches = new ArrayList<>();
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(this::newScratch);
     private final LongAdder nativeGemms = new LongAdder();
     private final ExampleParallelism parallel = new ExampleParallelism(ExampleParallelism.defaultWorkers());
     private final LongAdder nativeConvs = new LongAdder();
+    /** libnd4j's conv ops on oneDNN: only on the oneDNN build and unless {@value #ONEDNN_PROPERTY} = off. */
+    private final boolean useOneDnn = oneDnnEnabled();
+    private final OneDnnConv oneDnnConv = new OneDnnConv(parallel);
+    /** The path each convolution shape took (first call), for {@link #kernelChoices()}. */
+    private final Map<ConvCall, String> convChoices = new ConcurrentHashMap<>();
+
+    /** System property: {@code auto} (default: oneDNN convolutions where the build has oneDNN) or {@code off}. */
+    public static final String ONEDNN_PROPERTY = "tandem.nd4j.onednn";
 
     public Nd4jBackend() {
         this(DEFAULT_GEMM_MIN_MACS, DEFAULT_CONV_MIN_MACS);
@@ -104,7 +127,13 @@ public class Nd4jBackend extends JavaBackend {
      * @throws IllegalStateException when ND4J cannot load here
      */
     public Nd4jBackend(long gemmMinMacs, long convMinMacs) {
+        this(gemmMinMacs, convMinMacs, DEFAULT_ONEDNN_MIN_MACS);
+    }
+
+    /** As above, with the size from which float convolutions run on oneDNN (0: every eligible one; for tests). */
+    Nd4jBackend(long gemmMinMacs, long convMinMacs, long oneDnnMinMacs) {
         Nd4jRuntime.require();
+        this.oneDnnMinMacs = oneDnnMinMacs;
         // Tandem parallelises across examples and rows itself (ExampleParallelism); OpenBLAS's own threads would
         // spin between calls and fight it for the cores.
         openblas_nolapack.blas_set_num_threads(1);
@@ -184,7 +213,99 @@ public class Nd4jBackend extends JavaBackend {
         }
     }
 
-    // ---- convolution (Java im2col + OpenBLAS) ---------------------------------------------------------
+    // ---- convolution (oneDNN through libnd4j, or Java im2col + OpenBLAS) ----------------------------------
+
+    private static boolean oneDnnEnabled() {
+        String v = System.getProperty(ONEDNN_PROPERTY, "auto").trim();
+        if (!v.equals("auto") && !v.equals("off")) {
+            throw new IllegalArgumentException(ONEDNN_PROPERTY + " = " + v + "; allowed: auto, off");
+        }
+        return v.equals("auto") && NativeBuild.select().oneDnn();
+    }
+
+    /** One convolution call's shape: the key of {@link #kernelChoices()}. */
+    private record ConvCall(String pass, int n, int c, int h, int w, int o, int kh, int kw, int sh, int sw,
+                            boolean needDx) {
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "conv2d %s [%d,%d,%d,%d]->%d k%dx%d s%dx%d%s", pass, n, c, h, w, o, kh,
+                    kw, sh, sw, pass.equals("backward") && !needDx ? " (no dx)" : "");
+        }
+    }
+
+    private void choose(String pass, Tensor x, Tensor w, ConvGeometry g, boolean needDx, String path) {
+        if (convChoices.size() < 256) {
+            convChoices.putIfAbsent(new ConvCall(pass, x.dim(0), x.dim(1), g.inH(), g.inW(), w.dim(0), g.kernelH(),
+                    g.kernelW(), g.strideH(), g.strideW(), needDx), path);
+        }
+    }
+
+    /**
+     * Which kernel each convolution shape ran on since this backend was made (first call of each shape), e.g.
+     * {@code "conv2d forward [64,32,14,14]->64 k5x5 s1x1" -> "onednn"}; sorted by key.
+     */
+    public Map<String, String> kernelChoices() {
+        Map<String, String> out = new TreeMap<>();
+        convChoices.forEach((k, v) -> out.put(k.toString(), v));
+        return out;
+    }
+
+    /**
+     * What the native side runs on, for benchmark reports: the nd4j-native build (classifier), libnd4j's build
+     * information, the OpenBLAS kernel set in use ({@code OPENBLAS_CORETYPE} overrides it) and its build
+     * configuration, oneDNN's ISA cap ({@code DNNL_MAX_CPU_ISA}, unset = the best the CPU has), the convolution
+     * policy ({@value #ONEDNN_PROPERTY}).
+     */
+    public static Map<String, String> nativeInfo() {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        Nd4jRuntime.require();
+        NativeBuild b = NativeBuild.select();
+        m.put("nd4j_native_build", b.classifier());
+        String info;
+        try {
+            info = org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().buildInfo();
+        } catch (RuntimeException | LinkageError e) {
+            info = "unknown (" + e.getClass().getSimpleName() + ")";
+        }
+        m.put("libnd4j_build", info == null ? "unknown" : info.trim().replaceAll("\\s+", " "));
+        // the preset does not expose openblas_get_corename(): the kernel set is OpenBLAS's run-time choice
+        // (DYNAMIC_ARCH) unless OPENBLAS_CORETYPE names one
+        m.put("openblas", "OpenBLAS " + openblasVersion() + " (bytedeco preset, DYNAMIC_ARCH), OPENBLAS_CORETYPE="
+                + Objects.toString(System.getenv("OPENBLAS_CORETYPE"), "unset (chosen for the CPU)"));
+        m.put("onednn_max_cpu_isa", Objects.toString(System.getenv("DNNL_MAX_CPU_ISA"), "unset (the CPU's best)"));
+        m.put("conv_policy", System.getProperty(ONEDNN_PROPERTY, "auto") + (b.oneDnn() ? "" : " (no oneDNN in this build)"));
+        return m;
+    }
+
+    private static String openblasVersion() {
+        try (java.io.InputStream in = openblas_nolapack.class.getResourceAsStream(
+                "/META-INF/maven/org.bytedeco/openblas/pom.properties")) {
+            if (in != null) {
+                java.util.Properties p = new java.util.Properties();
+                p.load(in);
+                return p.getProperty("version", "(version unknown)");
+            }
+        } catch (java.io.IOException ignored) {
+            // fall through
+        }
+        return "(version unknown)";
+    }
+
+    /** Whether this backend runs float convolutions on oneDNN (the oneDNN build, {@value #ONEDNN_PROPERTY} not off). */
+    public boolean oneDnnConvolutions() {
+        return useOneDnn;
+    }
+
+    /** A large stride-1 convolution of fewer examples than workers: split by output rows across the workers. */
+    private boolean rowSplit(Tensor x, Tensor w, ConvGeometry g) {
+        return ShiftedConv.applies(g) && x.dim(0) < parallel.workers() && g.outH() >= parallel.workers()
+                && g.macs(x.dim(1), w.dim(0)) >= SPLIT_CONV_MIN_MACS;
+    }
+
+    /** The Java-side path a float stride-1 convolution takes (mirrors {@link #stride1Forward}). */
+    private static String stride1Path(int c, ConvGeometry g) {
+        return TapConv.applies(g) ? "tapconv1d" : TapConv2d.applies(c, g) ? "tapconv2d" : "shifted-im2col";
+    }
 
     @Override
     public void conv2dForward(Tensor x, Tensor w, Tensor bias, ConvGeometry g, Tensor y) {
@@ -197,11 +318,20 @@ public class Nd4jBackend extends JavaBackend {
             return;
         }
         nativeConvs.increment();
-        if (xb instanceof Buf.F32 xf && ShiftedConv.applies(g) && x.dim(0) < parallel.workers()
-                && g.outH() >= parallel.workers() && g.macs(x.dim(1), w.dim(0)) >= SPLIT_CONV_MIN_MACS) {
+        if (useOneDnn && xb instanceof Buf.F32 xf && OneDnnConv.supports(g) && !rowSplit(x, w, g)
+                && g.macs(x.dim(1), w.dim(0)) * x.dim(0) >= oneDnnMinMacs) {
+            // measured faster at the W1/W2/W3 forward shapes (docs/ENGINE.md)
+            choose("forward", x, w, g, true, "onednn");
+            oneDnnConv.forward(xf.a, ((Buf.F32) wb).a, bb == null ? null : ((Buf.F32) bb).a, x.dim(0), x.dim(1),
+                    w.dim(0), g, ((Buf.F32) yb).a);
+            return;
+        }
+        if (xb instanceof Buf.F32 xf && rowSplit(x, w, g)) {
+            choose("forward", x, w, g, true, "shifted-by-rows");
             ShiftedConv.forwardByRows(scratch.get(), parallel, scratch::get, xf.a, ((Buf.F32) wb).a,
                     bb == null ? null : ((Buf.F32) bb).a, 0, x.dim(0), x.dim(1), w.dim(0), g, ((Buf.F32) yb).a);
         } else if (xb instanceof Buf.F32 xf && ShiftedConv.applies(g)) {
+            choose("forward", x, w, g, true, stride1Path(x.dim(1), g));
             float[] wa = ((Buf.F32) wb).a;
             float[] ba = bb == null ? null : ((Buf.F32) bb).a;
             float[] ya = ((Buf.F32) yb).a;
@@ -209,9 +339,11 @@ public class Nd4jBackend extends JavaBackend {
             int o = w.dim(0);
             parallel.forRanges(x.dim(0), (from, to, worker) -> stride1Forward(xf.a, wa, ba, from, to, c, o, g, ya));
         } else if (xb instanceof Buf.F32 xf && SpaceToDepth.applies(g)) {
+            choose("forward", x, w, g, true, "space-to-depth+tapconv1d");
             spaceToDepthForward(xf.a, ((Buf.F32) wb).a, bb == null ? null : ((Buf.F32) bb).a, x.dim(0), x.dim(1),
                     w.dim(0), g, ((Buf.F32) yb).a);
         } else if (xb instanceof Buf.F32 xf) {
+            choose("forward", x, w, g, true, "im2col");
             colForward(xf.a, ((Buf.F32) wb).a, bb == null ? null : ((Buf.F32) bb).a, x.dim(0), x.dim(1), w.dim(0), g,
                     ((Buf.F32) yb).a);
         } else {
@@ -234,7 +366,15 @@ public class Nd4jBackend extends JavaBackend {
             return;
         }
         nativeConvs.increment();
-        if (xb instanceof Buf.F32 xf && ShiftedConv.applies(g)) {
+        if (useOneDnn && dxb instanceof Buf.F32 dxf && xb instanceof Buf.F32 xf && OneDnnConv.supports(g)
+                && g.macs(x.dim(1), w.dim(0)) * x.dim(0) >= oneDnnMinMacs) {
+            // only where the input gradient is needed: libnd4j always computes it, and without it Tandem's own
+            // weight-gradient paths measured faster (W1 conv1, W3 conv1, W2's weight gradients over all steps)
+            choose("backward", x, w, g, true, "onednn");
+            oneDnnConv.backward(xf.a, ((Buf.F32) wb).a, ((Buf.F32) dyb).a, x.dim(0), x.dim(1), w.dim(0), g, dxf.a,
+                    ((Buf.F32) dwb).a);
+        } else if (xb instanceof Buf.F32 xf && ShiftedConv.applies(g)) {
+            choose("backward", x, w, g, dx != null, stride1Path(x.dim(1), g));
             float[] wa = ((Buf.F32) wb).a;
             float[] dya = ((Buf.F32) dyb).a;
             float[] dxa = dxb == null ? null : ((Buf.F32) dxb).a;
@@ -251,9 +391,11 @@ public class Nd4jBackend extends JavaBackend {
                 }
             }
         } else if (xb instanceof Buf.F32 xf && SpaceToDepth.applies(g)) {
+            choose("backward", x, w, g, dx != null, "space-to-depth+tapconv1d");
             spaceToDepthBackward(xf.a, ((Buf.F32) wb).a, ((Buf.F32) dyb).a, x.dim(0), x.dim(1), w.dim(0), g,
                     dxb == null ? null : ((Buf.F32) dxb).a, ((Buf.F32) dwb).a);
         } else if (xb instanceof Buf.F32 xf) {
+            choose("backward", x, w, g, dx != null, "im2col");
             colBackward(xf.a, ((Buf.F32) wb).a, ((Buf.F32) dyb).a, x.dim(0), x.dim(1), w.dim(0), g,
                     dxb == null ? null : ((Buf.F32) dxb).a, ((Buf.F32) dwb).a);
         } else {
@@ -832,6 +974,7 @@ public class Nd4jBackend extends JavaBackend {
      */
     @Override
     public void close() {
+        oneDnnConv.close();
         synchronized (scratches) {
             for (WeakReference<Scratch> r : scratches) {
                 Scratch s = r.get();

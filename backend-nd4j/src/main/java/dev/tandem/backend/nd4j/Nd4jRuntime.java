@@ -73,6 +73,11 @@ final class Nd4jRuntime {
     private static Status doLoad() {
         try {
             applyMemoryDefaults();
+            NativeBuild build = NativeBuild.select();
+            if (!build.chosenByUser() && build.extension().startsWith("(")) {
+                return new Status(false, "no nd4j-native build on the class path runs on this CPU (the oneDNN build "
+                        + "needs AVX2 and FMA; CPU vector flags: " + build.vectorFlags() + ")");
+            }
             INDArray probe = Nd4j.create(DataType.FLOAT, 1);
             probe.close();
             // The matrix products call the OpenBLAS that ND4J itself links (and calls from CpuLevel3).
@@ -140,8 +145,7 @@ final class Nd4jRuntime {
         return String.format(Locale.ROOT,
                 "ND4J %s %s, %s single-threaded per call, %d example-parallel workers (tandem.nd4j.threads); "
                         + "off-heap cap %s, process cap %s",
-                version, Nd4j.getBackend().getClass().getSimpleName().equals("CpuBackend") ? "nd4j-native"
-                        : Nd4j.getBackend().getClass().getSimpleName(),
+                version, NativeBuild.select(),
                 vendorName, ExampleParallelism.defaultWorkers(),
                 System.getProperty(MAX_BYTES, "default"), formatBytes(System.getProperty(MAX_PHYSICAL_BYTES)));
     }

@@ -51,6 +51,14 @@ public final class Nd4jBench {
         if (what.equals("quick")) {
             quick(nd);
         }
+        if (what.equals("shapes")) {
+            // the "java" side: Tandem's own paths (OpenBLAS products), oneDNN off
+            System.setProperty(Nd4jBackend.ONEDNN_PROPERTY, "off");
+            Nd4jBackend own = new Nd4jBackend(0, 0);
+            System.clearProperty(Nd4jBackend.ONEDNN_PROPERTY);
+            workloadShapes(own, args.length > 1 ? Integer.parseInt(args[1]) : 5, args.length > 2 ? args[2] : "");
+            own.close();
+        }
         if (what.equals("all") || what.equals("pool")) {
             pool(java, nd);
         }
@@ -164,6 +172,59 @@ public final class Nd4jBench {
         System.out.printf(Locale.ROOT, "conv2 libnd4j op alone (arrays resident): fwd %.2f ms, bwd %.2f ms%n", raw, rawBp);
     }
 
+    /**
+     * The convolutions of W1, W2 and W3 in float: Nd4jBackend's Java-side paths against libnd4j's conv2d/conv2d_bp
+     * ops (with the copies in and out), the two alternating in each of {@code rounds} rounds; medians in ms.
+     */
+    private static void workloadShapes(Nd4jBackend nd, int rounds, String filter) {
+        Object[][] cases = {
+            {"W1 conv1 64x1->32 28x28 5x5", 64, 1, 32, ConvGeometry.of(28, 28, 5, 5, 1, 1, Padding.SAME), false},
+            {"W1 conv2 64x32->64 14x14 5x5", 64, 32, 64, ConvGeometry.of(14, 14, 5, 5, 1, 1, Padding.SAME), true},
+            {"W2 L1 1x20->64 32x32 3x3", 1, 20, 64, ConvGeometry.of(32, 32, 3, 3, 1, 1, Padding.SAME), true},
+            {"W2 L2 1x32->64 32x32 3x3", 1, 32, 64, ConvGeometry.of(32, 32, 3, 3, 1, 1, Padding.SAME), true},
+            {"W2 dxh 1x64->20 32x32 3x3", 1, 64, 20, ConvGeometry.of(32, 32, 3, 3, 1, 1, Padding.SAME), false},
+            {"W2 L1 8x20->64 32x32 3x3", 8, 20, 64, ConvGeometry.of(32, 32, 3, 3, 1, 1, Padding.SAME), true},
+            {"W2 dW 64x20->64 32x32 3x3", 64, 20, 64, ConvGeometry.of(32, 32, 3, 3, 1, 1, Padding.SAME), false},
+            {"W2 dxh 8x64->20 32x32 3x3", 8, 64, 20, ConvGeometry.of(32, 32, 3, 3, 1, 1, Padding.SAME), false},
+            {"W2 dh 8x64->16 32x32 3x3", 8, 64, 16, ConvGeometry.of(32, 32, 3, 3, 1, 1, Padding.SAME), false},
+            {"W2 dxh 8x64->32 32x32 3x3", 8, 64, 32, ConvGeometry.of(32, 32, 3, 3, 1, 1, Padding.SAME), false},
+            {"W2 dh 1x64->16 32x32 3x3", 1, 64, 16, ConvGeometry.of(32, 32, 3, 3, 1, 1, Padding.SAME), false},
+            {"W2 out 8x32->4 32x32 1x1", 8, 32, 4, ConvGeometry.of(32, 32, 1, 1, 1, 1, Padding.SAME), false},
+            {"W2 out 64x32->4 32x32 1x1 dW", 64, 32, 4, ConvGeometry.of(32, 32, 1, 1, 1, 1, Padding.SAME), false},
+            {"W3 conv1 32x4->16 1x2048 k64 s16", 32, 4, 16, ConvGeometry.of(1, 2048, 1, 64, 1, 16, Padding.SAME), false},
+            {"W3 conv2 32x16->32 1x64 k3", 32, 16, 32, ConvGeometry.of(1, 64, 1, 3, 1, 1, Padding.SAME), true},
+            {"W3 conv3 32x32->64 1x32 k3", 32, 32, 64, ConvGeometry.of(1, 32, 1, 3, 1, 1, Padding.SAME), true},
+            {"W3 conv4 32x64->64 1x16 k3", 32, 64, 64, ConvGeometry.of(1, 16, 1, 3, 1, 1, Padding.SAME), true},
+            {"W3 conv5 32x64->64 1x8 k3 valid", 32, 64, 64, ConvGeometry.of(1, 8, 1, 3, 1, 1, Padding.VALID), true},
+        };
+        System.out.printf(Locale.ROOT, "%-34s %9s %9s | %9s %9s   (medians of %d alternating rounds, ms)%n", "shape",
+                "java fwd", "java bwd", "ops fwd", "ops bwd", rounds);
+        for (Object[] cs : cases) {
+            if (!((String) cs[0]).contains(filter)) {
+                continue;
+            }
+            int n = (int) cs[1];
+            int c = (int) cs[2];
+            int o = (int) cs[3];
+            ConvGeometry g = (ConvGeometry) cs[4];
+            boolean needDx = (boolean) cs[5];
+            double[][] r = new double[4][rounds];
+            for (int i = 0; i < rounds; i++) {
+                double[] a = forwardBackward(nd, DType.FLOAT32, n, c, o, g, needDx, 0.1, false);
+                double[] b = forwardBackward(nd, DType.FLOAT32, n, c, o, g, needDx, 0.1, true);
+                r[0][i] = a[0];
+                r[1][i] = a[1];
+                r[2][i] = b[0];
+                r[3][i] = b[1];
+            }
+            for (double[] v : r) {
+                Arrays.sort(v);
+            }
+            System.out.printf(Locale.ROOT, "%-34s %9.3f %9.3f | %9.3f %9.3f%n", cs[0], r[0][rounds / 2],
+                    r[1][rounds / 2], r[2][rounds / 2], r[3][rounds / 2]);
+        }
+    }
+
     /** A short run of the three toolkit/forecaster shapes in float, for trying thread settings. */
     private static void quick(Nd4jBackend nd) {
         ConvGeometry g1 = ConvGeometry.of(28, 28, 5, 5, 1, 1, Padding.SAME);
@@ -207,7 +268,8 @@ public final class Nd4jBench {
                 long t2 = System.nanoTime();
                 return new double[] {(t1 - t0) / 1e6, (t2 - t1) / 1e6};
             }
-            return new double[] {time(fwd) / 1e3, time(bwd) / 1e3};
+            return minSeconds < 0.2 ? new double[] {timeShort(fwd) / 1e3, timeShort(bwd) / 1e3}
+                    : new double[] {time(fwd) / 1e3, time(bwd) / 1e3};
         } finally {
             ops.close();
         }
@@ -308,6 +370,34 @@ public final class Nd4jBench {
                 it++;
                 t = System.nanoTime() - t0;
             } while (t < 200_000_000L);
+            best = Math.min(best, t / 1e3 / it);
+        }
+        return best;
+    }
+
+    /**
+     * Best µs per call of five 40 ms loops after a 60 ms warm-up (for the alternating rounds); with
+     * {@code -Dbench.threadCpu=true} the calling thread's CPU time instead of the wall time (for a shared machine:
+     * run with {@code -Dtandem.nd4j.threads=1 OMP_NUM_THREADS=1} so that all the work is on the calling thread).
+     */
+    private static double timeShort(Runnable r) {
+        java.lang.management.ThreadMXBean tm = java.lang.management.ManagementFactory.getThreadMXBean();
+        java.util.function.LongSupplier clock = Boolean.getBoolean("bench.threadCpu")
+                ? tm::getCurrentThreadCpuTime : System::nanoTime;
+        long warm = clock.getAsLong();
+        while (clock.getAsLong() - warm < 60_000_000L) {
+            r.run();
+        }
+        double best = Double.MAX_VALUE;
+        for (int rep = 0; rep < 5; rep++) {
+            int it = 0;
+            long t0 = clock.getAsLong();
+            long t;
+            do {
+                r.run();
+                it++;
+                t = clock.getAsLong() - t0;
+            } while (t < 40_000_000L);
             best = Math.min(best, t / 1e3 / it);
         }
         return best;

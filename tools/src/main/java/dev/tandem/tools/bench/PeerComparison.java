@@ -22,6 +22,7 @@ public final class PeerComparison {
         out.put("tandem_median_step_ms", round(t.medianStepMs(), 2));
         out.put("tandem_samples_per_s", round(t.samplesPerSecond(), 2));
         out.put("tandem_gflops", round(t.gflops(), 2));
+        out.put("tandem_cpu_ms_per_step", round(t.cpuMsPerStep(), 2));
         if (profile) {
             String format = "  %-24s %8." + profileDecimals + "f ms%n";
             t.layerMs().forEach((k, v) -> System.out.printf(Locale.ROOT, format, k, v));
@@ -50,6 +51,9 @@ public final class PeerComparison {
                 r.path("torch_version").asText(), r.get("median_step_ms").asDouble(), pys);
         out.put("pytorch_version", r.path("torch_version").asText());
         out.put("pytorch_device", r.path("device").asText("cpu"));
+        if (r.has("peer_environment")) {
+            out.put("pytorch_environment", r.get("peer_environment"));
+        }
         out.put("pytorch_median_step_ms", round(r.get("median_step_ms").asDouble(), 2));
         out.put("pytorch_samples_per_s", round(pys, 2));
         out.put("tandem_over_pytorch", round(t.samplesPerSecond() / pys, 3));

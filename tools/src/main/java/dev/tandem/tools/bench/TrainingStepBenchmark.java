@@ -13,7 +13,12 @@ import java.util.SplittableRandom;
 /** Times classifier training steps on random data: warm-up, then each step individually; reports the median. */
 public final class TrainingStepBenchmark {
 
-    public record Result(double medianStepMs, double samplesPerSecond, double gflops, Map<String, Double> layerMs) {
+    /**
+     * cpuMsPerStep: CPU time of the whole process (all threads, native ones included) per timed step: on a shared
+     * machine a steadier figure than the wall time, and what an A/B of two kernels compares there.
+     */
+    public record Result(double medianStepMs, double samplesPerSecond, double gflops, double cpuMsPerStep,
+                         Map<String, Double> layerMs) {
     }
 
     private TrainingStepBenchmark() {
@@ -35,11 +40,13 @@ public final class TrainingStepBenchmark {
             trainer.trainBatch(x, y, batch);
         }
         long[] nanos = new long[steps];
+        long cpu0 = ForecasterStepBenchmark.processCpuNanos();
         for (int i = 0; i < steps; i++) {
             long t0 = System.nanoTime();
             trainer.trainBatch(x, y, batch);
             nanos[i] = System.nanoTime() - t0;
         }
+        double cpuMs = (ForecasterStepBenchmark.processCpuNanos() - cpu0) / 1e6 / steps;
         Arrays.sort(nanos);
         double medianMs = (steps % 2 == 1 ? nanos[steps / 2] : (nanos[steps / 2 - 1] + nanos[steps / 2]) / 2.0) / 1e6;
         Map<String, Double> layerMs = new LinkedHashMap<>();
@@ -59,6 +66,7 @@ public final class TrainingStepBenchmark {
             }
         }
         double flopsPerStep = 3.0 * 2.0 * model.forwardMacsPerExample() * batch;
-        return new Result(medianMs, batch / (medianMs / 1e3), flopsPerStep / (medianMs / 1e3) / 1e9, layerMs);
+        return new Result(medianMs, batch / (medianMs / 1e3), flopsPerStep / (medianMs / 1e3) / 1e9,
+                cpu0 < 0 ? Double.NaN : cpuMs, layerMs);
     }
 }

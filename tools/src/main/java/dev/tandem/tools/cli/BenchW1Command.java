@@ -2,6 +2,7 @@ package dev.tandem.tools.cli;
 
 import static dev.tandem.tools.OptionCheck.require;
 
+import dev.tandem.tools.bench.BenchEnvironment;
 import dev.tandem.tools.bench.PeerComparison;
 import dev.tandem.tools.bench.PyTorchPeer;
 import dev.tandem.tools.bench.TrainingStepBenchmark;
@@ -32,6 +33,9 @@ final class BenchW1Command implements Callable<Integer> {
     @Mixin
     BackendOption backend;
 
+    @Mixin
+    IsaOption isa;
+
     @Option(names = "--batch", defaultValue = "64", description = "Batch size. Default: ${DEFAULT-VALUE}.")
     int batch;
 
@@ -56,7 +60,12 @@ final class BenchW1Command implements Callable<Integer> {
         require(warmup >= 0, "--warmup", warmup, ">= 0");
         require(steps >= 1, "--steps", steps, ">= 1");
         require(threads >= 1, "--threads", threads, ">= 1");
+        Integer child = isa.relaunchIfNeeded();
+        if (child != null) {
+            return child;
+        }
         Backends.Choice choice = backend.choose();
+        Map<String, Object> environment = BenchEnvironment.describe(choice.backend(), isa.restriction());
         System.err.println("W1 on " + choice.backend().name() + " (" + choice.reason() + "): " + warmup + " warm-up + "
                 + steps + " timed steps of batch " + batch);
         ClassifierTrainer trainer = new ClassifierTrainer(ToolkitCnn.build(choice.backend(), DType.FLOAT32, 1),
@@ -74,6 +83,7 @@ final class BenchW1Command implements Callable<Integer> {
             PeerComparison.runPeer("w1_toolkit_cnn.py", PyTorchPeer.onDeviceOf(choice.backend(), List.of("--batch", "" + batch, "--warmup", "" + warmup,
                     "--steps", "" + steps, "--threads", "" + threads)), t, out);
         }
+        BenchEnvironment.put(out, environment, choice.backend());
         if (json) {
             JsonOutput.print(System.out, out);
         }

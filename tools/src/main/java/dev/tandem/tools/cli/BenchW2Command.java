@@ -4,6 +4,7 @@ import static dev.tandem.tools.OptionCheck.require;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.tools.bench.ForecasterStepBenchmark;
+import dev.tandem.tools.bench.BenchEnvironment;
 import dev.tandem.tools.bench.PeerComparison;
 import dev.tandem.tools.bench.PyTorchPeer;
 import dev.tandem.learning.nets.ConvLstmForecaster;
@@ -39,6 +40,9 @@ final class BenchW2Command implements Callable<Integer> {
     @Mixin
     BackendOption backend;
 
+    @Mixin
+    IsaOption isa;
+
     @Option(names = "--batches", split = ",", defaultValue = "1,8",
             description = "Batch sizes, comma-separated. Default: ${DEFAULT-VALUE}.")
     List<Integer> batches;
@@ -67,7 +71,12 @@ final class BenchW2Command implements Callable<Integer> {
         require(warmup >= 0, "--warmup", warmup, ">= 0");
         require(steps >= 1, "--steps", steps, ">= 1");
         require(threads >= 1, "--threads", threads, ">= 1");
+        Integer child = isa.relaunchIfNeeded();
+        if (child != null) {
+            return child;
+        }
         Backends.Choice choice = backend.choose();
+        Map<String, Object> environment = BenchEnvironment.describe(choice.backend(), isa.restriction());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("workload", "W2");
         out.put("backend", choice.backend().name());
@@ -109,12 +118,16 @@ final class BenchW2Command implements Callable<Integer> {
                     System.out.printf(Locale.ROOT, "batch %d: tandem/pytorch = %.3f (pytorch ms / tandem ms)%n", batch,
                             ratio);
                     out.put("pytorch_version", r.path("torch_version").asText());
+                    if (r.has("peer_environment")) {
+                        out.put("pytorch_environment", r.get("peer_environment"));
+                    }
                     out.put("pytorch_median_step_ms" + sfx, PeerComparison.round(ms, 2));
                     out.put("pytorch_gflops" + sfx, PeerComparison.round(r.path("gflops").asDouble(), 2));
                     out.put("tandem_over_pytorch" + sfx, PeerComparison.round(ratio, 3));
                 }
             }
         }
+        BenchEnvironment.put(out, environment, choice.backend());
         if (json) {
             JsonOutput.print(System.out, out);
         }

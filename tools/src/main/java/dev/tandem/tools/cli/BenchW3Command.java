@@ -3,6 +3,7 @@ package dev.tandem.tools.cli;
 import static dev.tandem.tools.OptionCheck.require;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.tools.bench.BenchEnvironment;
 import dev.tandem.tools.bench.PeerComparison;
 import dev.tandem.tools.bench.PyTorchPeer;
 import dev.tandem.tools.bench.TrainingStepBenchmark;
@@ -40,6 +41,9 @@ final class BenchW3Command implements Callable<Integer> {
     @Mixin
     BackendOption backend;
 
+    @Mixin
+    IsaOption isa;
+
     @Option(names = "--batch", defaultValue = "32", description = "Batch size. Default: ${DEFAULT-VALUE}.")
     int batch;
 
@@ -74,7 +78,12 @@ final class BenchW3Command implements Callable<Integer> {
         require(steps >= 1, "--steps", steps, ">= 1");
         require(inferRuns >= 1, "--infer-runs", inferRuns, ">= 1");
         require(threads >= 1, "--threads", threads, ">= 1");
+        Integer child = isa.relaunchIfNeeded();
+        if (child != null) {
+            return child;
+        }
         Backends.Choice choice = backend.choose();
+        Map<String, Object> environment = BenchEnvironment.describe(choice.backend(), isa.restriction());
         System.err.println("W3 on " + choice.backend().name() + " (" + choice.reason() + "): " + warmup + " warm-up + "
                 + steps + " timed steps of batch " + batch + ", then " + inferRuns + " single-window inferences");
         ClassifierTrainer trainer = new ClassifierTrainer(
@@ -105,6 +114,7 @@ final class BenchW3Command implements Callable<Integer> {
                         pyInfer, pyInfer / inferMs);
             }
         }
+        BenchEnvironment.put(out, environment, choice.backend());
         if (json) {
             JsonOutput.print(System.out, out);
         }

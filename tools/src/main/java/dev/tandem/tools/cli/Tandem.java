@@ -17,7 +17,11 @@ public final class Tandem implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** The arguments of this process's command line (for {@code bench --isa}, which re-runs them in a child JVM). */
+    static volatile String[] invocation = new String[0];
+
     public static void main(String[] args) {
+        invocation = args.clone();
         dev.tandem.tools.flink.FlinkLog.install(); // before the first logger: Flink's warnings go to a file
         System.exit(commandLine().execute(args));
     }

@@ -18,6 +18,7 @@ class BenchW2CliTest {
         assertNamed(TandemCliTest.run("bench", "w2", "--steps", "0"), "--steps");
         assertNamed(TandemCliTest.run("bench", "w2", "--warmup", "-1"), "--warmup");
         assertNamed(TandemCliTest.run("bench", "w2", "--threads", "0"), "--threads");
+        assertNamed(TandemCliTest.run("bench", "w2", "--isa", "sse2"), "--isa");
     }
 
     @Test
@@ -32,6 +33,21 @@ class BenchW2CliTest {
             assertTrue(j.get("tandem_median_step_ms" + b).asDouble() > 0, j.toString());
             assertTrue(j.get("tandem_gflops" + b).asDouble() > 0, j.toString());
             assertTrue(j.get("tandem_phase_ms" + b).has("conv forward"), j.toString());
+        }
+        // where it ran: the machine, the JVM's vector width, the native build, and each convolution's kernel
+        JsonNode env = j.get("environment");
+        assertTrue(!env.get("cpu_model").asText().isBlank(), env.toString());
+        assertEquals("native", env.get("isa").asText());
+        assertTrue(env.get("jvm_use_avx").asText().matches("[0-3]"), env.toString());
+        assertTrue(env.has("load_average_at_start") && env.has("isa_environment"), env.toString());
+        if (j.get("backend").asText().equals("nd4j")) {
+            assertEquals("linux-x86_64-onednn-avx2", env.get("nd4j_native_build").asText(), env.toString());
+            assertTrue(env.get("libnd4j_build").asText().contains("HAVE_ONEDNN"), env.toString());
+            JsonNode choices = j.get("kernel_choices");
+            assertTrue(choices.size() > 0, j.toString());
+            // every value names a path (which one per shape is OneDnnConvParityTest's business)
+            choices.fields().forEachRemaining(e -> assertTrue(e.getKey().startsWith("conv2d ")
+                    && !e.getValue().asText().isBlank(), choices.toString()));
         }
     }
 
