@@ -77,6 +77,9 @@ public final class EmbeddedKafka implements AutoCloseable {
                 "share.coordinator.state.topic.min.isr=1",
                 "group.initial.rebalance.delay.ms=0",
                 "message.max.bytes=8388608",
+                // Records keep their own timestamps, and replays of recorded data are years old: with time-based
+                // retention the broker's first retention check would delete them under the job's feet.
+                "log.retention.ms=-1",
                 "") );
         String classpath = classpath();
         String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();

@@ -101,11 +101,14 @@ class GearboxJobKafkaTest {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         try (Admin admin = Admin.create(p)) {
+            // The windows are stamped in 2023 (record timestamp = window time): with the default 7-day retention the
+            // broker's first retention check deletes them, and the job then waits for records that are gone.
+            java.util.Map<String, String> keep = java.util.Map.of("retention.ms", "-1");
             admin.createTopics(List.of(
-                    new NewTopic(c.string("topics.gearbox-windows"), 1, (short) 1), // one partition: a deterministic order
-                    new NewTopic(c.string("topics.gearbox-predictions"), 2, (short) 1),
-                    new NewTopic(c.string("topics.gearbox-alerts"), 1, (short) 1),
-                    new NewTopic(c.string("topics.dead-letters"), 1, (short) 1))).all().get();
+                    new NewTopic(c.string("topics.gearbox-windows"), 1, (short) 1).configs(keep), // one partition: a deterministic order
+                    new NewTopic(c.string("topics.gearbox-predictions"), 2, (short) 1).configs(keep),
+                    new NewTopic(c.string("topics.gearbox-alerts"), 1, (short) 1).configs(keep),
+                    new NewTopic(c.string("topics.dead-letters"), 1, (short) 1).configs(keep))).all().get();
         }
     }
 
