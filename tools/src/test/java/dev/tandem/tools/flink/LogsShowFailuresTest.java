@@ -93,6 +93,8 @@ class LogsShowFailuresTest {
         assertTrue(out.contains("injected failure at record 20"), "the exception on the console" + why);
         assertTrue(out.contains("the root cause of the injected failure"), "its root cause on the console" + why);
         assertFalse(out.contains("switched from CREATED to SCHEDULED"), "Flink's per-task INFO lines stay off" + why);
+        assertFalse(out.contains("at org.apache.flink.runtime.taskmanager.Task.run("),
+                "the console shows an exception's first lines, not the whole trace" + why);
         String file = Files.readString(logFile, StandardCharsets.UTF_8);
         assertTrue(file.contains("switched from state RUNNING to RESTARTING"), "the restart in the log file");
         assertTrue(file.contains("at dev.tandem.tools.flink.LogsShowFailuresTest$FailsOnce.map"),

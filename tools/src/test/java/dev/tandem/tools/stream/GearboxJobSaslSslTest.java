@@ -154,6 +154,14 @@ class GearboxJobSaslSslTest {
             var tp = new org.apache.kafka.common.TopicPartition(c.string("topics.gearbox-windows"), 0);
             assertEquals(windows.size() + malformed.size(),
                     consumer.endOffsets(List.of(tp), Duration.ofSeconds(60)).get(tp), "records written through SASL_SSL");
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            int read = 0;
+            long end = System.nanoTime() + 60_000_000_000L;
+            while (read < windows.size() + malformed.size() && System.nanoTime() < end) {
+                read += consumer.poll(Duration.ofMillis(500)).count();
+            }
+            assertEquals(windows.size() + malformed.size(), read, "records read back through SASL_SSL");
         }
         Configuration conf = new Configuration();
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, tmp.toUri().toString());
