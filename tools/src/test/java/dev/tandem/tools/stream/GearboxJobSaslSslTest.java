@@ -54,6 +54,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The gearbox job reads, predicts and writes transactionally through it with the {@code kafka.*} security keys; a
  * client without credentials or with a wrong password is refused; no secret reaches the test log or a dead letter.
  */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class GearboxJobSaslSslTest {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
@@ -119,6 +120,7 @@ class GearboxJobSaslSslTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Order(1)
     void theGearboxJobRunsThroughSaslSslAndNoSecretLeaks(@TempDir Path tmp) throws Exception {
         TandemConfig c = config(JOB_PASSWORD);
         Map<String, String> security = KafkaClientSecurity.properties(c);
@@ -212,6 +214,7 @@ class GearboxJobSaslSslTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Order(2)
     void aClientWithoutCredentialsOrWithAWrongPasswordIsRefused() throws Exception {
         Map<String, String> wrong = KafkaClientSecurity.properties(config("not-the-password"));
         try (Admin admin = Admin.create(admin(wrong))) {
