@@ -10,10 +10,20 @@ import java.util.Locale;
  */
 public record ConfigKey(String name, Type type, double min, double max, List<String> choices, String description) {
 
-    public enum Type { STRING, NON_EMPTY, INT, LONG, DOUBLE, BOOLEAN, CHOICE, LIST }
+    /** SECRET: any text, never printed ({@link TandemConfig#describe} and {@link TandemConfig#effective} mask it). */
+    public enum Type { STRING, NON_EMPTY, INT, LONG, DOUBLE, BOOLEAN, CHOICE, LIST, SECRET }
 
     static ConfigKey string(String name, String description) {
         return new ConfigKey(name, Type.STRING, 0, 0, List.of(), description);
+    }
+
+    static ConfigKey secret(String name, String description) {
+        return new ConfigKey(name, Type.SECRET, 0, 0, List.of(), description);
+    }
+
+    /** A password or a JAAS line: masked wherever the configuration is printed or logged. */
+    public boolean secret() {
+        return type == Type.SECRET;
     }
 
     static ConfigKey nonEmpty(String name, String description) {
@@ -48,6 +58,7 @@ public record ConfigKey(String name, Type type, double min, double max, List<Str
     public String allowed() {
         return switch (type) {
             case STRING -> "any text";
+            case SECRET -> "any text (a secret: masked when printed)";
             case NON_EMPTY -> "non-empty text";
             case INT -> "an integer in [" + fmt(min) + ", " + fmt(max) + "]";
             case LONG -> "an integer";
@@ -63,7 +74,7 @@ public record ConfigKey(String name, Type type, double min, double max, List<Str
         String v = raw == null ? "" : raw.trim();
         try {
             return switch (type) {
-                case STRING -> v;
+                case STRING, SECRET -> v;
                 case NON_EMPTY -> {
                     if (v.isEmpty()) {
                         throw bad(raw);

@@ -36,6 +36,25 @@ public final class TandemConfig implements Serializable {
             ConfigKey.nonEmpty("kafka.group-id", "consumer group of the job's sources"),
             ConfigKey.choice("kafka.starting-offsets", "where a source without committed offsets starts",
                     "earliest", "latest", "committed"),
+            ConfigKey.choice("kafka.security.protocol", "how every Kafka client of the job (sources, sinks, the tools' "
+                    + "producers and readers) talks to the brokers", "plaintext", "ssl", "sasl_plaintext", "sasl_ssl"),
+            ConfigKey.choice("kafka.sasl.mechanism", "SASL mechanism of sasl_plaintext and sasl_ssl",
+                    "scram-sha-512", "scram-sha-256", "plain"),
+            ConfigKey.string("kafka.sasl.username", "SASL user (with kafka.sasl.password; or give kafka.sasl.jaas.config)"),
+            ConfigKey.secret("kafka.sasl.password", "SASL password of kafka.sasl.username"),
+            ConfigKey.secret("kafka.sasl.jaas.config", "a whole JAAS line (Kafka's sasl.jaas.config) instead of "
+                    + "kafka.sasl.username and kafka.sasl.password"),
+            ConfigKey.string("kafka.ssl.truststore.location", "file of the CA certificates the brokers' certificates are "
+                    + "checked against (on every TaskManager); empty: the JVM's default trust store"),
+            ConfigKey.secret("kafka.ssl.truststore.password", "password of kafka.ssl.truststore.location"),
+            ConfigKey.choice("kafka.ssl.truststore.type", "format of kafka.ssl.truststore.location", "pkcs12", "jks", "pem"),
+            ConfigKey.string("kafka.ssl.keystore.location", "the client's own key and certificate, for brokers that "
+                    + "require TLS client authentication; empty: none"),
+            ConfigKey.secret("kafka.ssl.keystore.password", "password of kafka.ssl.keystore.location"),
+            ConfigKey.secret("kafka.ssl.key.password", "password of the key in kafka.ssl.keystore.location"),
+            ConfigKey.choice("kafka.ssl.keystore.type", "format of kafka.ssl.keystore.location", "pkcs12", "jks", "pem"),
+            ConfigKey.choice("kafka.ssl.endpoint-identification", "https: the broker's certificate must name the host "
+                    + "the client connects to; none: any host (only for testing)", "https", "none"),
             ConfigKey.nonEmpty("topics.gearbox-windows", "input topic of vibration windows"),
             ConfigKey.nonEmpty("topics.gearbox-predictions", "output topic of predictions"),
             ConfigKey.nonEmpty("topics.gearbox-alerts", "output topic of alerts"),
@@ -349,6 +368,7 @@ public final class TandemConfig implements Serializable {
         }
         alBlocks(); // as many groups as gearbox.al.components, summing to the network's blocks
         decisionPolicy(); // unfreeze-below must not exceed freeze.at
+        dev.tandem.job.kafka.KafkaClientSecurity.check(this);
         recordLimits();
         checkIdentifiers("rainfall.region", List.of(string("rainfall.region")));
         checkIdentifiers("gearbox.fleets", list("gearbox.fleets"));
@@ -415,13 +435,40 @@ public final class TandemConfig implements Serializable {
         return v;
     }
 
-    /** Every key with its effective value, in declaration order. */
+    /** What a secret's value is printed as (an empty secret stays empty: "not set" is no secret). */
+    public static final String MASK = "******";
+
+    /** Every key with its effective value, in declaration order; secrets masked. */
     public Map<String, String> effective() {
         Map<String, String> out = new LinkedHashMap<>();
         for (ConfigKey k : KEYS) {
-            out.put(k.name(), raw.get(k.name()).trim());
+            out.put(k.name(), printable(k));
         }
         return out;
+    }
+
+    /**
+     * The keys that differ from the defaults, as {@code key=value, ...}, secrets masked: what a job logs at start
+     * (the full list is {@link #effective}).
+     */
+    public String describe() {
+        TandemConfig d = defaults();
+        List<String> parts = new ArrayList<>();
+        for (String name : overriddenKeys(d)) {
+            parts.add(name + "=" + printable(key(name)));
+        }
+        return parts.isEmpty() ? "(the defaults)" : String.join(", ", parts);
+    }
+
+    private String printable(ConfigKey k) {
+        String v = raw.get(k.name()).trim();
+        return k.secret() && !v.isEmpty() ? MASK : v;
+    }
+
+    /** No secret in a serialized job graph's or a debugger's string form. */
+    @Override
+    public String toString() {
+        return "TandemConfig[" + describe() + "]";
     }
 
     public List<String> classes() {

@@ -15,7 +15,7 @@ import java.util.Properties;
  * The Kafka ends of both jobs, from configuration: a source of raw records that reads only committed transactions
  * and commits its offsets on checkpoints, and exactly-once JSON sinks. Each job names its own consumer group and
  * transactional-id prefix (see the mains), so two jobs writing the same topic (dead letters) never share a
- * transactional id.
+ * transactional id. Every client gets the configured security ({@link KafkaClientSecurity}).
  */
 public final class KafkaEnds {
     private KafkaEnds() {
@@ -28,7 +28,9 @@ public final class KafkaEnds {
             case "latest" -> OffsetsInitializer.latest();
             default -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
         };
-        return KafkaSource.<RawRecord>builder()
+        var builder = KafkaSource.<RawRecord>builder();
+        KafkaClientSecurity.properties(c).forEach(builder::setProperty);
+        return builder
                 .setBootstrapServers(c.string("kafka.bootstrap-servers"))
                 .setTopics(topic)
                 .setGroupId(groupId)
@@ -45,7 +47,9 @@ public final class KafkaEnds {
      */
     public static <T> KafkaSink<T> sink(TandemConfig c, String topic, String transactionalIdPrefix,
                                         JsonRecordSerializer.Key<T> key) {
-        return KafkaSink.<T>builder()
+        var builder = KafkaSink.<T>builder();
+        KafkaClientSecurity.properties(c).forEach(builder::setProperty);
+        return builder
                 .setBootstrapServers(c.string("kafka.bootstrap-servers"))
                 .setRecordSerializer(new JsonRecordSerializer<>(topic, key))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
@@ -54,9 +58,15 @@ public final class KafkaEnds {
                 .build();
     }
 
-    /** Properties of a consumer that sees only committed output (the readers of the job's topics). */
+    /** Properties of a consumer that sees only committed output (the readers of the job's topics), plaintext. */
     public static Properties readCommittedConsumer(String bootstrap, String group) {
+        return readCommittedConsumer(bootstrap, group, java.util.Map.of());
+    }
+
+    /** The same with client security properties ({@link KafkaClientSecurity#properties}). */
+    public static Properties readCommittedConsumer(String bootstrap, String group, java.util.Map<String, String> security) {
         Properties p = new Properties();
+        p.putAll(security);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

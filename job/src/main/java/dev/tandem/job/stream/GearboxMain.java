@@ -13,6 +13,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * [--config FILE] [--set key=value ...]}): the gearbox job with Kafka source and exactly-once Kafka sinks.
  */
 public final class GearboxMain {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GearboxMain.class);
+
     private GearboxMain() {
     }
 
@@ -26,6 +28,8 @@ public final class GearboxMain {
     /** Configures env and attaches the gearbox job with its Kafka ends. */
     public static GearboxJob.Outputs build(StreamExecutionEnvironment env, TandemConfig config) {
         JobEnvironment.configure(env, config);
+        LOG.info("gearbox job: Kafka {} ({}), configuration: {}", config.string("kafka.bootstrap-servers"),
+                config.string("kafka.security.protocol"), config.describe());
         String tx = config.string("job.transactional-id-prefix");
         return new GearboxJob(config,
                 KafkaEnds.source(config, config.string("topics.gearbox-windows"), config.string("kafka.group-id")),

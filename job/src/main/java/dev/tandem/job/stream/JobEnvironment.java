@@ -17,6 +17,8 @@ import java.time.Duration;
  * {@code KafkaEnds}.
  */
 public final class JobEnvironment {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JobEnvironment.class);
+
     private JobEnvironment() {
     }
 
@@ -31,6 +33,8 @@ public final class JobEnvironment {
         env.setParallelism(config.integer("job.parallelism"));
         env.enableCheckpointing(config.integer("job.checkpoint-interval-ms"), CheckpointingMode.EXACTLY_ONCE);
         CheckpointStorageSettings.of(config).apply(env);
+        env.getConfiguration().getOptional(org.apache.flink.configuration.StateRecoveryOptions.SAVEPOINT_PATH)
+                .ifPresent(path -> LOG.info("restoring the job's state from {}", path));
     }
 
     /**

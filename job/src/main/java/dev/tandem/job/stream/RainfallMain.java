@@ -12,6 +12,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * [--config FILE] [--set key=value ...]}): the rainfall job with Kafka source and exactly-once Kafka sinks.
  */
 public final class RainfallMain {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RainfallMain.class);
+
     private RainfallMain() {
     }
 
@@ -30,6 +32,8 @@ public final class RainfallMain {
 
     /** Attaches the rainfall job to an environment that is already configured (e.g. beside the gearbox job). */
     public static RainfallJob.Outputs attach(StreamExecutionEnvironment env, TandemConfig config) {
+        LOG.info("rainfall job: Kafka {} ({}), configuration: {}", config.string("kafka.bootstrap-servers"),
+                config.string("kafka.security.protocol"), config.describe());
         // its own consumer group and transactional ids: both jobs write dead letters, side by side in the demo
         String tx = config.string("job.transactional-id-prefix") + "-rainfall";
         return new RainfallJob(config,

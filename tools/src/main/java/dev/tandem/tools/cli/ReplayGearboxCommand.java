@@ -95,7 +95,8 @@ final class ReplayGearboxCommand implements Callable<Integer> {
             }
         };
         PacedReplay.Result r;
-        try (WindowProducer out = new WindowProducer(bootstrap, topic, f)) {
+        try (WindowProducer out = new WindowProducer(bootstrap, topic, f,
+                dev.tandem.job.kafka.KafkaClientSecurity.properties(c))) {
             r = PacedReplay.run(out, windows, total, rate, "windows");
         }
         PacedReplay.report(r, "windows", topic, json, Map.of());

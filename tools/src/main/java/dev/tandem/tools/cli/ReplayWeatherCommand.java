@@ -43,6 +43,9 @@ final class ReplayWeatherCommand implements Callable<Integer> {
     @Option(names = "--json", description = "End with one JSON object on the last line of standard output.")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    ConfigOptions configOptions;
+
     @Override
     public Integer call() throws Exception {
         if (!(rate > 0)) {
@@ -62,7 +65,8 @@ final class ReplayWeatherCommand implements Callable<Integer> {
         Iterator<WeatherReading> readings = table.readings().stream()
                 .map(row -> WeatherFeatures.fromReading(row, table.features())).iterator();
         PacedReplay.Result r;
-        try (WeatherProducer out = new WeatherProducer(bootstrap, topic)) {
+        try (WeatherProducer out = new WeatherProducer(bootstrap, topic,
+                dev.tandem.job.kafka.KafkaClientSecurity.properties(configOptions.load()))) {
             r = PacedReplay.run(out, readings, total, rate, "readings");
         }
         PacedReplay.report(r, "readings", topic, json, Map.of("bad_rows", table.badRows()));

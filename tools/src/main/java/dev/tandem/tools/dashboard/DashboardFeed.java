@@ -29,7 +29,8 @@ public final class DashboardFeed implements AutoCloseable {
         String readings = c.string("topics.weather-readings");
         // the readings topic is the job's input: what its rules refuse is a dead letter there, not observed rain here
         WeatherRules rules = c.weatherRules();
-        this.reader = new CommittedReader(bootstrap, List.of(forecasts, alerts, predictions, deadLetters, readings),
+        this.reader = new CommittedReader(bootstrap,
+                dev.tandem.job.kafka.KafkaClientSecurity.properties(c), List.of(forecasts, alerts, predictions, deadLetters, readings),
                 (topic, value) -> {
                     try {
                         if (value == null) {

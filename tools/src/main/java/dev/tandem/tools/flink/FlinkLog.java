@@ -7,33 +7,29 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The log of this process's Flink mini cluster: slf4j-simple writing warnings to a file ({@link #install}, called by
- * {@code tandem}'s main; the tests set the same properties in the surefire configuration). A checkpoint's root cause
+ * The log file of this process (log4j2, {@code log4j2.properties} of the tools module; {@link #install}, called by
+ * {@code tandem}'s main, names the file; the tests' surefire configuration names theirs). A checkpoint's root cause
  * reaches Flink's checkpoint statistics and REST API only as the top-level message ("Asynchronous task checkpoint
  * failed."), so {@link #rootCause} reads it from the task's log lines, which carry the whole chain.
  */
 public final class FlinkLog {
-    public static final String FILE_PROPERTY = "org.slf4j.simpleLogger.logFile";
-    /** The start of an slf4j-simple line: optional time, [thread], level. */
-    private static final java.util.regex.Pattern LOG_LINE =
+    public static final String FILE_PROPERTY = "tandem.log.file";
+    /** The start of a line of the log file: optional time, [thread], level. */
+    static final java.util.regex.Pattern LOG_LINE_START =
             java.util.regex.Pattern.compile("^(\\S+ )?\\[[^\\]]*\\] (TRACE|DEBUG|INFO|WARN|ERROR) ");
 
     private FlinkLog() {
     }
 
-    /** Sends slf4j-simple to {@code <java.io.tmpdir>/tandem-<pid>.log} at level warn, unless already configured. */
+    /**
+     * Names the log file {@code <java.io.tmpdir>/tandem-<pid>.log} unless {@code -Dtandem.log.file} did; before the
+     * first logger, since log4j2 reads the name when it starts.
+     */
     public static void install() {
         if (System.getProperty(FILE_PROPERTY) == null) {
             System.setProperty(FILE_PROPERTY, Path.of(System.getProperty("java.io.tmpdir"),
                     "tandem-" + ProcessHandle.current().pid() + ".log").toString());
         }
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
-                System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
-        // the coordinator logs a declined checkpoint's whole cause chain at INFO ("Decline checkpoint N by task ...")
-        String coordinator = "org.slf4j.simpleLogger.log.org.apache.flink.runtime.checkpoint.CheckpointCoordinator";
-        System.setProperty(coordinator, System.getProperty(coordinator, "info"));
-        System.setProperty("org.slf4j.simpleLogger.showDateTime",
-                System.getProperty("org.slf4j.simpleLogger.showDateTime", "true"));
     }
 
     /** The log file, or null when logging goes elsewhere. */
@@ -66,7 +62,7 @@ public final class FlinkLog {
             if (!lines.get(i).toLowerCase(java.util.Locale.ROOT).contains(m)) {
                 continue;
             }
-            if (i + 1 >= lines.size() || LOG_LINE.matcher(lines.get(i + 1)).find() || lines.get(i + 1).startsWith("\t")) {
+            if (i + 1 >= lines.size() || LOG_LINE_START.matcher(lines.get(i + 1)).find() || lines.get(i + 1).startsWith("\t")) {
                 continue; // a log line without a stack trace after it
             }
             String cause = lines.get(i + 1); // the exception's own line, then its "Caused by:" chain
@@ -74,7 +70,7 @@ public final class FlinkLog {
                 String l = lines.get(j);
                 if (l.startsWith("Caused by: ")) {
                     cause = l.substring("Caused by: ".length());
-                } else if (LOG_LINE.matcher(l).find()) {
+                } else if (LOG_LINE_START.matcher(l).find()) {
                     break; // the next log line: this trace is over
                 }
             }

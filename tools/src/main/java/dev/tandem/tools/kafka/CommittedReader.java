@@ -27,7 +27,14 @@ public final class CommittedReader implements AutoCloseable {
     private volatile Exception failure;
 
     public CommittedReader(String bootstrap, List<String> topics, BiConsumer<String, byte[]> listener) {
-        this.consumer = new KafkaConsumer<>(KafkaEnds.readCommittedConsumer(bootstrap, "tandem-reader-" + System.nanoTime()));
+        this(bootstrap, Map.of(), topics, listener);
+    }
+
+    /** With client security properties ({@code KafkaClientSecurity.properties} of the configuration). */
+    public CommittedReader(String bootstrap, Map<String, String> security, List<String> topics,
+                           BiConsumer<String, byte[]> listener) {
+        this.consumer = new KafkaConsumer<>(KafkaEnds.readCommittedConsumer(bootstrap, "tandem-reader-" + System.nanoTime(),
+                security));
         this.listener = listener;
         consumer.subscribe(topics);
         for (String t : topics) {

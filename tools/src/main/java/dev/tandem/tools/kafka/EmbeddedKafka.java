@@ -46,10 +46,71 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
+     * SASL_SSL on the client listener (the broker's only one besides the KRaft controller's): TLS with the key
+     * store given, SCRAM with the users given, created in the metadata log when the storage is formatted (what
+     * {@code kafka-storage format --add-scram} does). The first user is the broker's own, for its connections to
+     * itself (transaction markers). {@code trustStore} holds the CA of the broker's certificate.
+     */
+    public record SaslSsl(Path keyStore, Path trustStore, String storePassword, String mechanism,
+                          java.util.LinkedHashMap<String, String> users) {
+        public SaslSsl {
+            if (users.isEmpty()) {
+                throw new IllegalArgumentException("SASL_SSL needs at least one SCRAM user (the broker's own)");
+            }
+        }
+
+        /** A user's password must not close the --add-scram value (']', ',', '=') or the JAAS string ('"', '\\'). */
+        private static String checked(String s) {
+            if (!s.matches("[A-Za-z0-9_.@+-]+")) {
+                throw new IllegalArgumentException("SCRAM user names and passwords here: letters, digits, _ . @ + -");
+            }
+            return s;
+        }
+    }
+
+    /** A SASL_SSL broker on 127.0.0.1 (see {@link SaslSsl}); for the security integration test. */
+    public static EmbeddedKafka startSaslSsl(Duration timeout, SaslSsl security) throws IOException, InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        EmbeddedKafka kafka = start(timeout, "127.0.0.1", security);
+        // the port opens before the broker serves authenticated clients: wait until one of them gets an answer
+        var user = security.users().entrySet().iterator().next();
+        java.util.Properties p = new java.util.Properties();
+        p.put("bootstrap.servers", kafka.bootstrapServers());
+        p.put("security.protocol", "SASL_SSL");
+        p.put("sasl.mechanism", security.mechanism());
+        p.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                + user.getKey() + "\" password=\"" + user.getValue() + "\";");
+        p.put("ssl.truststore.location", security.trustStore().toString());
+        p.put("ssl.truststore.type", "PKCS12");
+        p.put("ssl.truststore.password", security.storePassword());
+        Exception last = null;
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+            while (System.nanoTime() < end) {
+                try {
+                    if (!admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).isEmpty()) {
+                        return kafka;
+                    }
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    last = e;
+                    Thread.sleep(500);
+                }
+            }
+        }
+        kafka.close();
+        throw new IOException("the SASL_SSL broker did not answer an authenticated client within " + timeout.toSeconds()
+                + " s: " + last + "; broker log: " + kafka.log());
+    }
+
+    /**
      * A broker whose listeners (client and controller) bind to host ({@code local.bind-address}); clients reach it
      * at host, or at 127.0.0.1 when host is the wildcard.
      */
     public static EmbeddedKafka start(Duration timeout, String bindHost) throws IOException, InterruptedException {
+        return start(timeout, bindHost, null);
+    }
+
+    private static EmbeddedKafka start(Duration timeout, String bindHost, SaslSsl security)
+            throws IOException, InterruptedException {
         String bind = bindHost.trim();
         String host = bind.equals("0.0.0.0") || bind.equals("::") ? "127.0.0.1" : bind;
         String listen = bind.contains(":") ? "[" + bind + "]" : bind;
@@ -58,15 +119,18 @@ public final class EmbeddedKafka implements AutoCloseable {
         int port = freePort();
         int controller = freePort();
         Path props = dir.resolve("server.properties");
+        String client = security == null ? "PLAINTEXT" : "SASL_SSL";
+        List<String> secured = security == null ? List.of() : saslSslSettings(security);
         Files.writeString(props, String.join("\n",
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@" + reach + ":" + controller,
-                "listeners=PLAINTEXT://" + listen + ":" + port + ",CONTROLLER://" + listen + ":" + controller,
-                "advertised.listeners=PLAINTEXT://" + reach + ":" + port,
+                "listeners=" + client + "://" + listen + ":" + port + ",CONTROLLER://" + listen + ":" + controller,
+                "advertised.listeners=" + client + "://" + reach + ":" + port,
                 "controller.listener.names=CONTROLLER",
-                "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=" + client,
+                "listener.security.protocol.map=" + client + ":" + client + ",CONTROLLER:PLAINTEXT",
+                String.join("\n", secured),
                 "log.dirs=" + dir.resolve("data"),
                 "num.partitions=1",
                 "auto.create.topics.enable=false",
@@ -83,8 +147,21 @@ public final class EmbeddedKafka implements AutoCloseable {
                 "") );
         String classpath = classpath();
         String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
-        Process format = new ProcessBuilder(java(), "-Xmx256m", "-cp", classpath, "kafka.tools.StorageTool", "format",
-                "-t", clusterId, "-c", props.toString())
+        // the broker shares this classpath, log4j2 included: its own configuration, warnings only, in broker.log
+        Path logConfig = dir.resolve("broker-log4j2.properties");
+        Files.writeString(logConfig, String.join("\n", "status = warn",
+                "appender.console.type = Console", "appender.console.name = console",
+                "appender.console.layout.type = PatternLayout",
+                "appender.console.layout.pattern = [%d{HH:mm:ss.SSS}] [%t] %level %c - %msg%n",
+                "rootLogger.level = WARN", "rootLogger.appenderRef.console.ref = console", ""));
+        List<String> formatCommand = new ArrayList<>(List.of(java(), "-Xmx256m",
+                "-Dlog4j2.configurationFile=" + logConfig.toUri(), "-cp", classpath,
+                "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", props.toString()));
+        if (security != null) {
+            security.users().forEach((user, password) -> formatCommand.addAll(List.of("--add-scram",
+                    security.mechanism() + "=[name=" + SaslSsl.checked(user) + ",password=" + SaslSsl.checked(password) + "]")));
+        }
+        Process format = new ProcessBuilder(formatCommand)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("format.log").toFile()).start();
         if (!format.waitFor(timeout.toSeconds(), TimeUnit.SECONDS) || format.exitValue() != 0) {
             format.destroyForcibly();
@@ -92,9 +169,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             deleteTree(dir);
             throw new IOException("formatting the Kafka storage failed: " + log);
         }
-        // the broker shares this classpath, slf4j-simple included: warnings only in broker.log
         Process broker = new ProcessBuilder(java(), "-Xmx512m", "-XX:+UseSerialGC",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", classpath, "kafka.Kafka",
+                "-Dlog4j2.configurationFile=" + logConfig.toUri(), "-cp", classpath, "kafka.Kafka",
                 props.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("broker.log").toFile()).start();
         EmbeddedKafka kafka = new EmbeddedKafka(dir, broker, host, port);
@@ -114,6 +190,28 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         kafka.close();
         throw new IOException("the Kafka broker did not open port " + port + " within " + timeout.toSeconds() + " s");
+    }
+
+    /** The broker side of SASL_SSL: TLS key and trust stores, SCRAM, and the broker's own login. */
+    private static List<String> saslSslSettings(SaslSsl s) {
+        var broker = s.users().entrySet().iterator().next();
+        String mechanism = s.mechanism();
+        return List.of(
+                "sasl.enabled.mechanisms=" + mechanism,
+                "sasl.mechanism.inter.broker.protocol=" + mechanism,
+                "listener.name.sasl_ssl." + mechanism.toLowerCase(java.util.Locale.ROOT) + ".sasl.jaas.config="
+                        + "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                        + SaslSsl.checked(broker.getKey()) + "\" password=\"" + SaslSsl.checked(broker.getValue()) + "\";",
+                "ssl.keystore.location=" + s.keyStore(),
+                "ssl.keystore.type=PKCS12",
+                "ssl.keystore.password=" + s.storePassword(),
+                "ssl.truststore.location=" + s.trustStore(),
+                "ssl.truststore.type=PKCS12",
+                "ssl.truststore.password=" + s.storePassword(),
+                "ssl.client.auth=none",
+                // one partition for the group coordinator's log instead of 50: on a loaded 2-core machine creating 50
+                // took the controller half a minute ("Exceptionally slow controller event createTopics")
+                "offsets.topic.num.partitions=1");
     }
 
     public String bootstrapServers() {

@@ -18,7 +18,13 @@ public abstract class RecordProducer<T> implements AutoCloseable {
     private final String topic;
 
     protected RecordProducer(String bootstrap, String topic) {
+        this(bootstrap, topic, java.util.Map.of());
+    }
+
+    /** With client security properties ({@code KafkaClientSecurity.properties} of the configuration). */
+    protected RecordProducer(String bootstrap, String topic, java.util.Map<String, String> security) {
         Properties p = new Properties();
+        p.putAll(security);
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");

@@ -9,6 +9,10 @@ public final class WeatherProducer extends RecordProducer<WeatherReading> {
         super(bootstrap, topic);
     }
 
+    public WeatherProducer(String bootstrap, String topic, java.util.Map<String, String> security) {
+        super(bootstrap, topic, security);
+    }
+
     @Override
     protected String key(WeatherReading r) {
         return r.station;

@@ -8,7 +8,11 @@ public final class WindowProducer extends RecordProducer<VibrationWindow> {
     private final WindowFormat format;
 
     public WindowProducer(String bootstrap, String topic, WindowFormat format) {
-        super(bootstrap, topic);
+        this(bootstrap, topic, format, java.util.Map.of());
+    }
+
+    public WindowProducer(String bootstrap, String topic, WindowFormat format, java.util.Map<String, String> security) {
+        super(bootstrap, topic, security);
         this.format = format;
     }
 

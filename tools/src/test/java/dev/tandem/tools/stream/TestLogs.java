@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The tests' log file (slf4j-simple, {@code org.slf4j.simpleLogger.logFile}, set by the job module's surefire
+ * The tests' log file (log4j2-test.properties, {@code tandem.log.file}, set by the tools module's surefire
  * configuration): Flink's and Kafka's warnings plus the Kafka sink's and the checkpoint coordinator's INFO lines.
  * A Kafka integration test adds its tail to the message of a wait that timed out, so that a rare stall of the
  * exactly-once commits (docs/STREAMING.md, "Known issues") shows in the build output what the sink and the
@@ -17,9 +17,15 @@ final class TestLogs {
     private TestLogs() {
     }
 
+    /** The test log file, or null when the tests log elsewhere. */
+    static Path file() {
+        String file = System.getProperty("tandem.log.file");
+        return file == null || file.equals("System.err") || file.equals("System.out") ? null : Path.of(file);
+    }
+
     /** "\n--- last n lines of FILE ---\n…", or a line saying why there is none. */
     static String tail(int n) {
-        String file = System.getProperty("org.slf4j.simpleLogger.logFile");
+        String file = System.getProperty("tandem.log.file");
         if (file == null || file.equals("System.err") || file.equals("System.out")) {
             return "\n(no test log file: run through the job module's surefire configuration)";
         }
