@@ -11,6 +11,7 @@ public final class FaultCounter {
     private long skipped;
     private long consecutive;
     private String last;
+    private boolean reportDue;
 
     public FaultCounter() {
     }
@@ -35,7 +36,24 @@ public final class FaultCounter {
         skipped++;
         consecutive++;
         last = what;
+        reportDue |= consecutive % threshold == 0;
         return consecutive % threshold == 0;
+    }
+
+    /** Whether a report fell due since the last call (then clears it): for a caller that learns after the fact. */
+    public boolean takeReport() {
+        boolean due = reportDue;
+        reportDue = false;
+        return due;
+    }
+
+    /**
+     * The report of the current run of faults, for a model named {@code model} ("fleet 'f1'"): what was not finite,
+     * how many updates in a row were skipped, how many in all.
+     */
+    public String describe(String model) {
+        return (last == null ? "non-finite values" : last) + ": " + consecutive + " consecutive skipped updates of "
+                + model + " (" + skipped + " in all); the model stays at its last good update";
     }
 
     /** Records the outcome of a guarded step; true when a report is due (see {@link #record}). */
