@@ -57,6 +57,35 @@ class FleetStateSerializerTest {
     }
 
     @Test
+    void faultCountsRoundTripAndFormatTwoStateRestoresWithoutThem() throws IOException {
+        FleetLearner learner = new FleetLearner(FleetTrainerFunctionTest.SETTINGS, new JavaBackend(), new GearboxCnnFactory());
+        List<VibrationWindow> windows = FleetTrainerFunctionTest.stream(9, 3);
+        FleetState m = FleetTrainerFunction.create(learner, windows.get(0));
+        for (VibrationWindow w : windows) {
+            FleetTrainerFunction.observe(learner, m, w);
+        }
+        for (VibrationWindow w : FleetTrainerNumericalFaultsTest.poisoned(2, 40)) {
+            FleetTrainerFunction.observe(learner, m, w);
+        }
+        assertEquals(2, m.faults.skipped());
+        FleetStateSerializer serializer = new FleetStateSerializer("java");
+        DataOutputSerializer out = new DataOutputSerializer(1024);
+        serializer.serialize(m, out);
+        byte[] three = out.getCopyOfBuffer();
+        FleetState back = serializer.deserialize(new DataInputDeserializer(three));
+        assertEquals(2, back.faults.skipped());
+        assertEquals(2, back.faults.consecutive());
+        // format 2 is format 3 without the two trailing counts
+        byte[] two = java.util.Arrays.copyOf(three, three.length - 2 * Long.BYTES);
+        java.nio.ByteBuffer.wrap(two).putInt(0, 2);
+        FleetState old = serializer.deserialize(new DataInputDeserializer(two));
+        assertEquals(0, old.faults.skipped());
+        assertEquals(m.hash(), old.hash());
+        assertEquals(m.version, old.version);
+        assertEquals(m.pendingCount, old.pendingCount);
+    }
+
+    @Test
     void snapshotIsVersionedAndCompatibleWithItself() throws IOException {
         FleetStateSerializer serializer = new FleetStateSerializer("java");
         DataOutputSerializer out = new DataOutputSerializer(64);
