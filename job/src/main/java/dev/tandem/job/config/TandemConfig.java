@@ -482,7 +482,7 @@ public final class TandemConfig implements Serializable {
                         : dev.tandem.learning.al.DecoderLoss.SOFTMAX_CROSS_ENTROPY,
                 string("gearbox.al.optimizer"), decimal("gearbox.al.learning-rate"),
                 decimal("gearbox.al.autoencoder-learning-rate"), integer("gearbox.al.snapshot-every"),
-                integer("gearbox.al.slot-groups"));
+                integer("gearbox.al.slot-groups"), trainingGuard());
     }
 
     /**
