@@ -19,7 +19,7 @@ class FleetLearnerNumericalFaultsTest {
 
     private static FleetSettings settings(String optimizer, double lr, TrainingGuard guard) {
         // not normalised: the raw samples reach the network as they are
-        return new FleetSettings(List.of("healthy", "broken"), 4, optimizer, lr, 0.9, 3L, false, "java", guard);
+        return new FleetSettings(List.of("healthy", "broken"), 4, optimizer, lr, 0.9, 3L, false, "java", false, guard);
     }
 
     private static float[] window(long seed, float scale) {

@@ -57,7 +57,7 @@ class FleetStateSerializerTest {
     }
 
     @Test
-    void faultCountsRoundTripAndFormatTwoStateRestoresWithoutThem() throws IOException {
+    void faultCountsRoundTripAndFormatThreeStateRestoresWithoutThem() throws IOException {
         FleetLearner learner = new FleetLearner(FleetTrainerFunctionTest.SETTINGS, new JavaBackend(), new GearboxCnnFactory());
         List<VibrationWindow> windows = FleetTrainerFunctionTest.stream(9, 3);
         FleetState m = FleetTrainerFunction.create(learner, windows.get(0));
@@ -71,14 +71,14 @@ class FleetStateSerializerTest {
         FleetStateSerializer serializer = new FleetStateSerializer("java");
         DataOutputSerializer out = new DataOutputSerializer(1024);
         serializer.serialize(m, out);
-        byte[] three = out.getCopyOfBuffer();
-        FleetState back = serializer.deserialize(new DataInputDeserializer(three));
+        byte[] four = out.getCopyOfBuffer();
+        FleetState back = serializer.deserialize(new DataInputDeserializer(four));
         assertEquals(2, back.faults.skipped());
         assertEquals(2, back.faults.consecutive());
-        // format 2 is format 3 without the two trailing counts
-        byte[] two = java.util.Arrays.copyOf(three, three.length - 2 * Long.BYTES);
-        java.nio.ByteBuffer.wrap(two).putInt(0, 2);
-        FleetState old = serializer.deserialize(new DataInputDeserializer(two));
+        // format 3 is format 4 without the two trailing counts
+        byte[] three = java.util.Arrays.copyOf(four, four.length - 2 * Long.BYTES);
+        java.nio.ByteBuffer.wrap(three).putInt(0, 3);
+        FleetState old = serializer.deserialize(new DataInputDeserializer(three));
         assertEquals(0, old.faults.skipped());
         assertEquals(m.hash(), old.hash());
         assertEquals(m.version, old.version);
