@@ -151,6 +151,9 @@ public final class TandemConfig implements Serializable {
             ConfigKey.integer("dashboard.history", 10, 100000, "points kept per learning curve"),
             ConfigKey.integer("dashboard.forecasts", 1, 1000, "forecasts kept per region (the time slider's range)"),
             ConfigKey.choice("compute.backend", "compute backend", "auto", "java", "nd4j", "cuda"),
+            ConfigKey.decimal("training.gradient-clip-norm", 0, 1e12, "largest global L2 norm of a training step's gradients, larger ones scaled down to it, for every optimizer of every model (0: off; docs/NUMERICAL-FAULTS.md)"),
+            ConfigKey.decimal("training.gradient-clip-value", 0, 1e12, "largest absolute value of a gradient element, larger ones clipped to it before the norm clip (0: off)"),
+            ConfigKey.integer("training.max-consecutive-faults", 1, 1_000_000, "updates refused in a row for non-finite values (input, loss, gradient or result) after which a model's fault goes to the dead letters as `numerical:` (and again at every multiple)"),
             ConfigKey.integer("replay.window", 8, 1 << 20, "window length when recordings are cut"),
             ConfigKey.integer("replay.hop", 1, 1 << 20, "hop between window starts when recordings are cut"),
             ConfigKey.nonEmpty("topics.weather-readings", "input topic of weather-station readings"),
@@ -501,7 +504,15 @@ public final class TandemConfig implements Serializable {
     public FleetSettings fleetSettings() {
         return new FleetSettings(classes(), integer("gearbox.batch"), string("gearbox.optimizer"),
                 decimal("gearbox.learning-rate"), decimal("gearbox.momentum"), longValue("gearbox.seed"),
-                bool("gearbox.normalize"), string("compute.backend"), bool("gearbox.order-tracking"));
+                bool("gearbox.normalize"), string("compute.backend"), bool("gearbox.order-tracking"),
+                trainingGuard());
+    }
+
+    /** The numerical guard of every model's training steps ({@code training.*}). */
+    public dev.tandem.learning.optim.TrainingGuard trainingGuard() {
+        return new dev.tandem.learning.optim.TrainingGuard(new dev.tandem.learning.optim.GradientClipping(
+                decimal("training.gradient-clip-norm"), decimal("training.gradient-clip-value")),
+                integer("training.max-consecutive-faults"));
     }
 
     /** {@code gearbox.training.mode}: backprop (one fleet trainer operator) or associated (AL stage operators). */
@@ -518,7 +529,7 @@ public final class TandemConfig implements Serializable {
                         : dev.tandem.learning.al.DecoderLoss.SOFTMAX_CROSS_ENTROPY,
                 string("gearbox.al.optimizer"), decimal("gearbox.al.learning-rate"),
                 decimal("gearbox.al.autoencoder-learning-rate"), integer("gearbox.al.snapshot-every"),
-                integer("gearbox.al.slot-groups"));
+                integer("gearbox.al.slot-groups"), trainingGuard());
     }
 
     /**
@@ -713,7 +724,8 @@ public final class TandemConfig implements Serializable {
                     decimal("rainfall.momentum"), integer("rainfall.ssgd.population"), decimal("rainfall.ssgd.window"),
                     integer("rainfall.ssgd.horizon"), integer("rainfall.ssgd.plateau-patience"), hidden, kernels, integer("rainfall.batch"),
                     integer("rainfall.replay"), integer("rainfall.steps-per-learn"), decimal("rainfall.rain-scale"),
-                    longValue("rainfall.seed"), string("compute.backend"), decimal("rainfall.rain-threshold-mm"));
+                    longValue("rainfall.seed"), string("compute.backend"), decimal("rainfall.rain-threshold-mm"),
+                    trainingGuard());
         } catch (IllegalArgumentException e) {
             throw named("rainfall", e);
         }

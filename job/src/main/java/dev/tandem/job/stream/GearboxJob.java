@@ -107,7 +107,7 @@ public final class GearboxJob {
                     .map(new AlPredictionMapper(al.classes()))
                     .returns(TypeInformation.of(Prediction.class))
                     .name("al-predictions").uid(UID_AL_PREDICTIONS);
-            misfits = signals.getSideOutput(AlWindowBatcher.MISFITS);
+            misfits = signals.getSideOutput(AlWindowBatcher.MISFITS).union(stages.faults());
         } else {
             SingleOutputStreamOperator<Prediction> trained = timed
                     .keyBy(w -> w.fleet, TypeInformation.of(String.class))

@@ -8,9 +8,11 @@ import dev.tandem.learning.nn.Layer;
 import dev.tandem.learning.nn.Param;
 import dev.tandem.learning.nn.Pass;
 import dev.tandem.learning.nn.Sequential;
+import dev.tandem.learning.optim.FaultCounter;
 import dev.tandem.learning.optim.Objective;
 import dev.tandem.learning.optim.Optimizer;
 import dev.tandem.learning.optim.OptimizerState;
+import dev.tandem.learning.optim.TrainingGuard;
 import dev.tandem.learning.tensor.Backend;
 import dev.tandem.learning.tensor.CounterRng;
 import dev.tandem.learning.tensor.DType;
@@ -53,6 +55,10 @@ public final class AlComponent {
     private final OptimizerState associationState;
     private final OptimizerState autoencoderState;
     private long step;
+    /** The numerical guard of both local losses' steps (configuration, not state). */
+    private TrainingGuard guard = TrainingGuard.DEFAULT;
+    /** Training steps refused for non-finite values (either local loss), in all and in a row (state). */
+    private FaultCounter faults = new FaultCounter();
     private final MeanSquaredError associationLoss = new MeanSquaredError();
     private final Loss decoderLossFunction;
     private final Optional<SlopeRecovery> associationSlopes;
@@ -184,16 +190,23 @@ public final class AlComponent {
 
     // ---- training -------------------------------------------------------------------------------------------
 
-    /** One step of both local losses on a mini-batch (s_{l-1}, t_{l-1}); returns (s_l, t_l) and the losses. */
+    /**
+     * One step of both local losses on a mini-batch (s_{l-1}, t_{l-1}); returns (s_l, t_l) and the losses. Each
+     * loss's step runs under the {@link TrainingGuard}: one that is refused for a non-finite value leaves its networks
+     * and optimizer state as they were, and the step counts as one skipped update in {@link #faults()}.
+     */
     public StepResult trainStep(Tensor sPrev, Tensor tPrev) {
         Pass[] passes = passes();
         AutoencoderObjective ae = new AutoencoderObjective(tPrev, passes[2], passes[3]);
-        double aeLoss = run(autoencoderOptimizer, ae, autoencoderParams, autoencoderState);
+        TrainingGuard.Outcome aeStep = run(autoencoderOptimizer, ae, autoencoderParams, autoencoderState,
+                Part.LABEL_ENCODER, Part.LABEL_DECODER);
         Tensor t = ae.labels;
         AssociationObjective as = new AssociationObjective(sPrev, t, passes[0], passes[1]);
-        double asLoss = run(associationOptimizer, as, associationParams, associationState);
+        TrainingGuard.Outcome asStep = run(associationOptimizer, as, associationParams, associationState,
+                Part.ENCODER, Part.BRIDGE);
+        faults.record(aeStep.skipped() ? aeStep : asStep, guard.maxConsecutiveFaults());
         step++;
-        return new StepResult(as.state, t, asLoss, aeLoss);
+        return new StepResult(as.state, t, asStep.loss(), aeStep.loss());
     }
 
     /**
@@ -207,12 +220,30 @@ public final class AlComponent {
                 HostBatch.tensor(b, d, tPrev, n, new int[] {labelInputWidth()}));
     }
 
-    private static double run(Optimizer optimizer, Objective objective, List<Param> params, OptimizerState state) {
+    private TrainingGuard.Outcome run(Optimizer optimizer, Objective objective, List<Param> params,
+                                      OptimizerState state, Part first, Part second) {
         if (params.isEmpty()) {
             // identity networks: nothing to update, but the forward values (and the loss) are still wanted
-            return objective.lossAndGradients();
+            double l = objective.lossAndGradients();
+            return new TrainingGuard.Outcome(l, Double.isFinite(l) ? null : TrainingGuard.Fault.LOSS, Double.NaN);
         }
-        return optimizer.step(objective, params, state);
+        List<Tensor> buffers = new ArrayList<>(part(first).buffers());
+        buffers.addAll(part(second).buffers());
+        return guard.step(optimizer, objective, params, buffers, state);
+    }
+
+    /** The guard of the next steps (clipping, faults in a row before a report). */
+    public void setGuard(TrainingGuard next) {
+        this.guard = java.util.Objects.requireNonNull(next);
+    }
+
+    /** Skipped training steps, in all and in a row (checkpointed with the component, {@link ComponentState}). */
+    public FaultCounter faults() {
+        return faults;
+    }
+
+    void restoreFaults(FaultCounter saved) {
+        this.faults = saved;
     }
 
     /** The training passes the next step will use, per {@link Part} (dropout masks depend on them). */

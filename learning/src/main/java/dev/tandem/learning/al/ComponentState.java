@@ -1,6 +1,7 @@
 package dev.tandem.learning.al;
 
 import dev.tandem.learning.io.ModelCodec;
+import dev.tandem.learning.optim.FaultCounter;
 import dev.tandem.learning.nn.Sequential;
 import dev.tandem.learning.optim.OptimizerState;
 import dev.tandem.learning.tensor.Backend;
@@ -21,14 +22,16 @@ import java.util.Arrays;
  * networks is a {@link ModelCodec} record (specs, parameters, batch-norm statistics), f_l carrying the association
  * optimizer's state (over f_l's then b_l's parameters) and g_l the autoencoder optimizer's (over g_l's then h_l's).
  * <pre>
- * magic "TNDALCMP" · int version (1) · int index · long seed · long step · UTF decoder loss
+ * magic "TNDALCMP" · int version (2) · int index · long seed · long step · UTF decoder loss
  * 4 × (int length · ModelCodec bytes)    in Part order: f (+ association state), b, g (+ autoencoder state), h
+ * long skipped steps · long of them in a row                            (version 2+; version 1 reads as none)
  * </pre>
  * The optimizers' hyperparameters are configuration, not state: {@link #read} takes them and checks that their
  * kinds match the stored states. Restoring gives a component that continues bit-identically.
  */
 public final class ComponentState {
-    public static final int VERSION = 1;
+    /** 2: the fault counts (skipped steps in all, in a row) after the parts; version 1 is still read. */
+    public static final int VERSION = 2;
     private static final byte[] MAGIC = "TNDALCMP".getBytes(StandardCharsets.US_ASCII);
 
     private ComponentState() {
@@ -52,6 +55,8 @@ public final class ComponentState {
             d.writeInt(blob.length);
             d.write(blob);
         }
+        d.writeLong(c.faults().skipped());
+        d.writeLong(c.faults().consecutive());
         d.flush();
     }
 
@@ -63,8 +68,8 @@ public final class ComponentState {
             throw new IOException("not a Tandem AL component (bad magic)");
         }
         int version = d.readInt();
-        if (version != VERSION) {
-            throw new IOException("unsupported AL component version " + version + "; this build reads " + VERSION);
+        if (version < 1 || version > VERSION) {
+            throw new IOException("unsupported AL component version " + version + "; this build reads 1.." + VERSION);
         }
         int index = d.readInt();
         long seed = d.readLong();
@@ -92,7 +97,11 @@ public final class ComponentState {
             throw new IOException("corrupt AL component: an optimizer state is missing");
         }
         try {
-            return new AlComponent(index, seed, parts, loss, optimizers, association, autoencoder, step);
+            AlComponent c = new AlComponent(index, seed, parts, loss, optimizers, association, autoencoder, step);
+            if (version >= 2) {
+                c.restoreFaults(new FaultCounter(d.readLong(), d.readLong()));
+            }
+            return c;
         } catch (IllegalArgumentException e) {
             throw new IOException("AL component " + (index + 1) + " does not fit: " + e.getMessage(), e);
         }

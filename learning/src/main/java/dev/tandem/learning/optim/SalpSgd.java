@@ -19,7 +19,8 @@ import java.util.List;
  * leaders (the first max(1, ⌊N/2⌋) salps), per coordinate j, c2, c3 ~ U(0, 1):
  *     x_j = F_j ± c1·((ub − lb)·c2 + lb)  with [lb, ub] = [−r, +r]   (+ if c3 &lt; 0.5)
  * followers: x_i = (x_i + x_{i−1}) / 2                    (x_{i−1} already moved this step)
- * each salp's E_B(x_i) is a forward pass only ({@link Objective#loss()}); if the best is &lt; E_B(F): F ← that salp
+ * each salp's E_B(x_i) is a forward pass only ({@link Objective#loss()}); if the best finite one is &lt; E_B(F) (or
+ *     E_B(F) is not finite): F ← that salp; a salp whose loss is NaN or ±∞ never becomes the food
  * </pre>
  * DESIGN details beyond the document: the window is relative to F and positions are not clipped (weights have no
  * natural bounds); with N = 1 the single salp is a leader (the reference code would index salp 0); salps start at
@@ -112,7 +113,9 @@ public record SalpSgd(double lr, double momentum, double weightDecay, int popula
         long stepSeed = CounterRng.mix(state.getLong("seed"), draw);
         int leaders = Math.max(1, population / 2);
         int best = -1;
-        double bestLoss = foodLoss;
+        // a candidate whose loss is not finite (NaN, or −∞ from an overflow) never leads; a food whose loss is not
+        // finite is beaten by any salp with a finite one
+        double bestLoss = Double.isFinite(foodLoss) ? foodLoss : Double.POSITIVE_INFINITY;
         for (int i = 0; i < population; i++) {
             List<Tensor> salp = state.slot(salpKey(i));
             List<Tensor> previous = i == 0 ? null : state.slot(salpKey(i - 1));
@@ -127,7 +130,7 @@ public record SalpSgd(double lr, double momentum, double weightDecay, int popula
                 b.copy(x, params.get(k).value());
             }
             double l = objective.loss();
-            if (l < bestLoss) {
+            if (Double.isFinite(l) && l < bestLoss) {
                 best = i;
                 bestLoss = l;
             }
@@ -141,7 +144,7 @@ public record SalpSgd(double lr, double momentum, double weightDecay, int popula
             state.scalars().put("jumps", state.scalar("jumps") + 1);
         }
         state.scalars().put("l", state.scalar("l") + 1);
-        watchPlateau(state, bestLoss);
+        watchPlateau(state, best >= 0 ? bestLoss : foodLoss);
         state.setStep(state.step() + 1);
         return loss;
     }

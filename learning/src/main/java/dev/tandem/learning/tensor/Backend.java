@@ -88,6 +88,28 @@ public interface Backend {
     /** True when every element is finite. */
     boolean allFinite(Tensor t);
 
+    /**
+     * t = min(max(t, lo), hi) element-wise, in place (gradient clipping by value). The default goes through host
+     * memory; it runs once per training step at most, so no backend needs a kernel for it.
+     */
+    default void clamp(Tensor t, double lo, double hi) {
+        if (t.dtype() == DType.FLOAT32) {
+            float[] v = new float[t.size()];
+            copyToHost(t, v);
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) Math.min(Math.max(v[i], lo), hi);
+            }
+            copyFromHost(v, t);
+        } else {
+            double[] v = new double[t.size()];
+            copyToHost(t, v);
+            for (int i = 0; i < v.length; i++) {
+                v[i] = Math.min(Math.max(v[i], lo), hi);
+            }
+            copyFromHost(v, t);
+        }
+    }
+
     // ---- dense algebra --------------------------------------------------------------------------------
 
     /** C = alpha · op(A) · op(B) + beta · C for rank-2 tensors. */

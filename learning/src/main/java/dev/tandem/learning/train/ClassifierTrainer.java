@@ -5,6 +5,7 @@ import dev.tandem.learning.nn.Pass;
 import dev.tandem.learning.nn.Sequential;
 import dev.tandem.learning.optim.Optimizer;
 import dev.tandem.learning.optim.OptimizerState;
+import dev.tandem.learning.optim.TrainingGuard;
 import dev.tandem.learning.tensor.Backend;
 import dev.tandem.learning.tensor.CounterRng;
 import dev.tandem.learning.tensor.DType;
@@ -16,12 +17,15 @@ import java.util.Arrays;
 /**
  * Trains a classifier (a model whose output is logits [N, K]) on host mini-batches with softmax cross-entropy,
  * and predicts class probabilities. The pass seed of step s is a function of (model seed, s), so training is
- * reproducible from a saved model, its optimizer state and the step counter (the optimizer state's step).
+ * reproducible from a saved model, its optimizer state and the step counter (the optimizer state's step). Every
+ * step runs under a {@link TrainingGuard} (clipping off by default): a step with a non-finite loss, gradient or result
+ * leaves the model and the optimizer state bit for bit as they were.
  */
 public final class ClassifierTrainer {
     private static final long PASS_SALT = 0x7A4D3E0F5B1C2A69L;
     private final Sequential model;
     private Optimizer optimizer;
+    private TrainingGuard guard = TrainingGuard.DEFAULT;
     private final OptimizerState state;
     private final int classes;
     private final SupervisedObjective objective;
@@ -48,6 +52,11 @@ public final class ClassifierTrainer {
 
     /** One optimizer step on n examples (inputs row-major, n × example size); returns the mini-batch loss. */
     public double trainBatch(float[] inputs, int[] labels, int n) {
+        return train(inputs, labels, n).loss();
+    }
+
+    /** {@link #trainBatch}, saying whether the guard refused the step and why. */
+    public TrainingGuard.Outcome train(float[] inputs, int[] labels, int n) {
         loadBatch(inputs, n);
         float[] t = new float[n * classes];
         for (int i = 0; i < n; i++) {
@@ -60,7 +69,7 @@ public final class ClassifierTrainer {
         targets = ensure(targets, n, classes);
         copyIn(t, targets);
         Pass pass = Pass.training(CounterRng.mix(model.seed() ^ PASS_SALT, state.step()));
-        return optimizer.step(objective.on(x, targets, pass), model.params(), state);
+        return guard.step(optimizer, objective.on(x, targets, pass), model.params(), model.buffers(), state);
     }
 
     /** Class probabilities in inference mode, n × K row-major. */
@@ -106,6 +115,15 @@ public final class ClassifierTrainer {
                     + state.optimizer());
         }
         this.optimizer = next;
+    }
+
+    /** The guard of the next steps (clipping, fault threshold). */
+    public void setGuard(TrainingGuard next) {
+        this.guard = java.util.Objects.requireNonNull(next);
+    }
+
+    public TrainingGuard guard() {
+        return guard;
     }
 
     public Sequential model() {

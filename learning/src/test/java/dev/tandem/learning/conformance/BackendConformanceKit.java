@@ -226,6 +226,11 @@ public abstract class BackendConformanceKit {
             be.copyFromHost(h, t);
             return scalars(before ? 1 : 0, nan ? 1 : 0, be.allFinite(t) ? 1 : 0);
         });
+        CASES.put("clamp", (be, dt) -> {
+            Tensor t = rand(be, dt, 7, 9);
+            be.clamp(t, -0.3, 0.45);
+            return out(t);
+        });
         // ---- dense algebra -------------------------------------------------------------------------
         int[][] gemmSizes = {{1, 1, 1}, {3, 5, 4}, {7, 2, 9}, {1, 40, 30}, {16, 16, 16}, {33, 17, 65},
             {64, 48, 80}, {130, 70, 90}};

@@ -3,6 +3,7 @@ package dev.tandem.models.gearbox;
 import dev.tandem.learning.io.ModelSeed;
 import dev.tandem.learning.nn.Sequential;
 import dev.tandem.learning.optim.Optimizer;
+import dev.tandem.learning.optim.TrainingGuard;
 import dev.tandem.learning.tensor.Backend;
 import dev.tandem.learning.train.ClassifierTrainer;
 import dev.tandem.models.decision.DecisionStage;
@@ -17,7 +18,10 @@ import java.util.Arrays;
  *
  * <p>{@link #observe} first predicts the window with the current model, then — when the window is labelled — adds
  * it to the pending mini-batch and takes one optimizer step when the batch is full (the model version counts those
- * steps). With a decision stage ({@link DecisionPolicy}) the decision is the stage's once it is ready, the stage
+ * steps that were applied). A labelled window with a non-finite sample is refused before the batch and a step the
+ * {@link TrainingGuard} refuses leaves the model as it was; both are counted in {@link FleetState#faults}, and after
+ * {@code training.max-consecutive-faults} of them in a row the state has a report due
+ * ({@link dev.tandem.learning.optim.FaultCounter#takeReport}). With a decision stage ({@link DecisionPolicy}) the decision is the stage's once it is ready, the stage
  * learns from (p(x), label) after deciding, and the freeze policy may stop the base network's training.
  *
  * <p>The learner holds configuration only; everything that changes lives in the {@link FleetState} passed in.
@@ -193,14 +197,32 @@ public final class FleetLearner {
     }
 
     private void addToBatch(FleetState m, float[] in, int y) {
+        if (!allFinite(in)) {
+            // one NaN would make the whole mini-batch's step non-finite: the window is refused on its own
+            m.faults.record("non-finite input", settings.guard().maxConsecutiveFaults());
+            return;
+        }
         m.ensureBatch(settings.batch());
         System.arraycopy(in, 0, m.pendingInputs, m.pendingCount * in.length, in.length);
         m.pendingLabels[m.pendingCount++] = y;
         if (m.pendingCount >= settings.batch()) {
-            m.lastLoss = trainer(m).trainBatch(m.pendingInputs, m.pendingLabels, m.pendingCount);
+            TrainingGuard.Outcome o = trainer(m).train(m.pendingInputs, m.pendingLabels, m.pendingCount);
             m.pendingCount = 0;
-            m.version++;
+            m.faults.record(o, settings.guard().maxConsecutiveFaults());
+            if (!o.skipped()) {
+                m.lastLoss = o.loss();
+                m.version++;
+            }
         }
+    }
+
+    private static boolean allFinite(float[] x) {
+        for (float v : x) {
+            if (!Float.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -269,6 +291,9 @@ public final class FleetLearner {
             m.trainer = new ClassifierTrainer(m.model, optimizer, m.optimizerState);
         } else if (m.trainer.optimizer() != optimizer) {
             m.trainer.setOptimizer(optimizer);
+        }
+        if (m.trainer.guard() != settings.guard()) {
+            m.trainer.setGuard(settings.guard());
         }
         return m.trainer;
     }

@@ -2,6 +2,7 @@ package dev.tandem.models.gearbox;
 
 import dev.tandem.learning.io.ModelHash;
 import dev.tandem.learning.nn.Sequential;
+import dev.tandem.learning.optim.FaultCounter;
 import dev.tandem.learning.optim.OptimizerState;
 import dev.tandem.learning.tensor.Shapes;
 import dev.tandem.learning.train.ClassifierTrainer;
@@ -24,6 +25,11 @@ public final class FleetState {
     /** Labelled windows whose prediction (made before learning from them) was right. */
     public long correct;
     public double lastLoss = Double.NaN;
+    /**
+     * Updates refused for non-finite values (a labelled window with a NaN or infinite sample, or a step the
+     * {@link dev.tandem.learning.optim.TrainingGuard} refused), in all and in a row; checkpointed.
+     */
+    public FaultCounter faults = new FaultCounter();
     /** Pending labelled examples: pendingCount × example size values, and their class indices. */
     public float[] pendingInputs;
     public int[] pendingLabels;

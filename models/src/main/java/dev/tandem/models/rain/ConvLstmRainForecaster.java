@@ -6,7 +6,9 @@ import dev.tandem.learning.nn.ConvLstmSpec;
 import dev.tandem.learning.nn.Pass;
 import dev.tandem.learning.nn.Sequential;
 import dev.tandem.learning.optim.Optimizer;
+import dev.tandem.learning.optim.FaultCounter;
 import dev.tandem.learning.optim.OptimizerState;
+import dev.tandem.learning.optim.TrainingGuard;
 import dev.tandem.learning.tensor.Backend;
 import dev.tandem.learning.tensor.CounterRng;
 import dev.tandem.learning.tensor.DType;
@@ -36,11 +38,20 @@ import java.util.List;
 public final class ConvLstmRainForecaster implements RainForecaster {
     public static final String NAME = "convlstm";
 
-    /** Model and training settings. */
-    public record Settings(int[] hidden, int[] kernels, int batch, int replay, int stepsPerLearn, double rainScale) {
+    /** Model and training settings; {@code guard} is the numerical guard of every training step ({@code training.*}). */
+    public record Settings(int[] hidden, int[] kernels, int batch, int replay, int stepsPerLearn, double rainScale,
+                           TrainingGuard guard) {
         public static final Settings DEFAULT = new Settings(new int[] {16, 16}, new int[] {3, 3}, 8, 512, 1, 10.0);
 
+        /** Settings with the default guard (clipping off). */
+        public Settings(int[] hidden, int[] kernels, int batch, int replay, int stepsPerLearn, double rainScale) {
+            this(hidden, kernels, batch, replay, stepsPerLearn, rainScale, TrainingGuard.DEFAULT);
+        }
+
         public Settings {
+            if (guard == null) {
+                guard = TrainingGuard.DEFAULT;
+            }
             require(batch >= 1, "batch", batch, ">= 1");
             require(replay >= batch, "replay", replay, ">= batch (" + batch + ")");
             require(stepsPerLearn >= 1, "steps_per_learn", stepsPerLearn, ">= 1");
@@ -91,7 +102,8 @@ public final class ConvLstmRainForecaster implements RainForecaster {
         long stored;
         /** Examples learned from (it keys the seeded mini-batch draws and dropout). */
         long learned;
-        long skipped;
+        /** Updates refused for non-finite values (an input, or a step the guard refused), in all and in a row. */
+        FaultCounter faults = new FaultCounter();
         double lastLoss = Double.NaN;
 
         State(Sequential model, OptimizerState optimizer, int replaySlots, int cells) {
@@ -112,6 +124,12 @@ public final class ConvLstmRainForecaster implements RainForecaster {
          */
         public static State restored(Sequential model, OptimizerState optimizer, long learned, long skipped,
                                      double lastLoss, float[] climate, Replay replay) {
+            return restored(model, optimizer, learned, new FaultCounter(skipped, 0), lastLoss, climate, replay);
+        }
+
+        /** {@link #restored} with the fault counts as saved (skipped in all and in a row, {@link #faults()}). */
+        public static State restored(Sequential model, OptimizerState optimizer, long learned, FaultCounter faults,
+                                     double lastLoss, float[] climate, Replay replay) {
             if (replay.slots().size() > replay.stored() || (replay.stored() > 0 && replay.slots().isEmpty())) {
                 throw new IllegalArgumentException("saved replay holds " + replay.slots().size() + " examples of "
                         + replay.stored() + " stored");
@@ -120,7 +138,7 @@ public final class ConvLstmRainForecaster implements RainForecaster {
             int cells = in[in.length - 2] * in[in.length - 1];
             State s = new State(model, optimizer, 0, cells);
             s.learned = learned;
-            s.skipped = skipped;
+            s.faults = faults;
             s.lastLoss = lastLoss;
             if (climate != null && climate.length > 0) {
                 if (climate.length != 3 * cells) {
@@ -193,7 +211,12 @@ public final class ConvLstmRainForecaster implements RainForecaster {
         }
 
         public long skipped() {
-            return skipped;
+            return faults.skipped();
+        }
+
+        /** The fault counts (skipped in all, in a row; a report due after the configured number in a row). */
+        public FaultCounter faults() {
+            return faults;
         }
 
         public double lastLoss() {
@@ -317,7 +340,7 @@ public final class ConvLstmRainForecaster implements RainForecaster {
 
     /** Training steps whose loss or gradient was not finite (skipped, model unchanged). */
     public long skippedSteps() {
-        return state.skipped;
+        return state.faults.skipped();
     }
 
     @Override
@@ -383,6 +406,11 @@ public final class ConvLstmRainForecaster implements RainForecaster {
         float[] targetRainMm = targets[horizon - 1];
         float[] targetMask = masks[horizon - 1];
         Example newest = new Example(input(frames), target, mask);
+        if (!allFinite(newest.input())) {
+            // kept out of the replay, where it would spoil every mini-batch that draws it
+            state.faults.record("non-finite input", settings.guard().maxConsecutiveFaults());
+            return;
+        }
         updateClimate(targetRainMm, targetMask);
         Example[] replay = state.replay;
         replay[(int) (state.stored % replay.length)] = newest;
@@ -419,12 +447,21 @@ public final class ConvLstmRainForecaster implements RainForecaster {
         Tensor target = be.fromHost(t, outShape);
         loss.setMask(be.fromHost(m, outShape));
         objective.on(x, target, Pass.training(CounterRng.mix(seed, state.learned)));
-        double l = optimizer.step(objective, state.model.params(), state.optimizer);
-        if (Double.isFinite(l)) {
-            state.lastLoss = l;
-        } else {
-            state.skipped++;
+        TrainingGuard.Outcome o = settings.guard().step(optimizer, objective, state.model.params(),
+                state.model.buffers(), state.optimizer);
+        state.faults.record(o, settings.guard().maxConsecutiveFaults());
+        if (!o.skipped()) {
+            state.lastLoss = o.loss();
         }
+    }
+
+    private static boolean allFinite(float[] x) {
+        for (float v : x) {
+            if (!Float.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private float[] input(List<Frame> frames) {

@@ -2,6 +2,7 @@ package dev.tandem.models.rain;
 
 import dev.tandem.learning.optim.Optimizer;
 import dev.tandem.learning.optim.Optimizers;
+import dev.tandem.learning.optim.TrainingGuard;
 
 import java.io.Serializable;
 
@@ -9,30 +10,44 @@ import java.io.Serializable;
  * How a region's forecaster learns (configuration {@code rainfall.*}, {@code compute.backend}): the time step, the
  * window T (frames in) and horizon k (the forecast is for the step k after the last observed one), the optimizer (any
  * of {@link Optimizers#NAMES}; {@code s-sgd} by default) with its settings, the ConvLSTM and its replay mini-batches
- * ({@link ConvLstmRainForecaster.Settings}), the seed and the backend. The streaming job and {@code eval rainfall}
+ * ({@link ConvLstmRainForecaster.Settings}), the seed, the backend, and the numerical guard of the training steps
+ * ({@code training.*}: gradient clipping, faults in a row before a report). The streaming job and {@code eval rainfall}
  * build their learner from this one record.
  */
 public record RegionSettings(String step, int window, int horizon, String optimizer, double learningRate,
                              double momentum, int ssgdPopulation, double ssgdWindow, int ssgdHorizon,
                              int ssgdPlateauPatience, int[] hidden, int[] kernels, int batch, int replay,
                              int stepsPerLearn, double rainScale, long seed, String backend,
-                             double rainThresholdMm) implements Serializable {
+                             double rainThresholdMm, TrainingGuard guard) implements Serializable {
     /** The default threshold of the probability of rain (mm), {@code rainfall.rain-threshold-mm}. */
     public static final double DEFAULT_THRESHOLD_MM = 1.0;
 
-    /** Settings with the default rain threshold. */
+    /** Settings with the default numerical guard (clipping off). */
+    public RegionSettings(String step, int window, int horizon, String optimizer, double learningRate, double momentum,
+                          int ssgdPopulation, double ssgdWindow, int ssgdHorizon, int ssgdPlateauPatience, int[] hidden,
+                          int[] kernels, int batch, int replay, int stepsPerLearn, double rainScale, long seed,
+                          String backend, double rainThresholdMm) {
+        this(step, window, horizon, optimizer, learningRate, momentum, ssgdPopulation, ssgdWindow, ssgdHorizon,
+                ssgdPlateauPatience, hidden, kernels, batch, replay, stepsPerLearn, rainScale, seed, backend,
+                rainThresholdMm, TrainingGuard.DEFAULT);
+    }
+
+    /** Settings with the default rain threshold and numerical guard. */
     public RegionSettings(String step, int window, int horizon, String optimizer, double learningRate, double momentum,
                           int ssgdPopulation, double ssgdWindow, int ssgdHorizon, int ssgdPlateauPatience, int[] hidden,
                           int[] kernels, int batch, int replay, int stepsPerLearn, double rainScale, long seed,
                           String backend) {
         this(step, window, horizon, optimizer, learningRate, momentum, ssgdPopulation, ssgdWindow, ssgdHorizon,
                 ssgdPlateauPatience, hidden, kernels, batch, replay, stepsPerLearn, rainScale, seed, backend,
-                DEFAULT_THRESHOLD_MM);
+                DEFAULT_THRESHOLD_MM, TrainingGuard.DEFAULT);
     }
 
 
     public RegionSettings {
         TimeStep.parse(step);
+        if (guard == null) {
+            guard = TrainingGuard.DEFAULT;
+        }
         if (window < 1 || horizon < 1) {
             throw new IllegalArgumentException("rainfall.window and rainfall.horizon must be >= 1, got " + window + ", " + horizon);
         }
@@ -56,7 +71,14 @@ public record RegionSettings(String step, int window, int horizon, String optimi
     }
 
     public ConvLstmRainForecaster.Settings forecasterSettings() {
-        return new ConvLstmRainForecaster.Settings(hidden, kernels, batch, replay, stepsPerLearn, rainScale);
+        return new ConvLstmRainForecaster.Settings(hidden, kernels, batch, replay, stepsPerLearn, rainScale, guard);
+    }
+
+    /** The same settings with another numerical guard. */
+    public RegionSettings withGuard(TrainingGuard next) {
+        return new RegionSettings(step, window, horizon, optimizer, learningRate, momentum, ssgdPopulation, ssgdWindow,
+                ssgdHorizon, ssgdPlateauPatience, hidden, kernels, batch, replay, stepsPerLearn, rainScale, seed, backend,
+                rainThresholdMm, next);
     }
 
     public Optimizer buildOptimizer() {

@@ -1,5 +1,6 @@
 package dev.tandem.operators.al;
 
+import dev.tandem.operators.common.DeadLetter;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -25,7 +26,7 @@ import java.util.List;
 public final class AlPipeline {
     /** The operators' uids are {@code prefix + "al-stage-" + l} (l = 1..L) and {@code prefix + "al-decoders"}. */
     public record Outputs(DataStream<AlPrediction> predictions, DataStream<AlExport> exports,
-                          List<SingleOutputStreamOperator<AlSignal>> stages) {
+                          List<SingleOutputStreamOperator<AlSignal>> stages, DataStream<DeadLetter> faults) {
     }
 
     private AlPipeline() {
@@ -45,6 +46,7 @@ public final class AlPipeline {
         DataStream<AlSignal> current = signals;
         DataStream<DecoderSnapshot> snapshots = null;
         DataStream<AlExport> exports = null;
+        DataStream<DeadLetter> faults = null;
         for (int l = 0; l < settings.depth(); l++) {
             SingleOutputStreamOperator<AlSignal> stage = current
                     .keyBy(a -> a.key, Types.STRING)
@@ -58,6 +60,8 @@ public final class AlPipeline {
             DataStream<AlExport> e = stage.getSideOutput(AlStageFunction.EXPORTS);
             snapshots = snapshots == null ? d : snapshots.union(d);
             exports = exports == null ? e : exports.union(e);
+            DataStream<DeadLetter> f = stage.getSideOutput(AlStageFunction.FAULTS);
+            faults = faults == null ? f : faults.union(f);
             current = stage;
         }
         DataStream<AlPrediction> predictions = current
@@ -66,6 +70,6 @@ public final class AlPipeline {
                 .process(new AlDecoderFunction(settings))
                 .returns(TypeInformation.of(AlPrediction.class))
                 .name("al-decoders").uid(uidPrefix + "al-decoders");
-        return new Outputs(predictions, exports, stages);
+        return new Outputs(predictions, exports, stages, faults);
     }
 }

@@ -16,6 +16,7 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+import dev.tandem.operators.common.DeadLetter;
 
 /**
  * The AL stage of component l (ALGORITHMS.md §1), keyed by the model's key: its keyed state is that key's
@@ -33,11 +34,18 @@ import org.apache.flink.util.OutputTag;
  * A key's component is built from the architecture and seed when its first signal arrives
  * ({@link AlModel#createComponent}, the weights the single-process model has).
  *
- * <p>Metrics: {@code trainSteps}, {@code predictions} (counters), {@code busyNanos} (time spent processing signals),
- * {@code step} (of the key seen last).
+ * <p>A training step refused by the component's numerical guard leaves the component as it was and counts in its
+ * state; after {@code training.max-consecutive-faults} in a row (and every further multiple) a dead letter with reason
+ * {@code numerical: ...} goes to {@link #FAULTS}, which the job routes to the dead letters; the job goes on.
+ *
+ * <p>Metrics: {@code trainSteps}, {@code skippedUpdates}, {@code predictions} (counters), {@code busyNanos} (time
+ * spent processing signals), {@code step} (of the key seen last).
  */
 public final class AlStageFunction extends KeyedProcessFunction<String, AlSignal, AlSignal> {
     public static final OutputTag<DecoderSnapshot> DECODERS = new OutputTag<>("al-decoders") {
+    };
+    /** The fault event of a key's component after {@code training.max-consecutive-faults} refused steps in a row. */
+    public static final OutputTag<DeadLetter> FAULTS = new OutputTag<>("al-faults") {
     };
     public static final OutputTag<AlExport> EXPORTS = new OutputTag<>("al-exports") {
     };
@@ -47,6 +55,7 @@ public final class AlStageFunction extends KeyedProcessFunction<String, AlSignal
     private transient Backend backend;
     private transient AlOptimizers optimizers;
     private transient Counter trainSteps;
+    private transient Counter skippedUpdates;
     private transient Counter predictions;
     private transient Counter busy;
     private transient volatile long lastStep;
@@ -70,6 +79,7 @@ public final class AlStageFunction extends KeyedProcessFunction<String, AlSignal
         optimizers = settings.optimizers().build();
         var g = getRuntimeContext().getMetricGroup();
         trainSteps = g.counter("trainSteps");
+        skippedUpdates = g.counter("skippedUpdates");
         predictions = g.counter("predictions");
         busy = g.counter("busyNanos");
         g.gauge("step", () -> lastStep);
@@ -85,11 +95,19 @@ public final class AlStageFunction extends KeyedProcessFunction<String, AlSignal
                     settings.dtype(), settings.seed(), optimizers));
         }
         AlComponent c = st.component(backend, optimizers);
+        c.setGuard(settings.guard());
         boolean last = index == settings.depth() - 1;
         switch (a.kind) {
             case AlSignal.TRAIN -> {
+                long skipped = c.faults().skipped();
                 StepResult r = c.trainStep(in(c, a.s, a.n), labels(c, a.t, a.n));
                 trainSteps.inc();
+                skippedUpdates.inc(c.faults().skipped() - skipped);
+                if (c.faults().takeReport()) {
+                    ctx.output(FAULTS, DeadLetter.numerical("AL component " + (index + 1) + " of '" + a.key + "'",
+                            c.faults(), "AL train signal of " + a.n + " examples for '" + a.key + "'",
+                            ctx.timerService().currentProcessingTime()));
+                }
                 if (!last) {
                     out.collect(a.next(r.s().toFloatArray(), r.t().toFloatArray()));
                 }

@@ -40,6 +40,20 @@ public class DeadLetter {
     }
 
     /**
+     * The fault event of a model whose updates were refused {@code maxConsecutiveFaults} times in a row for non-finite
+     * values (topic {@code dead-letters}, source {@code trainer}): reason {@code numerical: <what was not finite>: <n>
+     * consecutive skipped updates of <model> (<m> in all); ...}; {@code raw} is the record whose update was refused
+     * last. The job goes on: the model stays at its last good update.
+     */
+    public static DeadLetter numerical(String model, dev.tandem.learning.optim.FaultCounter faults, String raw,
+                                       long time) {
+        return new DeadLetter("trainer", -1, -1, NUMERICAL + faults.describe(model), raw, time);
+    }
+
+    /** The prefix of a numerical fault's reason. */
+    public static final String NUMERICAL = "numerical: ";
+
+    /**
      * The value as text, cut at max bytes (the cut is marked with the full length): valid UTF-8 is kept, every
      * other byte (an invalid sequence, a control character other than tab and line ends) is written {@code \xNN}
      * and a backslash {@code \\}, so the bytes can be read back exactly.

@@ -5,6 +5,7 @@ import dev.tandem.models.gearbox.RecentAccuracy;
 
 import dev.tandem.models.decision.DecisionStage;
 import dev.tandem.learning.io.ModelCodec;
+import dev.tandem.learning.optim.FaultCounter;
 import dev.tandem.operators.common.ModelStateSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -21,7 +22,7 @@ import java.nio.ByteOrder;
  * The versioned binary serializer of {@link FleetState} keyed state (no Kryo). One record (big-endian
  * {@code DataOutput} conventions unless said otherwise):
  * <pre>
- * int   record format (1)
+ * int   record format (3)
  * long  model version · long windows · long labelled · long correct · double last loss
  * int   K · K × UTF class name
  * int   batch capacity B · int pending count P · int example size S · P·S float32 (little-endian) pending inputs · P × int labels
@@ -30,14 +31,15 @@ import java.nio.ByteOrder;
  *       ({@link RecentAccuracy#write}) · the decision stage ({@link DecisionStage#write}: its reservoir and its SVM or
  *       MLP model, its own format number inside)]                                                       (format ≥ 2)
  * double the order-tracking reference speed in rpm, NaN when none yet                                    (format ≥ 3)
+ * long  skipped updates · long of them in a row (numerical faults)                                  (format ≥ 4)
  * </pre>
  * Format 1 records (before the decision stage) are read as fleets without one; format 1 and 2 records as fleets
- * without a reference speed (the next window with a speed sets it).
+ * without a reference speed (the next window with a speed sets it); formats 1 to 3 as fleets without skipped updates.
  * S is the example size of the model's input shape (checked against the model on reading). The serializer snapshot ({@link Snapshot}, version 1) records
  * the backend name; a restore on a machine where that backend is missing falls back to {@code auto}.
  */
 public final class FleetStateSerializer extends ModelStateSerializer<FleetState> {
-    public static final int RECORD_FORMAT = 3;
+    public static final int RECORD_FORMAT = 4;
     private static final long serialVersionUID = 1L;
 
     public FleetStateSerializer(String backendName) {
@@ -89,13 +91,16 @@ public final class FleetStateSerializer extends ModelStateSerializer<FleetState>
             m.decision.write(out);
         }
         out.writeDouble(m.referenceRpm);
+        out.writeLong(m.faults.skipped());
+        out.writeLong(m.faults.consecutive());
     }
 
     @Override
     public FleetState deserialize(DataInputView in) throws IOException {
         int format = in.readInt();
         if (format < 1 || format > RECORD_FORMAT) {
-            throw new IOException("fleet model state format " + format + " unsupported; this build reads " + RECORD_FORMAT);
+            throw new IOException("fleet model state format " + format + " unsupported; this build reads 1.."
+                    + RECORD_FORMAT);
         }
         long version = in.readLong();
         long windows = in.readLong();
@@ -160,6 +165,15 @@ public final class FleetStateSerializer extends ModelStateSerializer<FleetState>
         }
         if (format >= 3) {
             m.referenceRpm = in.readDouble();
+        }
+        if (format >= 4) {
+            long skipped = in.readLong();
+            long consecutive = in.readLong();
+            try {
+                m.faults = new FaultCounter(skipped, consecutive);
+            } catch (IllegalArgumentException e) {
+                throw new IOException("corrupt fleet model state: " + e.getMessage(), e);
+            }
         }
         return m;
     }

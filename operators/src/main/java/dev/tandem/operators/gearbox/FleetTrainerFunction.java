@@ -26,7 +26,11 @@ import org.apache.flink.util.OutputTag;
  * the model version that made it. A window whose shape does not fit the fleet's model goes to {@link #MISFITS} as a
  * dead letter.
  *
- * <p>Metrics: {@code windows}, {@code labelledWindows}, {@code trainingSteps} (counters), {@code modelVersion},
+ * <p>Updates refused for non-finite values (the learner's numerical guard) are counted in the fleet's state and in
+ * the counter {@code skippedUpdates}; after {@code training.max-consecutive-faults} of them in a row (and every
+ * further multiple) a dead letter with reason {@code numerical: ...} goes to {@link #MISFITS}, and the job goes on.
+ *
+ * <p>Metrics: {@code windows}, {@code labelledWindows}, {@code trainingSteps}, {@code skippedUpdates} (counters), {@code modelVersion},
  * {@code prequentialAccuracy}, {@code loss}, {@code baseFrozen}, {@code decisionVersion} (gauges of the fleet seen
  * last), and the cluster operator's set in the {@code tandem} sub-group ({@link TandemMetrics}: steps and steps/s,
  * loss, model version, prequential accuracy, dead letters by reason). With a {@link DecisionPolicy} the fleet's
@@ -49,6 +53,7 @@ public final class FleetTrainerFunction extends KeyedProcessFunction<String, Vib
     private transient Counter steps;
     private transient TandemMetrics tandem;
     private transient DeadLetterCounters deadLetters;
+    private transient Counter skippedUpdates;
     private transient volatile FleetState last;
     private java.time.Duration idleTtl = java.time.Duration.ZERO;
 
@@ -92,6 +97,7 @@ public final class FleetTrainerFunction extends KeyedProcessFunction<String, Vib
         windows = g.counter("windows");
         labelled = g.counter("labelledWindows");
         steps = g.counter("trainingSteps");
+        skippedUpdates = g.counter("skippedUpdates");
         g.gauge("modelVersion", () -> last == null ? 0L : last.version);
         g.gauge("prequentialAccuracy", () -> last == null ? Double.NaN : last.prequentialAccuracy());
         g.gauge("loss", () -> last == null ? Double.NaN : last.lastLoss);
@@ -128,7 +134,15 @@ public final class FleetTrainerFunction extends KeyedProcessFunction<String, Vib
             return;
         }
         long before = m.version;
+        long skippedBefore = m.faults.skipped();
         Prediction p = observe(learner, m, w);
+        skippedUpdates.inc(m.faults.skipped() - skippedBefore);
+        if (m.faults.takeReport()) {
+            DeadLetter fault = DeadLetter.numerical("fleet '" + w.fleet + "'", m.faults, w.toString(),
+                    ctx.timerService().currentProcessingTime());
+            deadLetters.count(fault.reason);
+            ctx.output(MISFITS, fault);
+        }
         windows.inc();
         if (w.label != null) {
             labelled.inc();

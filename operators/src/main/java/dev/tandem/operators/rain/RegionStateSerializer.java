@@ -1,6 +1,7 @@
 package dev.tandem.operators.rain;
 
 import dev.tandem.learning.io.ModelCodec;
+import dev.tandem.learning.optim.FaultCounter;
 import dev.tandem.models.rain.ConvLstmRainForecaster;
 import dev.tandem.models.rain.ExpertCombination;
 import dev.tandem.models.rain.Frame;
@@ -23,7 +24,7 @@ import java.util.List;
  * The versioned binary serializer of {@link RegionState} keyed state (no Kryo). One record (big-endian
  * {@code DataOutput} conventions):
  * <pre>
- * int   record format (4; formats 1 to 3 are still read)
+ * int   record format (5; formats 1 to 4 are still read)
  * grid: int rows · int cols · double lat0 · lon0 · dlat · dlon
  * int F · F × UTF feature · int window · int horizon · long seed
  * long frames seen · long scored stations · double squared error · long learned · long skipped · double last loss · climatology (int n, n floats)
@@ -37,6 +38,7 @@ import java.util.List;
  * int M · M bytes: the ConvLSTM and its optimizer state in {@link ModelCodec} format (its own version inside)
  * combination (format 4+): {@link ExpertCombination#write} (the online baselines, their weights, the calibration);
  *       state of an older format restores with a fresh combination of the configured step and threshold
+ * long  consecutive skipped updates (format 5+; older state restores with 0: the run of faults starts over)
  * float array = int n · n × float
  * </pre>
  * Everything the forecaster learns from is written — weights, optimizer state, the counters that key its random
@@ -47,7 +49,7 @@ import java.util.List;
  * restore where that backend is missing falls back to {@code auto}.
  */
 public final class RegionStateSerializer extends ModelStateSerializer<RegionState> {
-    public static final int RECORD_FORMAT = 4;
+    public static final int RECORD_FORMAT = 5;
     private static final long serialVersionUID = 1L;
     private static final int FLOAT_BLOCK = 1 << 14;
 
@@ -125,6 +127,7 @@ public final class RegionStateSerializer extends ModelStateSerializer<RegionStat
         out.writeInt(model.size());
         out.write(model.toByteArray());
         m.experts.write(out);
+        out.writeLong(f.faults().consecutive());
     }
 
     @Override
@@ -224,10 +227,15 @@ public final class RegionStateSerializer extends ModelStateSerializer<RegionStat
         if (saved.optimizerState() == null) {
             throw new IOException("rain model state lacks its optimizer state");
         }
+        ExpertCombination experts = null; // before format 4: the learner starts a fresh one on the next frame
+        if (format >= 4) {
+            experts = ExpertCombination.read(in);
+        }
+        long consecutive = format >= 5 ? in.readLong() : 0;
         ConvLstmRainForecaster.State f;
         try {
-            f = ConvLstmRainForecaster.State.restored(saved.model(), saved.optimizerState(), learned, skipped, lastLoss,
-                    climate, replay);
+            f = ConvLstmRainForecaster.State.restored(saved.model(), saved.optimizerState(), learned,
+                    new FaultCounter(skipped, consecutive), lastLoss, climate, replay);
         } catch (IllegalArgumentException e) {
             throw new IOException("corrupt rain model state: " + e.getMessage(), e);
         }
@@ -237,9 +245,7 @@ public final class RegionStateSerializer extends ModelStateSerializer<RegionStat
         m.squaredError = squaredError;
         m.frames.addAll(kept);
         m.pending.addAll(pending);
-        if (format >= 4) {
-            m.experts = ExpertCombination.read(in);
-        } // else: null, and the learner starts a fresh combination on the next frame
+        m.experts = experts;
         return m;
     }
 

@@ -33,7 +33,9 @@ import java.util.List;
  * {@link Forecast} (grid values and per-station values, the model version and the hashes of the weights before
  * and after this frame's step, so that a restore from a checkpoint can be checked bit for bit). The first T − 1 frames of a region emit
  * nothing. A frame whose grid or features differ from the region's model (a configuration change between runs) goes
- * to {@link #MISFITS} as a dead letter.
+ * to {@link #MISFITS} as a dead letter, and so does the fault event of a region whose updates were refused
+ * {@code training.max-consecutive-faults} times in a row for non-finite values (reason {@code numerical: ...}, again
+ * at every further multiple); the job goes on.
  *
  * <p>Metrics: {@code frames}, {@code forecasts}, {@code trainingSteps}, {@code skippedUpdates} (counters),
  * {@code modelVersion}, {@code prequentialMse}, {@code loss} (gauges of the region seen last), and the cluster
@@ -127,6 +129,10 @@ public final class RegionTrainerFunction extends KeyedProcessFunction<String, Ra
         steps.inc(m.version() - versionBefore);
         tandem.steps(m.version() - versionBefore);
         skippedUpdates.inc(m.convLstmState().skipped() - skippedBefore);
+        if (m.convLstmState().faults().takeReport()) {
+            ctx.output(MISFITS, DeadLetter.numerical("region '" + in.region + "'", m.convLstmState().faults(),
+                    in.toString(), ctx.timerService().currentProcessingTime()));
+        }
         if (step.issued() != null) {
             Forecast fc = forecast(in, m, step, ctx.timerService().currentProcessingTime());
             fc.previousModelHash = hashBefore;

@@ -57,6 +57,35 @@ class FleetStateSerializerTest {
     }
 
     @Test
+    void faultCountsRoundTripAndFormatThreeStateRestoresWithoutThem() throws IOException {
+        FleetLearner learner = new FleetLearner(FleetTrainerFunctionTest.SETTINGS, new JavaBackend(), new GearboxCnnFactory());
+        List<VibrationWindow> windows = FleetTrainerFunctionTest.stream(9, 3);
+        FleetState m = FleetTrainerFunction.create(learner, windows.get(0));
+        for (VibrationWindow w : windows) {
+            FleetTrainerFunction.observe(learner, m, w);
+        }
+        for (VibrationWindow w : FleetTrainerNumericalFaultsTest.poisoned(2, 40)) {
+            FleetTrainerFunction.observe(learner, m, w);
+        }
+        assertEquals(2, m.faults.skipped());
+        FleetStateSerializer serializer = new FleetStateSerializer("java");
+        DataOutputSerializer out = new DataOutputSerializer(1024);
+        serializer.serialize(m, out);
+        byte[] four = out.getCopyOfBuffer();
+        FleetState back = serializer.deserialize(new DataInputDeserializer(four));
+        assertEquals(2, back.faults.skipped());
+        assertEquals(2, back.faults.consecutive());
+        // format 3 is format 4 without the two trailing counts
+        byte[] three = java.util.Arrays.copyOf(four, four.length - 2 * Long.BYTES);
+        java.nio.ByteBuffer.wrap(three).putInt(0, 3);
+        FleetState old = serializer.deserialize(new DataInputDeserializer(three));
+        assertEquals(0, old.faults.skipped());
+        assertEquals(m.hash(), old.hash());
+        assertEquals(m.version, old.version);
+        assertEquals(m.pendingCount, old.pendingCount);
+    }
+
+    @Test
     void snapshotIsVersionedAndCompatibleWithItself() throws IOException {
         FleetStateSerializer serializer = new FleetStateSerializer("java");
         DataOutputSerializer out = new DataOutputSerializer(64);

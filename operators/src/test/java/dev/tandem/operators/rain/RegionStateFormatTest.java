@@ -23,7 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-/** Record format 4 (the combination) round-trips exactly; state of format 3 is still read. */
+/**
+ * Record format 5 (the combination, the fault counts) round-trips exactly; state of formats 3 and 4 is still read.
+ */
 class RegionStateFormatTest {
     static final Grid GRID = new Grid(2, 2, 0, 0, 1, 1);
     static final List<String> FEATURES = List.of("rain_mm");
@@ -87,11 +89,11 @@ class RegionStateFormatTest {
         RegionState m = learner.create(GRID, FEATURES);
         Frame f0 = frame(0, new SplittableRandom(2));
         learner.observe(m, f0, stations(f0)); // one frame, T = 2: nothing pending yet
-        byte[] four = bytes(ser, m);
+        byte[] five = bytes(ser, m);
         ByteArrayOutputStream block = new ByteArrayOutputStream();
         m.experts.write(new DataOutputStream(block));
-        // format 3 is format 4 without the trailing combination (and, here, without pending forecasts)
-        byte[] three = Arrays.copyOf(four, four.length - block.size());
+        // format 3 is format 5 without the trailing combination and fault run (and, here, without pending forecasts)
+        byte[] three = Arrays.copyOf(five, five.length - block.size() - Long.BYTES);
         ByteBuffer.wrap(three).putInt(0, 3);
         RegionState r = ser.deserialize(new DataInputDeserializer(three));
         assertNull(r.experts);
@@ -100,5 +102,38 @@ class RegionStateFormatTest {
         RegionLearner.Step s = learner.observe(r, f1, stations(f1));
         assertNotNull(r.experts, "the learner starts a fresh combination");
         assertEquals(2, s.issuedLeads().size());
+    }
+
+    @Test
+    void theFaultCountsRoundTripAndStateOfFormatFourRestoresWithoutARunOfFaults() throws Exception {
+        RegionLearner learner = RegionLearner.convLstm(SETTINGS, new JavaBackend());
+        RegionStateSerializer ser = new RegionStateSerializer("java");
+        RegionState m = learner.create(GRID, FEATURES);
+        SplittableRandom rng = new SplittableRandom(4);
+        for (int t = 0; t < 6; t++) { // frame 3 enters a learned window (frames 2, 3 → 5) at t = 5
+            Frame f = t == 3 ? poisoned(frame(t, rng)) : frame(t, rng);
+            learner.observe(m, f, stations(f));
+        }
+        assertEquals(1, m.convLstmState().skipped());
+        assertEquals(1, m.convLstmState().faults().consecutive());
+        String hash = dev.tandem.learning.io.ModelHash.of(m.convLstmState().model);
+        byte[] five = bytes(ser, m);
+        RegionState r = ser.deserialize(new DataInputDeserializer(five));
+        assertEquals(1, r.convLstmState().skipped());
+        assertEquals(1, r.convLstmState().faults().consecutive());
+        // format 4: the same record without the trailing run of faults; the total still restores
+        byte[] four = Arrays.copyOf(five, five.length - Long.BYTES);
+        ByteBuffer.wrap(four).putInt(0, 4);
+        RegionState old = ser.deserialize(new DataInputDeserializer(four));
+        assertEquals(1, old.convLstmState().skipped());
+        assertEquals(0, old.convLstmState().faults().consecutive());
+        assertEquals(hash, dev.tandem.learning.io.ModelHash.of(old.convLstmState().model));
+        assertNotNull(old.experts);
+    }
+
+    static Frame poisoned(Frame f) {
+        float[] v = f.values().clone();
+        v[0] = Float.NaN;
+        return new Frame(f.grid(), f.step(), f.features(), v, f.masks(), f.coverage(), f.rainMm(), f.rainMask());
     }
 }
