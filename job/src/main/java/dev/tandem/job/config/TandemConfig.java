@@ -210,7 +210,13 @@ public final class TandemConfig implements Serializable {
             }
             try (Reader r = Files.newBufferedReader(overrides, StandardCharsets.UTF_8)) {
                 Properties p = new Properties();
-                p.load(r);
+                try {
+                    p.load(r);
+                } catch (IllegalArgumentException e) {
+                    // found by fuzzing: a malformed \\uxxxx escape failed with Properties' bare message
+                    throw new IOException("configuration file " + overrides + ": " + e.getMessage()
+                            + " (a backslash-u escape needs 4 hexadecimal digits)", e);
+                }
                 for (String k : p.stringPropertyNames()) {
                     put(raw, k, p.getProperty(k), "in " + overrides);
                 }
@@ -351,6 +357,16 @@ public final class TandemConfig implements Serializable {
         weatherRules();
         rasterSettings();
         regionSettings();
+        for (boolean rainfall : new boolean[] {true, false}) {
+            try {
+                eventTimeGate(rainfall);
+            } catch (IllegalArgumentException e) {
+                // found by fuzzing: a configuration that loaded could not build the gate of its jobs
+                throw new IllegalArgumentException("job.max-ahead-ms (" + integer("job.max-ahead-ms") + ", rainfall.step "
+                        + string("rainfall.step") + ", job.watermark-out-of-orderness-ms "
+                        + integer("job.watermark-out-of-orderness-ms") + ") gives no usable event-time bound: " + e.getMessage(), e);
+            }
+        }
         if (integer("job.transaction-timeout-ms") <= integer("job.checkpoint-interval-ms")) {
             throw new IllegalArgumentException("job.transaction-timeout-ms (" + integer("job.transaction-timeout-ms")
                     + ") must exceed job.checkpoint-interval-ms (" + integer("job.checkpoint-interval-ms") + ")");
