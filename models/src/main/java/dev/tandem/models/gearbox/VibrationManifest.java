@@ -288,12 +288,13 @@ public final class VibrationManifest {
     // ---- parsing helpers ------------------------------------------------------------------------------
 
     /**
-     * Samples per channel to allocate before the first row: 16,384 (a typical recording needs no copy), but at most
-     * 65,536 in all, so that a header of many channel names does not allocate 64 KB per name before a single row is
-     * read (found by fuzzing: a 1.3 KB file of 200 names allocated 14 MB; 10,000 names would have taken 655 MB).
+     * Samples per channel to allocate before the first row: 4,096 (a recording of 10^5 samples then grows by five
+     * doublings), and at most 65,536 in all, so that a header of many channel names does not allocate 64 KB per name
+     * before a single row is read (found by fuzzing: a 1.3 KB file of 200 names allocated 14 MB; 10,000 names would
+     * have taken 655 MB).
      */
     static int initialCapacity(int channels) {
-        return Math.max(16, Math.min(1 << 14, (1 << 16) / channels));
+        return Math.max(16, Math.min(1 << 12, (1 << 16) / channels));
     }
 
 

@@ -12,6 +12,7 @@ public final class FuzzFiles {
     /** Largest inflated size a fuzz input may have (a gzip bomb is linear work, only a slow one: not explored). */
     public static final int MAX_INFLATED = 1 << 20;
     private static Path dir;
+    private static final java.util.Set<String> written = new java.util.HashSet<>();
 
     private FuzzFiles() {
     }
@@ -25,20 +26,18 @@ public final class FuzzFiles {
     /** Writes {@code data} to {@code name} in this JVM's working folder (deleted at exit) and returns the file. */
     public static synchronized Path write(String name, byte[] data) throws IOException {
         if (dir == null) {
-            dir = Files.createTempDirectory("tandem-fuzz-");
+            // in memory where there is a tmpfs: a fuzz target writes its input to a file on every execution
+            Path shm = Path.of("/dev/shm");
+            dir = Files.isDirectory(shm) && Files.isWritable(shm) ? Files.createTempDirectory(shm, "tandem-fuzz-")
+                    : Files.createTempDirectory("tandem-fuzz-");
             dir.toFile().deleteOnExit();
         }
         Path f = dir.resolve(name);
         Files.write(f, data);
-        f.toFile().deleteOnExit();
-        return f;
-    }
-
-    public static synchronized Path folder() throws IOException {
-        if (dir == null) {
-            write("init", new byte[0]);
+        if (written.add(name)) {
+            f.toFile().deleteOnExit(); // once per name (the folder, registered first, goes after its files)
         }
-        return dir;
+        return f;
     }
 
     public static boolean gzip(byte[] data) {
