@@ -243,7 +243,7 @@ public final class TandemConfig implements Serializable {
         for (String s : sets == null ? List.<String>of() : sets) {
             int eq = s.indexOf('=');
             if (eq <= 0) {
-                throw new IllegalArgumentException("--set needs key=value, got '" + s + "'");
+                throw new IllegalArgumentException("--set needs key=value, got '" + ConfigKey.quoted(s) + "'");
             }
             put(raw, s.substring(0, eq).trim(), s.substring(eq + 1), "in --set");
         }
@@ -262,7 +262,7 @@ public final class TandemConfig implements Serializable {
 
     private static void put(Map<String, String> raw, String key, String value, String where) {
         if (key(key) == null) {
-            throw new IllegalArgumentException("unknown configuration key '" + key + "' " + where + "; known keys: "
+            throw new IllegalArgumentException("unknown configuration key '" + ConfigKey.quoted(key) + "' " + where + "; known keys: "
                     + String.join(", ", KEYS.stream().map(ConfigKey::name).toList()));
         }
         raw.put(key, value);
@@ -378,7 +378,7 @@ public final class TandemConfig implements Serializable {
         for (String id : ids) {
             String p = dev.tandem.operators.common.Identifiers.problem("name", id, integer("records.max-id-length"));
             if (p != null) {
-                throw new IllegalArgumentException("invalid value '" + raw.get(key).trim() + "' for configuration key "
+                throw new IllegalArgumentException("invalid value '" + ConfigKey.quoted(raw.get(key).trim()) + "' for configuration key "
                         + key + "; allowed: identifiers of " + dev.tandem.operators.common.Identifiers.ALLOWED
                         + ", at most records.max-id-length characters (" + p + ")");
             }
