@@ -118,8 +118,28 @@ public record ConfigKey(String name, Type type, double min, double max, List<Str
     }
 
     private IllegalArgumentException bad(String raw) {
-        return new IllegalArgumentException("invalid value '" + raw + "' for configuration key " + name + "; allowed: "
-                + allowed());
+        return new IllegalArgumentException("invalid value '" + quoted(raw) + "' for configuration key " + name
+                + "; allowed: " + allowed());
+    }
+
+    /**
+     * A value or key as an error message quotes it: control characters and line separators written as backslash-u,
+     * cut at 200 characters. Found by fuzzing: an unknown key of NUL characters was printed raw at start-up.
+     */
+    static String quoted(String s) {
+        if (s == null) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length() && b.length() < 200; i++) {
+            char c = s.charAt(i);
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.length() >= 200 ? b.substring(0, 197) + "..." : b.toString();
     }
 
     private static String fmt(double d) {

@@ -242,7 +242,13 @@ public final class TandemConfig implements Serializable {
             }
             try (Reader r = Files.newBufferedReader(overrides, StandardCharsets.UTF_8)) {
                 Properties p = new Properties();
-                p.load(r);
+                try {
+                    p.load(r);
+                } catch (IllegalArgumentException e) {
+                    // found by fuzzing: a malformed \\uxxxx escape failed with Properties' bare message
+                    throw new IOException("configuration file " + overrides + ": " + e.getMessage()
+                            + " (a backslash-u escape needs 4 hexadecimal digits)", e);
+                }
                 for (String k : p.stringPropertyNames()) {
                     put(raw, k, p.getProperty(k), "in " + overrides);
                 }
@@ -269,7 +275,7 @@ public final class TandemConfig implements Serializable {
         for (String s : sets == null ? List.<String>of() : sets) {
             int eq = s.indexOf('=');
             if (eq <= 0) {
-                throw new IllegalArgumentException("--set needs key=value, got '" + s + "'");
+                throw new IllegalArgumentException("--set needs key=value, got '" + ConfigKey.quoted(s) + "'");
             }
             put(raw, s.substring(0, eq).trim(), s.substring(eq + 1), "in --set");
         }
@@ -288,7 +294,7 @@ public final class TandemConfig implements Serializable {
 
     private static void put(Map<String, String> raw, String key, String value, String where) {
         if (key(key) == null) {
-            throw new IllegalArgumentException("unknown configuration key '" + key + "' " + where + "; known keys: "
+            throw new IllegalArgumentException("unknown configuration key '" + ConfigKey.quoted(key) + "' " + where + "; known keys: "
                     + String.join(", ", KEYS.stream().map(ConfigKey::name).toList()));
         }
         raw.put(key, value);
@@ -387,6 +393,16 @@ public final class TandemConfig implements Serializable {
         regionSettings();
         initialModel("gearbox.initial-model");
         initialModel("rainfall.initial-model");
+        for (boolean rainfall : new boolean[] {true, false}) {
+            try {
+                eventTimeGate(rainfall);
+            } catch (IllegalArgumentException e) {
+                // found by fuzzing: a configuration that loaded could not build the gate of its jobs
+                throw new IllegalArgumentException("job.max-ahead-ms (" + integer("job.max-ahead-ms") + ", rainfall.step "
+                        + string("rainfall.step") + ", job.watermark-out-of-orderness-ms "
+                        + integer("job.watermark-out-of-orderness-ms") + ") gives no usable event-time bound: " + e.getMessage(), e);
+            }
+        }
         if (integer("job.transaction-timeout-ms") <= integer("job.checkpoint-interval-ms")) {
             throw new IllegalArgumentException("job.transaction-timeout-ms (" + integer("job.transaction-timeout-ms")
                     + ") must exceed job.checkpoint-interval-ms (" + integer("job.checkpoint-interval-ms") + ")");
@@ -398,7 +414,7 @@ public final class TandemConfig implements Serializable {
         for (String id : ids) {
             String p = dev.tandem.operators.common.Identifiers.problem("name", id, integer("records.max-id-length"));
             if (p != null) {
-                throw new IllegalArgumentException("invalid value '" + raw.get(key).trim() + "' for configuration key "
+                throw new IllegalArgumentException("invalid value '" + ConfigKey.quoted(raw.get(key).trim()) + "' for configuration key "
                         + key + "; allowed: identifiers of " + dev.tandem.operators.common.Identifiers.ALLOWED
                         + ", at most records.max-id-length characters (" + p + ")");
             }

@@ -34,9 +34,14 @@ public final class BoundedLineReader extends BufferedReader {
             return true;
         }
         int n;
-        do {
-            n = in.read(buf, 0, buf.length);
-        } while (n == 0);
+        try {
+            do {
+                n = in.read(buf, 0, buf.length);
+            } while (n == 0);
+        } catch (java.util.zip.ZipException | java.io.EOFException e) {
+            // found by fuzzing: corrupt gzip data failed a read with the inflater's bare message, naming no file
+            throw new IOException(name + ":" + (lineNo + 1) + ": corrupt or truncated gzip data (" + e.getMessage() + ")", e);
+        }
         pos = 0;
         lim = Math.max(n, 0);
         return n > 0;

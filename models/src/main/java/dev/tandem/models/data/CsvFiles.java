@@ -102,8 +102,35 @@ public final class CsvFiles {
         }
     }
 
-    /** The error of a line: {@code file:line: message}. */
+    /**
+     * The error of a line: {@code file:line: message}, the message {@link #printable}: it quotes the file's own text,
+     * and a control character there must not reach a console or a log as such (found by fuzzing: a NUL or an escape
+     * sequence in a field was printed raw).
+     */
     public static IOException error(Path file, int line, String message) {
-        return new IOException(file + ":" + line + ": " + message);
+        return new IOException(file + ":" + line + ": " + printable(message));
+    }
+
+    /** {@code s} cut to at most {@code max} characters, the cut marked: a message quotes a line, not a megabyte. */
+    public static String abbreviate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 3) + "...";
+    }
+
+    /** {@code s} with every control character (C0, C1, DEL) and line or paragraph separator written as backslash-u. */
+    public static String printable(String s) {
+        StringBuilder b = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean control = Character.isISOControl(c) || c == '\u2028' || c == '\u2029';
+            if (control && b == null) {
+                b = new StringBuilder(s.length() + 16).append(s, 0, i);
+            }
+            if (control) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else if (b != null) {
+                b.append(c);
+            }
+        }
+        return b == null ? s : b.toString();
     }
 }

@@ -80,6 +80,9 @@ public record TimeStep(long millis, boolean monthly) implements java.io.Serializ
     }
 
     /** {@code hourly}, {@code daily}, {@code monthly}, or {@code <n>min}, {@code <n>h}, {@code <n>d}. */
+    /** Longest step {@link #parse} takes: 366 days. */
+    public static final long MAX_MILLIS = 366 * 86_400_000L;
+
     public static TimeStep parse(String s) {
         String t = s.trim().toLowerCase(Locale.ROOT);
         switch (t) {
@@ -94,14 +97,19 @@ public record TimeStep(long millis, boolean monthly) implements java.io.Serializ
         }
         Matcher m = DURATION.matcher(t);
         if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
             long unit = switch (m.group(2)) {
                 case "min" -> MINUTE;
                 case "h" -> HOUR;
                 default -> DAY;
             };
-            if (n >= 1) {
+            // at most a year: found by fuzzing, "99999999999d" overflowed the milliseconds (and, doubled, the
+            // event-time gate's bound) and was accepted as a step of a few days or a negative one
+            long n = m.group(1).length() > 9 ? Long.MAX_VALUE : Long.parseLong(m.group(1));
+            if (n >= 1 && n <= MAX_MILLIS / unit) {
                 return new TimeStep(n * unit, false);
+            }
+            if (n >= 1) {
+                throw new IllegalArgumentException("time step '" + s + "' is longer than a year (366 days)");
             }
         }
         throw new IllegalArgumentException("time step '" + s + "' is not hourly, daily, monthly, <n>min, <n>h or <n>d");

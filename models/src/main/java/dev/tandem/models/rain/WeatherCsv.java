@@ -91,15 +91,22 @@ public final class WeatherCsv {
             for (int k = 0; k < REQUIRED.size(); k++) {
                 req[k] = names.indexOf(REQUIRED.get(k));
                 if (req[k] < 0) {
-                    throw new IOException(file + ":" + lineNo + ": missing column '" + REQUIRED.get(k) + "' (header: "
-                            + String.join(",", names) + "; required: " + String.join(", ", REQUIRED) + ")");
+                    throw CsvFiles.error(file, lineNo, "missing column '" + REQUIRED.get(k) + "' (header: "
+                            + CsvFiles.abbreviate(String.join(",", names), 200) + "; required: " + String.join(", ", REQUIRED) + ")");
                 }
             }
             List<Integer> extraCols = new ArrayList<>();
             for (int c = 0; c < names.size(); c++) {
+                // a column named twice is ambiguous (which one is the station, which the feature?), as a JSON key
+                // given twice is: refused (found by fuzzing: "x,x" made two features named x)
+                int first = names.indexOf(names.get(c));
+                if (first != c) {
+                    throw CsvFiles.error(file, lineNo, "column '" + abbreviate(names.get(c)) + "' appears twice"
+                            + " (columns " + (first + 1) + " and " + (c + 1) + ")");
+                }
                 if (!REQUIRED.contains(names.get(c))) {
                     if (names.get(c).isEmpty()) {
-                        throw new IOException(file + ":" + lineNo + ": column " + (c + 1) + " has no name");
+                        throw CsvFiles.error(file, lineNo, "column " + (c + 1) + " has no name");
                     }
                     extraCols.add(c);
                 }
@@ -131,15 +138,15 @@ public final class WeatherCsv {
                         double lat = parseRequired(f.get(req[2]), LAT);
                         double lon = parseRequired(f.get(req[3]), LON);
                         if (lat < -90 || lat > 90) {
-                            throw new IllegalArgumentException("lat " + f.get(req[2]) + " outside [-90, 90]");
+                            throw new IllegalArgumentException("lat " + abbreviate(f.get(req[2])) + " outside [-90, 90]");
                         }
                         if (lon < -180 || lon > 180) {
-                            throw new IllegalArgumentException("lon " + f.get(req[3]) + " outside [-180, 180]");
+                            throw new IllegalArgumentException("lon " + abbreviate(f.get(req[3])) + " outside [-180, 180]");
                         }
                         double[] v = new double[nf];
                         v[0] = parseOptional(f.get(req[4]));
                         if (Double.isInfinite(v[0]) || v[0] < 0 || (Double.isNaN(v[0]) && !isMissing(f.get(req[4])))) {
-                            throw new IllegalArgumentException("rain_mm '" + f.get(req[4]) + "' is not a number >= 0");
+                            throw new IllegalArgumentException("rain_mm '" + abbreviate(f.get(req[4])) + "' is not a number >= 0");
                         }
                         for (int k = 0; k < extraCols.size(); k++) {
                             String s = f.get(extraCols.get(k));
@@ -160,7 +167,7 @@ public final class WeatherCsv {
                 if (problem != null) {
                     bad++;
                     if (problems.size() < MAX_REPORTED) {
-                        problems.add(file.getFileName() + ":" + lineNo + ": " + problem);
+                        problems.add(file.getFileName() + ":" + lineNo + ": " + CsvFiles.printable(problem));
                     }
                 }
             }
@@ -222,7 +229,9 @@ public final class WeatherCsv {
             } catch (DateTimeParseException e) {
                 return LocalDateTime.parse(s).toInstant(ZoneOffset.UTC).toEpochMilli();
             }
-        } catch (DateTimeParseException | NumberFormatException e) {
+        } catch (DateTimeParseException | NumberFormatException | ArithmeticException e) {
+            // ArithmeticException: a valid ISO time beyond the epoch-millisecond range (year +999999999), found by
+            // fuzzing; it used to escape read() and fail the whole file
             throw new IllegalArgumentException("time '" + abbreviate(s)
                     + "' is not an ISO date, ISO date-time or epoch milliseconds");
         }

@@ -13,6 +13,8 @@ public class DeadLetter {
     public static final String TOMBSTONE = "tombstone: the record has no value (null)";
     /** The reason of a record whose value is zero bytes long. */
     public static final String EMPTY = "empty: the record's value is 0 bytes";
+    /** Longest reason a dead letter carries (see {@link #reason}). */
+    public static final int MAX_REASON = 500;
 
     public String topic;
     public int partition;
@@ -36,7 +38,7 @@ public class DeadLetter {
 
     /** The dead letter of a raw record refused for {@code reason}, its value kept up to {@code rawMaxBytes}. */
     public static DeadLetter of(RawRecord raw, String reason, int rawMaxBytes, long time) {
-        return new DeadLetter(raw.topic, raw.partition, raw.offset, reason, truncate(raw.value, rawMaxBytes), time);
+        return new DeadLetter(raw.topic, raw.partition, raw.offset, reason(reason), truncate(raw.value, rawMaxBytes), time);
     }
 
     /**
@@ -55,7 +57,8 @@ public class DeadLetter {
 
     /**
      * The value as text, cut at max bytes (the cut is marked with the full length): valid UTF-8 is kept, every
-     * other byte (an invalid sequence, a control character other than tab and line ends) is written {@code \xNN}
+     * other byte (an invalid sequence, a control character other than tab and line ends, a C1 control character, a
+     * line or paragraph separator) is written {@code \xNN}
      * and a backslash {@code \\}, so the bytes can be read back exactly.
      */
     public static String truncate(byte[] value, int max) {
@@ -80,6 +83,13 @@ public class DeadLetter {
                 continue;
             }
             String ch = len == 0 || i + len > n ? null : utf8(value, i, len);
+            if (ch != null && lineBreaking(ch.codePointAt(0))) {
+                for (int k = 0; k < len; k++) {
+                    hex(s, value[i + k] & 0xff);
+                }
+                i += len;
+                continue;
+            }
             if (ch == null) {
                 hex(s, b);
                 i++;
@@ -89,6 +99,37 @@ public class DeadLetter {
             }
         }
         return n < value.length ? s + "…(" + value.length + " bytes)" : s.toString();
+    }
+
+    /**
+     * A well-formed character that must still not stand as such in a raw value: a C1 control character (U+0080 to
+     * U+009F; U+0085 is a line end for some readers) or the line and paragraph separators. Found by fuzzing: they
+     * were kept as text, so a record could break the lines of a log or dashboard showing its dead letter.
+     */
+    private static boolean lineBreaking(int cp) {
+        return cp >= 0x80 && cp <= 0x9f || cp == 0x2028 || cp == 0x2029;
+    }
+
+    /**
+     * A reason as a dead letter carries it: one line of at most {@link #MAX_REASON} characters, every control
+     * character and line or paragraph separator written as a backslash-u escape. A reason quotes the record (a bad
+     * label, a token the JSON parser did not expect), and found by fuzzing: a label holding a line feed, or a binary
+     * record read as JSON, put raw control characters and 3 KB of a record's text into the reason.
+     */
+    public static String reason(String r) {
+        if (r == null) {
+            return "(no reason)";
+        }
+        StringBuilder b = new StringBuilder(Math.min(r.length(), MAX_REASON) + 8);
+        for (int i = 0; i < r.length() && b.length() < MAX_REASON; i++) {
+            char c = r.charAt(i);
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.length() < MAX_REASON ? b.toString() : b.substring(0, MAX_REASON - 1) + "…";
     }
 
     /** The character of a well-formed UTF-8 sequence (no overlong form, no surrogate), else null. */

@@ -85,8 +85,14 @@ public final class Json {
         if (t.length() > 64) {
             throw new IOException("time of " + t.length() + " characters is neither epoch milliseconds nor ISO-8601");
         }
-        if (!t.isEmpty() && t.chars().allMatch(Character::isDigit)) {
-            return Long.parseLong(t);
+        // ASCII digits only: Character.isDigit would also take, say, Arabic-Indic digits as epoch milliseconds
+        if (!t.isEmpty() && t.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            try {
+                return Long.parseLong(t);
+            } catch (NumberFormatException e) {
+                // found by fuzzing: 20 or more digits escaped the decoder as an unchecked exception
+                throw new IOException("time '" + t + "' is out of the range of epoch milliseconds");
+            }
         }
         try {
             return Instant.parse(t).toEpochMilli();
@@ -95,7 +101,12 @@ public final class Json {
                 return OffsetDateTime.parse(t).toInstant().toEpochMilli();
             } catch (DateTimeParseException e2) {
                 throw new IOException("time '" + text + "' is neither epoch milliseconds nor ISO-8601");
+            } catch (ArithmeticException e2) {
+                throw new IOException("time '" + t + "' is out of the range of epoch milliseconds");
             }
+        } catch (ArithmeticException e) {
+            // found by fuzzing: an ISO instant of the year +999999999 parses, but has no epoch millisecond
+            throw new IOException("time '" + t + "' is out of the range of epoch milliseconds");
         }
     }
 }

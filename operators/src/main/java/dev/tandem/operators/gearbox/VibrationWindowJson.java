@@ -32,6 +32,7 @@ public final class VibrationWindowJson implements java.io.Serializable {
 
     public VibrationWindow decode(byte[] bytes) throws IOException {
         limits.checkValue(bytes);
+        dev.tandem.operators.common.Utf8.check(bytes);
         if (factory == null) {
             factory = limits.jsonFactory();
         }

@@ -33,6 +33,7 @@ public final class WeatherReadingJson implements Serializable {
 
     public WeatherReading decode(byte[] value) throws IOException {
         limits.checkValue(value);
+        dev.tandem.operators.common.Utf8.check(value);
         if (factory == null) {
             factory = limits.jsonFactory();
         }

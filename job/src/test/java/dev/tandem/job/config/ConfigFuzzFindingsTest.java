@@ -1,0 +1,36 @@
+package dev.tandem.job.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What fuzzing found in configuration parsing (docs/FUZZING.md, findings 10, 11 and 13). */
+class ConfigFuzzFindingsTest {
+    @Test
+    void malformedUnicodeEscapeNamesTheFile(@TempDir Path dir) throws IOException {
+        Path f = Files.writeString(dir.resolve("bad.properties"), "gearbox.classes=a\\u12\n");
+        IOException e = assertThrows(IOException.class, () -> TandemConfig.load(f, List.of()));
+        assertTrue(e.getMessage().startsWith("configuration file " + f + ": Malformed"), e.getMessage());
+    }
+
+    @Test
+    void timeStepOverAYearIsRefusedNamingTheKey() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TandemConfig.defaults("rainfall.step=99999999999d"));
+        assertTrue(e.getMessage().contains("rainfall.step"), e.getMessage());
+    }
+
+    @Test
+    void unknownKeyOfControlCharactersIsQuotedEscaped() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TandemConfig.defaults("rainf\u0000\u001b[2J=1"));
+        assertTrue(e.getMessage().startsWith("unknown configuration key 'rainf\\u0000\\u001b[2J' in --set"), e.getMessage());
+    }
+}
