@@ -51,7 +51,7 @@ class AlCliTest {
             assertTrue(m.get("process_cpu_ms_per_batch").asDouble() >= 0, m.toString());
             assertTrue(m.has("outside_stages_cpu_ms_per_batch"), m.toString());
         }
-        assertEquals(32, j.get("network_segment_kib").asInt()); // Flink's default segment
+        assertEquals(4096, j.get("network_segment_kib").asInt()); // the bench default: no record spans buffers
         assertEquals(1, j.get("measured").get(0).get("slots").asInt());
         assertEquals(2, j.get("measured").get(1).get("slots").asInt());
         assertEquals(2, j.get("component_ms_per_batch").size());
