@@ -28,6 +28,20 @@ extern "C" __global__ void K(unary)(int op, const T* x, T* y, int n) {
     FOR_EACH(i, n) { y[i] = unary_apply<T>(op, x[i]); }
 }
 
+// t = min(max(t, lo), hi), compared in double as the Java reference does; a NaN stays NaN.
+extern "C" __global__ void K(clamp)(T* t, double lo, double hi, int n) {
+    T tlo = (T) lo;
+    T thi = (T) hi;
+    FOR_EACH(i, n) {
+        double v = (double) t[i];
+        if (v < lo) {
+            t[i] = tlo;
+        } else if (v > hi) {
+            t[i] = thi;
+        }
+    }
+}
+
 extern "C" __global__ void K(add_scalar)(T* t, double c, int n) {
     T tc = (T) c;
     FOR_EACH(i, n) { t[i] = t[i] + tc; }

@@ -236,6 +236,12 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public void clamp(Tensor t, double lo, double hi) {
+        CudaTensor c = t(t);
+        run1("clamp", c, c.size(), new Args().ptr(c).d(lo).d(hi).i(c.size()));
+    }
+
+    @Override
     public void axpby(double a, Tensor x, double b, Tensor y) {
         Shapes.requireSameShape(x, y, "axpby");
         CudaTensor cx = t(x);

@@ -17,7 +17,7 @@ class KernelSignaturesTest {
     void everyKernelExistsInBothPrecisionsWithTheSameParameters() {
         assertTrue(SIG.size() >= 70, "kernels: " + SIG.size());
         for (String k : new String[] {"fill", "axpby", "gemm", "im2col", "col2im", "lstm_gates_backward",
-            "batch_norm_train_forward", "yam_adam_update", "reduce", "softmax_cross_entropy", "dropout_mask"}) {
+            "batch_norm_train_forward", "yam_adam_update", "reduce", "softmax_cross_entropy", "dropout_mask", "clamp"}) {
             assertTrue(SIG.of(k + "_f32") != null && SIG.of(k + "_f32").equals(SIG.of(k + "_f64")), k);
         }
     }

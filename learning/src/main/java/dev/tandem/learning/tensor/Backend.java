@@ -89,8 +89,9 @@ public interface Backend {
     boolean allFinite(Tensor t);
 
     /**
-     * t = min(max(t, lo), hi) element-wise, in place (gradient clipping by value). The default goes through host
-     * memory; it runs once per training step at most, so no backend needs a kernel for it.
+     * t = min(max(t, lo), hi) element-wise, in place (gradient clipping by value); a NaN stays NaN. The default goes
+     * through host memory (it runs once per training step at most); the CUDA backend has a kernel for it, so that
+     * clipping does not copy every gradient to the host and back.
      */
     default void clamp(Tensor t, double lo, double hi) {
         if (t.dtype() == DType.FLOAT32) {
