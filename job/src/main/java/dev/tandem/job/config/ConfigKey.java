@@ -126,7 +126,7 @@ public record ConfigKey(String name, Type type, double min, double max, List<Str
      * A value or key as an error message quotes it: control characters and line separators written as backslash-u,
      * cut at 200 characters. Found by fuzzing: an unknown key of NUL characters was printed raw at start-up.
      */
-    static String quoted(String s) {
+    public static String quoted(String s) {
         if (s == null) {
             return "";
         }
@@ -140,6 +140,26 @@ public record ConfigKey(String name, Type type, double min, double max, List<Str
             }
         }
         return b.length() >= 200 ? b.substring(0, 197) + "..." : b.toString();
+    }
+
+    /**
+     * An error message with its control characters and line separators written as backslash-u, not cut: the safety
+     * net under every start-up refusal, whatever value a message quotes (found by fuzzing).
+     */
+    static String withoutControls(String s) {
+        if (s == null) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 
     private static String fmt(double d) {

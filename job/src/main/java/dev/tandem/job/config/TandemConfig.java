@@ -272,6 +272,18 @@ public final class TandemConfig implements Serializable {
     }
 
     private static TandemConfig withSets(Map<String, String> raw, List<String> sets) {
+        try {
+            return checked(raw, sets);
+        } catch (IllegalArgumentException e) {
+            String clean = ConfigKey.withoutControls(e.getMessage());
+            if (clean != null && clean.equals(e.getMessage())) {
+                throw e;
+            }
+            throw new IllegalArgumentException(clean, e);
+        }
+    }
+
+    private static TandemConfig checked(Map<String, String> raw, List<String> sets) {
         for (String s : sets == null ? List.<String>of() : sets) {
             int eq = s.indexOf('=');
             if (eq <= 0) {
@@ -352,14 +364,14 @@ public final class TandemConfig implements Serializable {
 
     private void crossCheck() {
         if (classes().size() < 2) {
-            throw new IllegalArgumentException("invalid value '" + raw.get("gearbox.classes")
+            throw new IllegalArgumentException("invalid value '" + ConfigKey.quoted(raw.get("gearbox.classes"))
                     + "' for configuration key gearbox.classes; allowed: at least 2 distinct class names");
         }
         if (classes().stream().distinct().count() != classes().size()) {
             throw new IllegalArgumentException("configuration key gearbox.classes lists a class twice: " + classes());
         }
         if (!classes().contains(string("gearbox.healthy-class"))) {
-            throw new IllegalArgumentException("invalid value '" + string("gearbox.healthy-class")
+            throw new IllegalArgumentException("invalid value '" + ConfigKey.quoted(string("gearbox.healthy-class"))
                     + "' for configuration key gearbox.healthy-class; allowed: one of gearbox.classes ("
                     + String.join(", ", classes()) + ")");
         }
@@ -512,7 +524,7 @@ public final class TandemConfig implements Serializable {
         try {
             return dev.tandem.learning.io.ModelSeed.read(Path.of(file));
         } catch (java.io.IOException | RuntimeException e) {
-            throw new IllegalArgumentException("invalid value '" + file + "' for configuration key " + key
+            throw new IllegalArgumentException("invalid value '" + ConfigKey.quoted(String.valueOf(file)) + "' for configuration key " + key
                     + "; allowed: empty, or a readable Tandem model file (" + e.getMessage() + ")", e);
         }
     }
@@ -577,7 +589,7 @@ public final class TandemConfig implements Serializable {
             sum += g[i];
         }
         if (g == null || g.length != components || sum != blocks) {
-            throw new IllegalArgumentException("invalid value '" + String.join(",", v)
+            throw new IllegalArgumentException("invalid value '" + ConfigKey.quoted(String.join(",", v))
                     + "' for configuration key gearbox.al.blocks; allowed: " + allowed);
         }
         return g;
@@ -628,7 +640,7 @@ public final class TandemConfig implements Serializable {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException("invalid value '" + raw.get("rainfall.bbox").trim()
+        throw new IllegalArgumentException("invalid value '" + ConfigKey.quoted(raw.get("rainfall.bbox").trim())
                 + "' for configuration key rainfall.bbox; allowed: empty or latMin,latMax,lonMin,lonMax with min < max "
                 + "inside [-90, 90] x [-180, 180]");
     }
@@ -643,7 +655,7 @@ public final class TandemConfig implements Serializable {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException("invalid value '" + raw.get(key).trim() + "' for configuration key " + key
+        throw new IllegalArgumentException("invalid value '" + ConfigKey.quoted(raw.get(key).trim()) + "' for configuration key " + key
                 + "; allowed: a comma-separated list of integers in [1, 1024], one per ConvLSTM layer");
     }
 
@@ -710,7 +722,7 @@ public final class TandemConfig implements Serializable {
                     decimal("rainfall.idw-radius-cells"));
         } catch (IllegalArgumentException e) {
             if (e.getMessage() != null && e.getMessage().startsWith("time step")) {
-                throw new IllegalArgumentException("invalid value '" + string("rainfall.step")
+                throw new IllegalArgumentException("invalid value '" + ConfigKey.quoted(string("rainfall.step"))
                         + "' for configuration key rainfall.step; allowed: hourly, daily, monthly, <n>min, <n>h, <n>d", e);
             }
             throw named("rainfall", e);
@@ -726,7 +738,7 @@ public final class TandemConfig implements Serializable {
         }
         for (int k : kernels) {
             if (k % 2 == 0) {
-                throw new IllegalArgumentException("invalid value '" + raw.get("rainfall.kernels").trim()
+                throw new IllegalArgumentException("invalid value '" + ConfigKey.quoted(raw.get("rainfall.kernels").trim())
                         + "' for configuration key rainfall.kernels; allowed: odd kernel sizes");
             }
         }

@@ -75,7 +75,7 @@ public final class KafkaClientSecurity {
                         + "kafka.sasl.username and kafka.sasl.password, or kafka.sasl.jaas.config");
             }
             if (user && !c.string("kafka.sasl.username").matches("[^\\s\"\\\\]+")) {
-                throw new IllegalArgumentException("invalid value '" + c.string("kafka.sasl.username")
+                throw new IllegalArgumentException("invalid value '" + dev.tandem.job.config.ConfigKey.quoted(c.string("kafka.sasl.username"))
                         + "' for configuration key kafka.sasl.username; allowed: a name without spaces, quotes or backslashes");
             }
         } else {

@@ -143,7 +143,7 @@ public record CheckpointStorageSettings(String backend, String storage, String d
             URI uri = URI.create(dir);
             return uri.getScheme() == null ? Path.of(dir).toAbsolutePath().toUri() : uri;
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("invalid value '" + dir + "' for configuration key job.checkpoint-dir; "
+            throw new IllegalArgumentException("invalid value '" + dev.tandem.job.config.ConfigKey.quoted(String.valueOf(dir)) + "' for configuration key job.checkpoint-dir; "
                     + "allowed: a directory URI (file:///path, s3://bucket/path, ...) or an absolute path", e);
         }
     }
