@@ -203,7 +203,7 @@ class ProcessClusterTest {
                 sent.add(w);
                 producer.send(w);
                 producer.flush();
-            }, 300, p -> (int) ((p.time - T0) / 100), sentCount -> sentCount);
+            }, 300, p -> (int) ((p.time - T0) / 100), sentCount -> sentCount, MIN_GEARBOX_INPUTS);
             assertEquals(sent.size(), out.ids().size(), () -> "one committed prediction per window: " + out.ids().size()
                     + " of " + sent.size() + " (duplicates " + out.duplicates() + ")");
             assertEquals(List.of(), out.duplicates(), "no prediction repeated");
@@ -367,7 +367,7 @@ class ProcessClusterTest {
                     producer.send(r);
                 }
                 producer.flush();
-            }, 200, ProcessClusterTest::closingStep, sent -> sent - 2);
+            }, 200, ProcessClusterTest::closingStep, sent -> sent - 2, 0);
             int steps = f.sent;
             assertEquals(steps - 2, out.ids().size(), () -> "one forecast per closed step after the first window: "
                     + out.ids().size() + " of " + (steps - 2));
@@ -445,6 +445,12 @@ class ProcessClusterTest {
     // ------------------------------------------------------------------------------------------- failover driver
 
     /** What a failover run saw: inputs sent, the kill's wall time, and how long the job took to come back. */
+    /**
+     * Windows the gearbox failover sends at least: 4 fleets, 3 of 4 windows labelled, so every fleet takes at least
+     * 3 optimizer steps over the run whenever the kill comes (a quiet machine kills after ~20 windows).
+     */
+    private static final int MIN_GEARBOX_INPUTS = 90;
+
     private record Failover(int sent, long killedAt, String killed, long restoredAfterMs, long recoveryMs, long restoredCheckpoint) {
     }
 
@@ -452,12 +458,14 @@ class ProcessClusterTest {
      * Paces one input every paceMs (send(i) for i = 0, 1, ...); once two checkpoints completed and some output is
      * committed, kill -9 the first TaskManager running the job; waits for the first committed output whose input was
      * sent after the kill (recovery time), keeps the load on until a further checkpoint completed after the restore,
-     * stops the load, starts a replacement TaskManager, waits for the expected outputs and one more checkpoint.
+     * and at least minInputs were sent, stops the load, starts a replacement TaskManager, waits for the expected
+     * outputs and one more checkpoint.
      */
     private static <T> Failover failover(String job, String outputTopic, CommittedReader reader, Outputs<T> out,
                                          IntConsumer send, long paceMs,
                                          java.util.function.ToIntFunction<T> inputOf,
-                                         java.util.function.IntUnaryOperator expectedOutputs) throws Exception {
+                                         java.util.function.IntUnaryOperator expectedOutputs, int minInputs)
+            throws Exception {
         List<Long> sentAt = Collections.synchronizedList(new ArrayList<>());
         java.util.concurrent.atomic.AtomicBoolean loading = new java.util.concurrent.atomic.AtomicBoolean(true);
         Thread load = new Thread(() -> {
@@ -497,6 +505,8 @@ class ProcessClusterTest {
             long completedAtRestore = completed(job);
             assertTrue(reader.await(() -> completed(job) >= completedAtRestore + 1, Duration.ofSeconds(60)),
                     "a checkpoint completed after the restore");
+            // enough load that every model trains on both sides of the kill, however early a fast machine kills
+            reader.await(() -> sentAt.size() >= minInputs, Duration.ofSeconds(2 * minInputs * paceMs / 1000 + 10));
             loading.set(false);
             load.join();
             int sent = sentAt.size();
