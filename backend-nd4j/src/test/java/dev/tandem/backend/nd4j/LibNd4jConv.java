@@ -28,26 +28,9 @@ import java.util.Map;
 final class LibNd4jConv {
     private final Map<String, INDArray> arrays = new HashMap<>();
 
-    /** conv2d arguments reproducing a geometry exactly, or null when no libnd4j padding mode does. */
+    /** conv2d arguments reproducing a geometry exactly, or null: the backend's own ({@link OneDnnConv#convArgs}). */
     static int[] convArgs(ConvGeometry g) {
-        int pT = g.padTop();
-        int pL = g.padLeft();
-        boolean explicit = pT >= 0 && pL >= 0
-                && g.inH() + 2 * pT >= g.kernelH() && g.inW() + 2 * pL >= g.kernelW()
-                && (g.inH() + 2 * pT - g.kernelH()) / g.strideH() + 1 == g.outH()
-                && (g.inW() + 2 * pL - g.kernelW()) / g.strideW() + 1 == g.outW();
-        if (explicit) {
-            return new int[] {g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), pT, pL, 1, 1, 0, 0, 1};
-        }
-        // libnd4j SAME: out = ceil(in/s), pad = ((out−1)·s + k − in) / 2 in C division, the odd cell bottom/right
-        boolean same = g.outH() == ceilDiv(g.inH(), g.strideH()) && g.outW() == ceilDiv(g.inW(), g.strideW())
-                && pT == ((g.outH() - 1) * g.strideH() + g.kernelH() - g.inH()) / 2
-                && pL == ((g.outW() - 1) * g.strideW() + g.kernelW() - g.inW()) / 2;
-        return same ? new int[] {g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), 0, 0, 1, 1, 1, 0, 1} : null;
-    }
-
-    private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
+        return OneDnnConv.convArgs(g);
     }
 
     void forward(Tensor x, Tensor w, Tensor bias, ConvGeometry g, Tensor y) {

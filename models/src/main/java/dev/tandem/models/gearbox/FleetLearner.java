@@ -260,15 +260,7 @@ public final class FleetLearner {
             throw new IllegalArgumentException("window of " + x.length + " values, the model takes " + channels + " x "
                     + length);
         }
-        float[] in;
-        if (settings.orderTracking() && OrderTracking.known(rpm)) {
-            if (!OrderTracking.known(m.referenceRpm)) {
-                m.referenceRpm = rpm;
-            }
-            in = OrderTracking.resample(x, channels, length, rpm, m.referenceRpm);
-        } else {
-            in = x.clone();
-        }
+        float[] in = tracks(m, rpm) ? OrderTracking.resample(x, channels, length, rpm, m.referenceRpm) : x.clone();
         if (settings.normalize()) {
             Windowing.normalise(in, 0, channels, length);
         }
@@ -277,12 +269,32 @@ public final class FleetLearner {
 
     private float[] inputs(float[] xs, int n, FleetState m, double[] rpms) {
         int per = m.exampleSize();
-        float[] in = new float[n * per];
+        float[] in = Arrays.copyOf(xs, n * per);
         for (int i = 0; i < n; i++) {
-            float[] one = input(m, Arrays.copyOfRange(xs, i * per, (i + 1) * per), rpms == null ? Double.NaN : rpms[i]);
-            System.arraycopy(one, 0, in, i * per, per);
+            double rpm = rpms == null ? Double.NaN : rpms[i];
+            if (tracks(m, rpm)) {
+                float[] r = OrderTracking.resample(Arrays.copyOfRange(in, i * per, (i + 1) * per), m.channels(),
+                        m.length(), rpm, m.referenceRpm);
+                System.arraycopy(r, 0, in, i * per, per);
+            }
+            if (settings.normalize()) {
+                Windowing.normalise(in, i * per, m.channels(), m.length());
+            }
         }
         return in;
+    }
+
+    /**
+     * Whether a window of this speed is order-tracked; the first known speed a fleet sees becomes its reference.
+     */
+    private boolean tracks(FleetState m, double rpm) {
+        if (!settings.orderTracking() || !OrderTracking.known(rpm)) {
+            return false;
+        }
+        if (!OrderTracking.known(m.referenceRpm)) {
+            m.referenceRpm = rpm;
+        }
+        return true;
     }
 
     /** The trainer around the state's model; the state keeps it, so nothing outlives the state that owns it. */
