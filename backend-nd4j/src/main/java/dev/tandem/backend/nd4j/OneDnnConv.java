@@ -5,6 +5,7 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOps;
 import org.nd4j.nativeblas.NativeOpsHolder;
@@ -144,9 +145,40 @@ final class OneDnnConv {
         return a;
     }
 
+    /** An op with its context: integer arguments, inputs and outputs set once. */
+    private static final class Prepared {
+        final DynamicCustomOp op;
+        final OpContext context;
+
+        Prepared(String name, int[] args, INDArray[] in, INDArray[] out) {
+            op = DynamicCustomOp.builder(name).addInputs(in).addOutputs(out).addIntegerArguments(args).build();
+            context = Nd4j.getExecutioner().buildContext();
+            long[] iArgs = new long[args.length];
+            for (int i = 0; i < args.length; i++) {
+                iArgs[i] = args[i];
+            }
+            context.setIArguments(iArgs);
+            for (int i = 0; i < in.length; i++) {
+                context.setInputArray(i, in[i]);
+            }
+            for (int i = 0; i < out.length; i++) {
+                context.setOutputArray(i, out[i]);
+            }
+        }
+
+        void close() {
+            try {
+                context.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing a libnd4j op context failed", e);
+            }
+        }
+    }
+
     /** One thread's native arrays, by role and shape, and the OpenMP team size last set on this thread. */
     private static final class Arrays {
         private final Map<String, INDArray> byKey = new HashMap<>();
+        private final Map<String, Prepared> prepared = new HashMap<>();
         private int ompThreads = -1;
 
         void forward(float[] x, float[] w, float[] bias, int from, int to, int c, int o, ConvGeometry g, int[] args,
@@ -156,13 +188,9 @@ final class OneDnnConv {
             INDArray xa = upload("x", x, from * inPer, m * inPer, m, c, g.inH(), g.inW());
             INDArray wa = upload("w", w, 0, o * c * g.kernelH() * g.kernelW(), o, c, g.kernelH(), g.kernelW());
             INDArray ya = array("y", m, o, g.outH(), g.outW());
-            DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("conv2d");
-            if (bias != null) {
-                op.addInputs(xa, wa, upload("b", bias, 0, o, o));
-            } else {
-                op.addInputs(xa, wa);
-            }
-            Nd4j.exec(op.addOutputs(ya).addIntegerArguments(args).build());
+            INDArray ba = bias == null ? null : upload("b", bias, 0, o, o);
+            run("conv2d", args, ba == null ? new INDArray[] {xa, wa} : new INDArray[] {xa, wa, ba},
+                    new INDArray[] {ya});
             download(ya, y, from * outPer, m * outPer);
         }
 
@@ -176,10 +204,31 @@ final class OneDnnConv {
             INDArray dya = upload("dy", dy, from * outPer, m * outPer, m, o, g.outH(), g.outW());
             INDArray dxa = array("dx", m, c, g.inH(), g.inW());
             INDArray dwa = array("dw", o, c, g.kernelH(), g.kernelW());
-            Nd4j.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(xa, wa, dya).addOutputs(dxa, dwa)
-                    .addIntegerArguments(args).build());
+            run("conv2d_bp", args, new INDArray[] {xa, wa, dya}, new INDArray[] {dxa, dwa});
             download(dxa, dx, from * inPer, m * inPer);
             download(dwa, dw, 0, wLen);
+        }
+
+        /**
+         * Runs the op on a context prepared once per op, arguments and shapes (this thread's arrays for them never
+         * change). {@code Nd4j.exec(op)} would build a context per call, with native buffers for its arguments
+         * and shapes (six JavaCPP pointers per convolution) that only the GC frees.
+         */
+        private void run(String name, int[] args, INDArray[] in, INDArray[] out) {
+            StringBuilder k = new StringBuilder(name).append(java.util.Arrays.toString(args));
+            // this thread holds one array per role and shape, so op, arguments and shapes name the arrays
+            for (INDArray a : in) {
+                k.append('#').append(java.util.Arrays.toString(a.shape()));
+            }
+            for (INDArray a : out) {
+                k.append('>').append(java.util.Arrays.toString(a.shape()));
+            }
+            Prepared p = prepared.get(k.toString());
+            if (p == null) {
+                p = new Prepared(name, args, in, out);
+                prepared.put(k.toString(), p);
+            }
+            Nd4j.getExecutioner().exec(p.op, p.context);
         }
 
         private void team(int threads) {
@@ -204,14 +253,20 @@ final class OneDnnConv {
         private INDArray upload(String role, float[] src, int offset, int length, long... shape) {
             INDArray a = array(role, shape);
             new FloatPointer(a.data().addressPointer()).put(src, offset, length);
+            java.lang.ref.Reference.reachabilityFence(a);
             return a;
         }
 
         private static void download(INDArray a, float[] dst, int offset, int length) {
             new FloatPointer(a.data().addressPointer()).get(dst, offset, length);
+            // the copy reads native memory that the array's deallocator frees once the array is unreachable (a
+            // JVM crash in this copy, seen when the worker's thread-locals were erased mid-call)
+            java.lang.ref.Reference.reachabilityFence(a);
         }
 
         synchronized void close() {
+            prepared.values().forEach(Prepared::close);
+            prepared.clear();
             byKey.values().forEach(INDArray::close);
             byKey.clear();
         }

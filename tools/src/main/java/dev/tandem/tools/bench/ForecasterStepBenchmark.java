@@ -53,6 +53,7 @@ public final class ForecasterStepBenchmark {
             long t0 = System.nanoTime();
             optimizer.step(objective.on(x, y, Pass.training(i)), model.params(), state);
             nanos[i] = System.nanoTime() - t0;
+            System.err.printf(java.util.Locale.ROOT, "tandem step %d/%d: %.3f ms%n", i + 1, steps, nanos[i] / 1e6);
         }
         double cpuMs = (processCpuNanos() - cpu0) / 1e6 / steps;
         Arrays.sort(nanos);

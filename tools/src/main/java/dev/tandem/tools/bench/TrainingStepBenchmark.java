@@ -45,6 +45,7 @@ public final class TrainingStepBenchmark {
             long t0 = System.nanoTime();
             trainer.trainBatch(x, y, batch);
             nanos[i] = System.nanoTime() - t0;
+            System.err.printf(java.util.Locale.ROOT, "tandem step %d/%d: %.3f ms%n", i + 1, steps, nanos[i] / 1e6);
         }
         double cpuMs = (ForecasterStepBenchmark.processCpuNanos() - cpu0) / 1e6 / steps;
         Arrays.sort(nanos);
