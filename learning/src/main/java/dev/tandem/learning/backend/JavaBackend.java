@@ -182,6 +182,16 @@ public class JavaBackend implements Backend {
         Buf xb = buf(x);
         Buf yb = buf(y);
         Buf ob = buf(out);
+        if (xb instanceof Buf.F32 xf && yb instanceof Buf.F32 yf && ob instanceof Buf.F32 of) {
+            float[] xa = xf.a;
+            float[] ya = yf.a;
+            float[] oa = of.a;
+            // float × float rounded once is exactly (float) of the double product
+            for (int i = 0, n = xa.length; i < n; i++) {
+                oa[i] = xa[i] * ya[i];
+            }
+            return;
+        }
         for (int i = 0, n = xb.length(); i < n; i++) {
             ob.set(i, xb.get(i) * yb.get(i));
         }
@@ -279,6 +289,17 @@ public class JavaBackend implements Backend {
     @Override
     public boolean allFinite(Tensor t) {
         Buf b = buf(t);
+        if (b instanceof Buf.F32 f) {
+            // v - v is 0 for every finite v and NaN for NaN and ±Inf; on the float array, not through get (the
+            // guard runs this over every parameter, gradient and optimizer slot of every step)
+            float[] a = f.a;
+            for (float v : a) {
+                if (v - v != 0f) {
+                    return false;
+                }
+            }
+            return true;
+        }
         for (int i = 0, n = b.length(); i < n; i++) {
             if (!Double.isFinite(b.get(i))) {
                 return false;
@@ -529,6 +550,19 @@ public class JavaBackend implements Backend {
         Buf p = buf(param);
         Buf g = buf(grad);
         Buf b = buf(buf);
+        if (p instanceof Buf.F32 pf && g instanceof Buf.F32 gf && b instanceof Buf.F32 bf) {
+            // the loop below on the float arrays, the same double arithmetic and roundings
+            float[] pa = pf.a;
+            float[] ga = gf.a;
+            float[] ba = bf.a;
+            for (int i = 0, n = pa.length; i < n; i++) {
+                double d = ga[i] + weightDecay * pa[i];
+                double v = momentum * ba[i] + d;
+                ba[i] = (float) v;
+                pa[i] = (float) (pa[i] - lr * v);
+            }
+            return;
+        }
         for (int i = 0, n = p.length(); i < n; i++) {
             double d = g.get(i) + weightDecay * p.get(i);
             double v = momentum * b.get(i) + d;
@@ -546,6 +580,23 @@ public class JavaBackend implements Backend {
         Buf vb = buf(v);
         double c1 = 1 - Math.pow(beta1, step);
         double c2 = 1 - Math.pow(beta2, step);
+        if (p instanceof Buf.F32 pf && g instanceof Buf.F32 gf && mb instanceof Buf.F32 mf
+                && vb instanceof Buf.F32 vf) {
+            // the loop below on the float arrays, the same double arithmetic and roundings
+            float[] pa = pf.a;
+            float[] ga = gf.a;
+            float[] ma = mf.a;
+            float[] va = vf.a;
+            for (int i = 0, n = pa.length; i < n; i++) {
+                double gi = ga[i];
+                double mi = beta1 * ma[i] + (1 - beta1) * gi;
+                double vi = beta2 * va[i] + (1 - beta2) * gi * gi;
+                ma[i] = (float) mi;
+                va[i] = (float) vi;
+                pa[i] = (float) (pa[i] - lr * (mi / c1) / (Math.sqrt(vi / c2) + eps));
+            }
+            return;
+        }
         for (int i = 0, n = p.length(); i < n; i++) {
             double gi = g.get(i);
             double mi = beta1 * mb.get(i) + (1 - beta1) * gi;

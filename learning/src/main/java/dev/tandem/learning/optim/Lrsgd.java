@@ -118,7 +118,7 @@ public record Lrsgd(Variant variant, double lr, double lambdaW, double momentum,
             if (!updated) {
                 first = loss;
             }
-            if (!Double.isFinite(loss) || !Optimizer.gradientsFinite(params)) {
+            if (!Double.isFinite(loss) || !Optimizer.gradientsFinite(objective, params)) {
                 break;
             }
             boolean outerDone = innerStep(params, state);

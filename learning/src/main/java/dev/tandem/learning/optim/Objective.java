@@ -13,6 +13,14 @@ public interface Objective {
     /** Loss at the current parameters, forward pass only. */
     double loss();
 
+    /**
+     * True when the gradients of the last {@link #lossAndGradients} are known to be finite (a guard that checked
+     * them, {@link TrainingGuard}), so an optimizer need not check them again; false when nobody checked.
+     */
+    default boolean gradientsKnownFinite() {
+        return false;
+    }
+
     /** Moves to the next mini-batch, for methods that take several steps per call; false when the stream has none. */
     default boolean nextBatch() {
         return false;

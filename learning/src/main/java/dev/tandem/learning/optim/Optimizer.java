@@ -23,11 +23,16 @@ public interface Optimizer {
     /** One training step; returns the objective's loss at the parameters the step started from. */
     default double step(Objective objective, List<Param> params, OptimizerState state) {
         double loss = objective.lossAndGradients();
-        if (!Double.isFinite(loss) || !gradientsFinite(params)) {
+        if (!Double.isFinite(loss) || !gradientsFinite(objective, params)) {
             return loss;
         }
         update(params, state);
         return loss;
+    }
+
+    /** Whether the gradients the objective just wrote are finite, checked unless the objective already did. */
+    static boolean gradientsFinite(Objective objective, List<Param> params) {
+        return objective.gradientsKnownFinite() || gradientsFinite(params);
     }
 
     static boolean gradientsFinite(List<Param> params) {

@@ -97,7 +97,7 @@ public record SalpSgd(double lr, double momentum, double weightDecay, int popula
     @Override
     public double step(Objective objective, List<Param> params, OptimizerState state) {
         double loss = objective.lossAndGradients();
-        if (!Double.isFinite(loss) || !Optimizer.gradientsFinite(params)) {
+        if (!Double.isFinite(loss) || !Optimizer.gradientsFinite(objective, params)) {
             return loss;
         }
         sgd(params, state);

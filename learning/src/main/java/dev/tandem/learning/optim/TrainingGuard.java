@@ -167,6 +167,11 @@ public record TrainingGuard(GradientClipping clipping, int maxConsecutiveFaults)
         }
 
         @Override
+        public boolean gradientsKnownFinite() {
+            return fault == null; // each evaluation is checked above, and evaluations stop at the first fault
+        }
+
+        @Override
         public boolean nextBatch() {
             return fault == null && inner.nextBatch();
         }
