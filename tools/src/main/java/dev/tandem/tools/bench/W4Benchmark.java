@@ -35,11 +35,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code maxLag} windows are written and not yet answered by an output record, so the topic's lag stays bounded and
  * the rate measured is the job's.
  *
- * <p>Latency: the input topic stores LogAppendTime, so a window's record timestamp is the moment the broker appended
- * it; the job's sinks write each prediction with the timestamp of the record it came from. Two probes read the
- * predictions: {@code read_uncommitted} (the prediction produced by the job: appended to the output topic inside
- * the open transaction) and {@code read_committed} (visible to downstream readers, after the checkpoint commits).
- * Latency = arrival at the probe − the window's append time, same host clock.
+ * <p>Latency: each window is sent with its event time set to the moment of sending ({@link StampedWindows}); the
+ * job runs on event time and its sinks write each prediction with its window's time as the record timestamp. Two
+ * probes read the predictions: {@code read_uncommitted} (the prediction produced by the job: appended to the output
+ * topic inside the open transaction) and {@code read_committed} (visible to downstream readers, after the
+ * checkpoint commits). Latency = arrival at the probe − the window's send time, same host clock (so it includes
+ * the producer's batching and the append, a little more than from the broker's append).
  *
  * <p>Steady state: throughput counts the predictions produced in [warm-up, warm-up + seconds) (wall clock from the
  * job's first answer); latencies are those of the windows appended in that interval. CPU time per window over the
@@ -97,10 +98,7 @@ public final class W4Benchmark implements AutoCloseable {
                         + "replaying %d pre-encoded windows round robin, at most %d unanswered%n", job.getJobID(), backend,
                 interval, c.string("gearbox.windows.format"), pool.size(), settings.maxLag());
 
-        byte[][] values = new byte[pool.size()][];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = c.windowFormat().encode(pool.get(i));
-        }
+        StampedWindows values = new StampedWindows(pool, c.windowFormat(), System.currentTimeMillis());
         replay = new Thread(() -> replay(c, values, window), "tandem-w4-replay");
         replay.setDaemon(true);
         long replayStart = System.currentTimeMillis();
@@ -182,17 +180,17 @@ public final class W4Benchmark implements AutoCloseable {
         }
     }
 
-    private void replay(TandemConfig c, byte[][] values, Semaphore window) {
+    private void replay(TandemConfig c, StampedWindows values, Semaphore window) {
         try (WindowProducer out = new WindowProducer(kafka.bootstrapServers(), c.string("topics.gearbox-windows"), c.windowFormat())) {
             int i = 0;
             while (replaying.get()) {
                 if (!window.tryAcquire(100, TimeUnit.MILLISECONDS)) {
                     continue;
                 }
-                VibrationWindow w = pool.get(i);
-                out.sendRaw(w.machine, values[i], System.currentTimeMillis()); // the broker sets LogAppendTime
+                long now = System.currentTimeMillis();
+                out.sendRaw(values.window(i).machine, values.encode(i, now), now);
                 sent.incrementAndGet();
-                i = (i + 1) % values.length;
+                i = (i + 1) % values.size();
             }
             out.flush();
         } catch (InterruptedException e) {
@@ -237,7 +235,7 @@ public final class W4Benchmark implements AutoCloseable {
         out.put("window", first.channelCount() + "x" + first.length());
         out.put("batch", batch);
         out.put("max_lag", settings.maxLag());
-        out.put("latency_from", "LogAppendTime of " + c.string("topics.gearbox-windows"));
+        out.put("latency_from", "the window's event time, set at its send to " + c.string("topics.gearbox-windows"));
         out.put("latency_samples", producedLatency.length);
         out.put("visible_latency_samples", visibleLatency.length);
         out.put("windows_sent", sent.get());
