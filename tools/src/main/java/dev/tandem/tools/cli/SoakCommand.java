@@ -54,6 +54,11 @@ final class SoakCommand implements Callable<Integer> {
             description = "Every N-th window is sent again from a new machine name (0: none). Default: ${DEFAULT-VALUE}.")
     int newMachineEvery;
 
+    @Option(names = "--retention-mib", paramLabel = "MIB", defaultValue = "64",
+            description = "Most MiB of records kept per topic partition by the broker (retention.bytes; 0: keep every "
+                    + "record). Default: ${DEFAULT-VALUE}.")
+    long retentionMib;
+
     @Mixin
     ConfigOptions configOptions;
 
@@ -80,8 +85,12 @@ final class SoakCommand implements Callable<Integer> {
         if (newMachineEvery < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "invalid value " + newMachineEvery + " for --new-machine-every; allowed: >= 0");
         }
+        if (retentionMib < 0 || retentionMib > 1 << 20) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "invalid value " + retentionMib + " for --retention-mib; allowed: [0, 1048576]");
+        }
         List<long[]> rows = dev.tandem.tools.soak.Soak.run(configOptions.load("demo.properties", "soak.properties"), Duration.ofMillis(Math.round(minutes * 60_000)),
-                samples, Duration.ofMillis(Math.round(every * 1000)), rate, weatherRate, newMachineEvery, System.err);
+                samples, Duration.ofMillis(Math.round(every * 1000)), rate, weatherRate, newMachineEvery, retentionMib,
+                System.err);
         if (plot != null) {
             SoakPlot.write(rows, title != null ? title : String.format(Locale.ROOT, "tandem soak: %.0f min, %.0f windows/s, %.0f readings/s",
                     minutes, rate, weatherRate), plot);

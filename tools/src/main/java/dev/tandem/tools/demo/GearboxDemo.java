@@ -62,6 +62,7 @@ public final class GearboxDemo implements AutoCloseable {
     private volatile boolean feedDone;
     private volatile long started = System.nanoTime();
     private RainfallDemo rain;
+    private long retentionMib;
     private volatile String restUrl;
     private int newMachineEvery;
 
@@ -97,6 +98,29 @@ public final class GearboxDemo implements AutoCloseable {
     }
 
     /** Runs the rainfall job beside the gearbox job (same broker, same Flink job), fed by {@code rainfall}. */
+    /**
+     * Keep at most {@code mib} MiB per partition of every topic the demo creates (Kafka {@code retention.bytes},
+     * segments of an eighth of that so old ones can go): a long run's broker then holds a bounded log instead of
+     * every record (time retention stays off: the synthetic readings' event times run ahead of the clock).
+     * 0 keeps everything (the default).
+     */
+    public GearboxDemo withRetentionMib(long mib) {
+        this.retentionMib = mib;
+        return this;
+    }
+
+    private Map<String, String> retained(Map<String, String> configs) {
+        if (retentionMib <= 0) {
+            return configs;
+        }
+        Map<String, String> m = new java.util.HashMap<>(configs);
+        long bytes = retentionMib << 20;
+        m.put("retention.bytes", Long.toString(bytes));
+        m.put("segment.bytes", Long.toString(Math.max(1 << 20, bytes / 8)));
+        m.put("retention.ms", "-1");
+        return m;
+    }
+
     public GearboxDemo withRainfall(RainfallDemo rainfall) {
         this.rain = rainfall;
         return this;
@@ -152,13 +176,17 @@ public final class GearboxDemo implements AutoCloseable {
         try (Admin admin = Admin.create(p)) {
             admin.createTopics(List.of(
                     new NewTopic(c.string("topics.gearbox-windows"), partitions, (short) 1)
-                            .configs(Map.of("max.message.bytes", "8388608")),
-                    new NewTopic(c.string("topics.gearbox-predictions"), partitions, (short) 1),
-                    new NewTopic(c.string("topics.gearbox-alerts"), partitions, (short) 1),
+                            .configs(retained(Map.of("max.message.bytes", "8388608"))),
+                    new NewTopic(c.string("topics.gearbox-predictions"), partitions, (short) 1).configs(retained(Map.of())),
+                    new NewTopic(c.string("topics.gearbox-alerts"), partitions, (short) 1).configs(retained(Map.of())),
                     new NewTopic(c.string("topics.dead-letters"), 1, (short) 1)
-                            .configs(rain == null ? Map.of() : Map.of("retention.ms", "-1")))).all().get(30, TimeUnit.SECONDS);
+                            .configs(retained(rain == null ? Map.of() : Map.of("retention.ms", "-1"))))).all().get(30, TimeUnit.SECONDS);
             if (rain != null) {
-                admin.createTopics(RainfallDemo.topics(c)).all().get(30, TimeUnit.SECONDS);
+                List<NewTopic> rainTopics = RainfallDemo.topics(c);
+                for (NewTopic t : rainTopics) {
+                    t.configs(retained(t.configs()));
+                }
+                admin.createTopics(rainTopics).all().get(30, TimeUnit.SECONDS);
             }
         }
     }

@@ -22,12 +22,14 @@ public final class Soak {
 
     /** Runs for duration and returns the samples (also written to csv as they are taken). */
     public static List<long[]> run(TandemConfig config, Duration duration, Path csv, Duration every, double rate,
-                                   double weatherRate, int newMachineEvery, PrintStream err) throws Exception {
+                                   double weatherRate, int newMachineEvery, long retentionMib, PrintStream err)
+            throws Exception {
         long t0 = System.nanoTime();
         SimulatedFleet feed = new SimulatedFleet(4, config.integer("replay.window"), 15_000, 35_000, config.longValue("gearbox.seed"));
         try (GearboxDemo demo = new GearboxDemo(config, feed, rate, err)) {
             demo.withRainfall(RainfallDemo.synthetic(config.longValue("rainfall.seed"), weatherRate, err))
-                    .withNewMachineEvery(newMachineEvery);
+                    .withNewMachineEvery(newMachineEvery)
+                    .withRetentionMib(retentionMib);
             demo.start();
             err.printf(java.util.Locale.ROOT, "soak: started in %.1f s%n", (System.nanoTime() - t0) / 1e9);
             JobWatch watch = demo.watch();
