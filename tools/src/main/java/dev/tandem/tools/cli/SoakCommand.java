@@ -90,7 +90,7 @@ final class SoakCommand implements Callable<Integer> {
         }
         List<long[]> rows = dev.tandem.tools.soak.Soak.run(configOptions.load("demo.properties", "soak.properties"), Duration.ofMillis(Math.round(minutes * 60_000)),
                 samples, Duration.ofMillis(Math.round(every * 1000)), rate, weatherRate, newMachineEvery, retentionMib,
-                System.err);
+                true, System.err);
         if (plot != null) {
             SoakPlot.write(rows, title != null ? title : String.format(Locale.ROOT, "tandem soak: %.0f min, %.0f windows/s, %.0f readings/s",
                     minutes, rate, weatherRate), plot);

@@ -22,7 +22,8 @@ public final class Soak {
 
     /** Runs for duration and returns the samples (also written to csv as they are taken). */
     public static List<long[]> run(TandemConfig config, Duration duration, Path csv, Duration every, double rate,
-                                   double weatherRate, int newMachineEvery, long retentionMib, PrintStream err)
+                                   double weatherRate, int newMachineEvery, long retentionMib, boolean brokerHeap,
+                                   PrintStream err)
             throws Exception {
         long t0 = System.nanoTime();
         SimulatedFleet feed = new SimulatedFleet(4, config.integer("replay.window"), 15_000, 35_000, config.longValue("gearbox.seed"));
@@ -34,7 +35,7 @@ public final class Soak {
             err.printf(java.util.Locale.ROOT, "soak: started in %.1f s%n", (System.nanoTime() - t0) / 1e9);
             JobWatch watch = demo.watch();
             try (SoakSampler sampler = new SoakSampler(csv, every, demo::kafkaPid, watch::latestCheckpointBytes,
-                    watch::restarts, demo::counts).start()) {
+                    watch::restarts, demo::counts).withBrokerHeap(brokerHeap).start()) {
                 long end = System.nanoTime() + duration.toNanos();
                 long nextLine = 0;
                 while (System.nanoTime() < end) {

@@ -73,7 +73,7 @@ public final class SoakCheck {
     public static Map<String, Double> slopesOver(List<long[]> rows) {
         Map<String, Double> out = new LinkedHashMap<>();
         for (String col : List.of("heap_live_bytes", "direct_bytes", "javacpp_bytes", "javacpp_physical_bytes",
-                "tandem_rss_bytes", "broker_rss_bytes", "checkpoint_bytes")) {
+                "tandem_rss_bytes", "broker_rss_bytes", "broker_heap_live_bytes", "checkpoint_bytes")) {
             out.put(col, slopePerMinute(rows, col));
         }
         return out;
@@ -104,7 +104,7 @@ public final class SoakCheck {
         Map<String, Double> out = new LinkedHashMap<>();
         List<long[]> half = secondHalf(rows);
         for (String col : List.of("heap_live_bytes", "direct_bytes", "javacpp_bytes", "javacpp_physical_bytes",
-                "tandem_rss_bytes", "broker_rss_bytes", "checkpoint_bytes")) {
+                "tandem_rss_bytes", "broker_rss_bytes", "broker_heap_live_bytes", "checkpoint_bytes")) {
             out.put(col, slopePerMinute(half, col));
         }
         return out;

@@ -33,6 +33,7 @@ public final class SoakPlot {
             new Panel("off-heap of the tandem JVM", List.of("direct_bytes", "javacpp_bytes", "javacpp_physical_bytes"),
                     List.of("direct buffers", "JavaCPP totalBytes (ND4J)", "JavaCPP physicalBytes")),
             new Panel("resident set (VmRSS)", List.of("tandem_rss_bytes", "broker_rss_bytes"), List.of("tandem JVM", "broker JVM")),
+            new Panel("heap of the broker JVM", List.of("broker_heap_live_bytes"), List.of("live (after a full GC)")),
             new Panel("latest completed checkpoint (Flink REST state_size)", List.of("checkpoint_bytes"), List.of("checkpoint")));
 
     public static void write(List<long[]> rows, String title, Path png) throws IOException {

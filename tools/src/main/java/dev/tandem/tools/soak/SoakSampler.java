@@ -21,8 +21,8 @@ import java.util.function.Supplier;
  */
 public final class SoakSampler implements AutoCloseable {
     public static final List<String> COLUMNS = List.of("seconds", "heap_used_bytes", "heap_live_bytes", "direct_bytes",
-            "javacpp_bytes", "javacpp_physical_bytes", "tandem_rss_bytes", "broker_rss_bytes", "checkpoint_bytes",
-            "restarts", "windows_in", "predictions_out", "readings_in", "forecasts_out", "dead_letters");
+            "javacpp_bytes", "javacpp_physical_bytes", "tandem_rss_bytes", "broker_rss_bytes", "broker_heap_live_bytes",
+            "checkpoint_bytes", "restarts", "windows_in", "predictions_out", "readings_in", "forecasts_out", "dead_letters");
     private final PrintWriter out;
     private final LongSupplier brokerPid;
     private final LongSupplier checkpointBytes;
@@ -33,6 +33,7 @@ public final class SoakSampler implements AutoCloseable {
     private final List<long[]> rows = Collections.synchronizedList(new ArrayList<>());
     private final Thread thread;
     private volatile boolean running = true;
+    private boolean brokerHeap;
 
     public SoakSampler(Path csv, Duration every, LongSupplier brokerPid, LongSupplier checkpointBytes,
                        LongSupplier restarts, Supplier<Map<String, Object>> counts) throws IOException {
@@ -49,6 +50,16 @@ public final class SoakSampler implements AutoCloseable {
         out.flush();
         this.thread = new Thread(this::loop, "tandem-soak-sampler");
         thread.setDaemon(true);
+    }
+
+    /**
+     * Also sample the broker's live heap: a full GC in the broker, then its heap in use ({@code jcmd GC.run},
+     * {@code GC.heap_info}). Its RSS alone cannot tell a leak from the heap growing into its {@code -Xmx}. Costs two
+     * jcmd processes (~1 s of CPU) per sample, so the long soak does it and the CI variant does not (column -1).
+     */
+    public SoakSampler withBrokerHeap(boolean on) {
+        this.brokerHeap = on;
+        return this;
     }
 
     public SoakSampler start() {
@@ -77,7 +88,8 @@ public final class SoakSampler implements AutoCloseable {
         MemorySample m = MemorySample.now(brokerPid.getAsLong(), true);
         Map<String, Object> c = counts.get();
         long[] row = {Math.round((System.nanoTime() - started) / 1e9), m.heapUsed(), m.heapLive(), m.directBytes(),
-                m.javacppBytes(), m.javacppPhysicalBytes(), m.rssBytes(), m.otherRssBytes(), checkpointBytes.getAsLong(),
+                m.javacppBytes(), m.javacppPhysicalBytes(), m.rssBytes(), m.otherRssBytes(),
+                brokerHeap ? BrokerHeap.liveBytes(brokerPid.getAsLong()) : -1, checkpointBytes.getAsLong(),
                 restarts.getAsLong(), number(c, "windows_in"), number(c, "predictions_out"), number(c, "readings_in"),
                 number(c, "forecasts_out"), number(c, "dead_letters")};
         rows.add(row);

@@ -40,7 +40,7 @@ class SoakFlatTest {
                 List.of("compute.backend=nd4j", "job.checkpoint-interval-ms=2000"));
         Path csv = tmp.resolve("soak.csv");
         long t0 = System.nanoTime();
-        List<long[]> rows = Soak.run(config, Duration.ofSeconds(90), csv, Duration.ofSeconds(2), 10, 12, 5, 16, System.err);
+        List<long[]> rows = Soak.run(config, Duration.ofSeconds(90), csv, Duration.ofSeconds(2), 10, 12, 5, 16, false, System.err);
         assertEquals(rows.size() + 1, Files.readAllLines(csv).size(), "a CSV row per sample");
         assertEquals(rows.size(), SoakCheck.read(csv).size());
         SoakPlot.write(rows, "soak CI variant", tmp.resolve("soak.png"));
