@@ -1,0 +1,143 @@
+package dev.tandem.tools.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * W4's prequential figures over a stream of labelled predictions, in the order the windows were sent: accuracy
+ * (each prediction made before its window was learned from), per phase of the replay, the fraction made while the
+ * base network was frozen, and — after each change of phase — the recovery: how many labelled windows of the new
+ * phase until the accuracy over the last {@code window} of them (all of the new phase) is back within
+ * {@code tolerance} of the accuracy over the last {@code window} labelled windows before the change.
+ *
+ * <p>By construction a recovery is at least {@code window} windows (the first sliding window wholly after the change);
+ * {@code window} means the first {@code window} windows after the change were already within the tolerance. Pure
+ * arithmetic, no Kafka: the benchmark feeds it what its probe saw.
+ */
+public final class Prequential {
+    /** One labelled prediction: its phase (0-based), whether the decision was right, whether the base was frozen. */
+    public record Outcome(int phase, boolean correct, boolean frozen) {
+    }
+
+    /** The recovery after the change into phase {@code phase}; {@code windows} null when not recovered. */
+    public record Recovery(int phase, double before, Integer windows, double lowest, int seen) {
+        public boolean recovered() {
+            return windows != null;
+        }
+    }
+
+    private Prequential() {
+    }
+
+    /** Correct / all; NaN without outcomes. */
+    public static double accuracy(List<Outcome> outcomes) {
+        if (outcomes.isEmpty()) {
+            return Double.NaN;
+        }
+        long right = outcomes.stream().filter(Outcome::correct).count();
+        return (double) right / outcomes.size();
+    }
+
+    /** The fraction of outcomes made with the base network frozen; NaN without outcomes. */
+    public static double frozenFraction(List<Outcome> outcomes) {
+        if (outcomes.isEmpty()) {
+            return Double.NaN;
+        }
+        return (double) outcomes.stream().filter(Outcome::frozen).count() / outcomes.size();
+    }
+
+    /** The outcomes of one phase, in order. */
+    public static List<Outcome> ofPhase(List<Outcome> outcomes, int phase) {
+        return outcomes.stream().filter(o -> o.phase() == phase).toList();
+    }
+
+    /**
+     * The recovery after every change of phase in {@code outcomes} (a change: an outcome whose phase differs from
+     * the one before). "Before" is the accuracy over the last {@code window} outcomes before the change (fewer when
+     * fewer exist); the new phase's outcomes are counted until the next change.
+     */
+    public static List<Recovery> recoveries(List<Outcome> outcomes, int window, double tolerance) {
+        if (window < 1) {
+            throw new IllegalArgumentException("recovery window " + window + " < 1");
+        }
+        List<Recovery> out = new ArrayList<>();
+        for (int i = 1; i < outcomes.size(); i++) {
+            if (outcomes.get(i).phase() == outcomes.get(i - 1).phase()) {
+                continue;
+            }
+            double before = accuracy(outcomes.subList(Math.max(0, i - window), i));
+            int end = i;
+            while (end < outcomes.size() && outcomes.get(end).phase() == outcomes.get(i).phase()) {
+                end++;
+            }
+            out.add(recovery(outcomes.get(i).phase(), outcomes.subList(i, end), before, window, tolerance));
+        }
+        return out;
+    }
+
+    /**
+     * The first k ≥ window such that outcomes (k − window, k] of {@code after} are correct at a rate ≥ before −
+     * tolerance (with a margin of 1e-9 for the rounding of the rates); null when none.
+     */
+    static Recovery recovery(int phase, List<Outcome> after, double before, int window, double tolerance) {
+        int right = 0;
+        double lowest = Double.NaN;
+        for (int k = 1; k <= after.size(); k++) {
+            if (after.get(k - 1).correct()) {
+                right++;
+            }
+            if (k > window && after.get(k - 1 - window).correct()) {
+                right--;
+            }
+            if (k >= window) {
+                double a = (double) right / window;
+                lowest = Double.isNaN(lowest) ? a : Math.min(lowest, a);
+                if (a >= before - tolerance - 1e-9) {
+                    return new Recovery(phase, before, k, lowest, after.size());
+                }
+            }
+        }
+        return new Recovery(phase, before, null, lowest, after.size());
+    }
+
+    /** The JSON figures: overall and per-phase accuracy, frozen fractions, recoveries. */
+    public static Map<String, Object> figures(List<Outcome> outcomes, List<String> phaseNames, int window, double tolerance) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("prequential_accuracy", round4(accuracy(outcomes)));
+        out.put("prequential_labelled", outcomes.size());
+        out.put("frozen_fraction", round4(frozenFraction(outcomes)));
+        if (phaseNames.size() > 1) {
+            List<Map<String, Object>> phases = new ArrayList<>();
+            for (int p = 0; p < phaseNames.size(); p++) {
+                List<Outcome> of = ofPhase(outcomes, p);
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("phase", phaseNames.get(p));
+                m.put("labelled", of.size());
+                m.put("prequential_accuracy", round4(accuracy(of)));
+                m.put("frozen_fraction", round4(frozenFraction(of)));
+                phases.add(m);
+            }
+            out.put("phases", phases);
+            List<Map<String, Object>> rec = new ArrayList<>();
+            for (Recovery r : recoveries(outcomes, window, tolerance)) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("into_phase", phaseNames.get(r.phase()));
+                m.put("accuracy_before", round4(r.before()));
+                m.put("recovered_after_labelled_windows", r.windows()); // null: not recovered
+                m.put("lowest_sliding_accuracy", round4(r.lowest()));
+                m.put("labelled_after_change", r.seen());
+                rec.add(m);
+            }
+            out.put("recovery_window", window);
+            out.put("recovery_tolerance", tolerance);
+            out.put("recoveries", rec);
+        }
+        return out;
+    }
+
+    static Double round4(double v) {
+        return Double.isNaN(v) ? null : Math.round(v * 10_000) / 10_000.0;
+    }
+}
