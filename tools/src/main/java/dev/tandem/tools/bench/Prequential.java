@@ -48,6 +48,29 @@ public final class Prequential {
         return (double) outcomes.stream().filter(Outcome::frozen).count() / outcomes.size();
     }
 
+    /**
+     * Changes of the frozen flag along the outcomes: [freezes (unfrozen → frozen), unfreezes (frozen → unfrozen),
+     * the 1-based position of the first frozen outcome or 0 when none].
+     */
+    public static long[] freezeChanges(List<Outcome> outcomes) {
+        long freezes = 0;
+        long unfreezes = 0;
+        long first = 0;
+        for (int i = 0; i < outcomes.size(); i++) {
+            boolean f = outcomes.get(i).frozen();
+            boolean before = i > 0 && outcomes.get(i - 1).frozen();
+            if (f && !before) {
+                freezes++;
+                if (first == 0) {
+                    first = i + 1;
+                }
+            } else if (!f && before) {
+                unfreezes++;
+            }
+        }
+        return new long[] {freezes, unfreezes, first};
+    }
+
     /** The outcomes of one phase, in order. */
     public static List<Outcome> ofPhase(List<Outcome> outcomes, int phase) {
         return outcomes.stream().filter(o -> o.phase() == phase).toList();
@@ -102,12 +125,30 @@ public final class Prequential {
         return new Recovery(phase, before, null, lowest, after.size());
     }
 
-    /** The JSON figures: overall and per-phase accuracy, frozen fractions, recoveries. */
-    public static Map<String, Object> figures(List<Outcome> outcomes, List<String> phaseNames, int window, double tolerance) {
+    /**
+     * The JSON figures: overall and per-phase accuracy, frozen fractions and freezes, recoveries; with
+     * {@code firstN} &gt; 0 also the accuracy over the first {@code firstN} labelled windows of each phase (and of
+     * those together), for runs of different speeds compared at equal windows.
+     */
+    public static Map<String, Object> figures(List<Outcome> outcomes, List<String> phaseNames, int window, double tolerance,
+                                              int firstN) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("prequential_accuracy", round4(accuracy(outcomes)));
         out.put("prequential_labelled", outcomes.size());
         out.put("frozen_fraction", round4(frozenFraction(outcomes)));
+        long[] changes = freezeChanges(outcomes);
+        out.put("freezes", changes[0]);
+        out.put("unfreezes", changes[1]);
+        out.put("labelled_before_first_freeze", changes[2] == 0 ? null : changes[2] - 1);
+        if (firstN > 0) {
+            List<Outcome> firsts = new ArrayList<>();
+            for (int p = 0; p < phaseNames.size(); p++) {
+                List<Outcome> of = ofPhase(outcomes, p);
+                firsts.addAll(of.subList(0, Math.min(firstN, of.size())));
+            }
+            out.put("first_n", firstN);
+            out.put("prequential_accuracy_first_n", round4(accuracy(firsts)));
+        }
         if (phaseNames.size() > 1) {
             List<Map<String, Object>> phases = new ArrayList<>();
             for (int p = 0; p < phaseNames.size(); p++) {
@@ -117,6 +158,12 @@ public final class Prequential {
                 m.put("labelled", of.size());
                 m.put("prequential_accuracy", round4(accuracy(of)));
                 m.put("frozen_fraction", round4(frozenFraction(of)));
+                long[] c = freezeChanges(of);
+                m.put("freezes", c[0]);
+                m.put("unfreezes", c[1]);
+                if (firstN > 0) {
+                    m.put("prequential_accuracy_first_n", round4(accuracy(of.subList(0, Math.min(firstN, of.size())))));
+                }
                 phases.add(m);
             }
             out.put("phases", phases);

@@ -56,10 +56,10 @@ public final class W4Benchmark implements AutoCloseable {
      * ({@code sizes}); phase p is sent during its equal share of the run (warm-up + measured seconds, from the job's
      * first answer), its windows in a seeded shuffled order ({@link PhaseOrder}); a prediction belongs to the phase
      * whose {@code machines} hold its machine. {@code recoveryWindow} and {@code tolerance}: the recovery after a
-     * change ({@link Prequential}).
+     * change ({@link Prequential}); {@code firstN} &gt; 0: the accuracy over each phase's first N labelled windows too.
      */
     public record Phases(List<String> names, List<java.util.Set<String>> machines, List<Integer> sizes, long seed,
-                         int recoveryWindow, double tolerance) {
+                         int recoveryWindow, double tolerance, int firstN) {
         public Phases {
             if (names.size() != machines.size() || names.size() != sizes.size() || names.isEmpty()) {
                 throw new IllegalArgumentException("phases: names, machines and sizes differ in number");
@@ -350,7 +350,7 @@ public final class W4Benchmark implements AutoCloseable {
         }
         List<String> names = phases == null ? List.of("all") : phases.names();
         Map<String, Object> out = Prequential.figures(outcomes, names, phases == null ? 200 : phases.recoveryWindow(),
-                phases == null ? 0.01 : phases.tolerance());
+                phases == null ? 0.01 : phases.tolerance(), phases == null ? 0 : phases.firstN());
         if (unknown > 0) {
             out.put("labelled_of_no_phase", unknown);
         }

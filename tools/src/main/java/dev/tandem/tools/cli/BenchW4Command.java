@@ -81,6 +81,10 @@ final class BenchW4Command implements Callable<Integer> {
             description = "With --phases: recovered when the sliding accuracy is within P of the accuracy before the change. Default: ${DEFAULT-VALUE}.")
     double recoveryTolerance;
 
+    @Option(names = "--first-n", paramLabel = "N", defaultValue = "0",
+            description = "With --phases: also the prequential accuracy over the first N labelled windows of each phase (runs of different speeds compared at equal windows); 0: not. Default: ${DEFAULT-VALUE}.")
+    int firstN;
+
     @Mixin
     ConfigOptions configOptions;
 
@@ -94,6 +98,7 @@ final class BenchW4Command implements Callable<Integer> {
         require(channels >= 1 && channels <= 64, "--channels", channels, "1..64");
         require(recoveryWindow >= 1 && recoveryWindow <= 100_000, "--recovery-window", recoveryWindow, "1..100000");
         require(recoveryTolerance >= 0 && recoveryTolerance < 1, "--recovery-tolerance", recoveryTolerance, "[0, 1)");
+        require(firstN >= 0, "--first-n", firstN, ">= 0");
         List<Set<String>> phaseMachines = parsePhases(phaseSpec);
         require(phaseMachines == null || data != null, "--phases", phaseSpec, "only with --gearbox-data");
         TandemConfig config = configOptions.load().with("kafka.group-id=tandem-w4", "job.transactional-id-prefix=tandem-w4");
@@ -131,7 +136,7 @@ final class BenchW4Command implements Callable<Integer> {
                     sizes.add(of.size());
                 }
                 phases = new W4Benchmark.Phases(names, phaseMachines, sizes, config.longValue("gearbox.seed"),
-                        recoveryWindow, recoveryTolerance);
+                        recoveryWindow, recoveryTolerance, firstN);
                 System.err.println("w4: " + pool.size() + " windows of " + data + " in phases " + names + " " + sizes
                         + " (classes " + m.labels() + ")");
             }
@@ -162,8 +167,12 @@ final class BenchW4Command implements Callable<Integer> {
             if (out.containsKey("os_thread_cpu_ms_per_window")) {
                 System.out.println("CPU per window by OS thread (ms): " + out.get("os_thread_cpu_ms_per_window"));
             }
-            System.out.printf(Locale.ROOT, "prequential accuracy %s over %s labelled windows, %s of them with the base network frozen%n",
-                    out.get("prequential_accuracy"), out.get("prequential_labelled"), out.get("frozen_fraction"));
+            System.out.printf(Locale.ROOT, "prequential accuracy %s over %s labelled windows, %s of them with the base network frozen"
+                            + " (%s freezes, %s unfreezes; first frozen after %s labelled)%s%n",
+                    out.get("prequential_accuracy"), out.get("prequential_labelled"), out.get("frozen_fraction"),
+                    out.get("freezes"), out.get("unfreezes"), out.get("labelled_before_first_freeze"),
+                    out.containsKey("first_n") ? "; over each phase's first " + out.get("first_n") + ": "
+                            + out.get("prequential_accuracy_first_n") : "");
             if (out.containsKey("phases")) {
                 System.out.println("by phase: " + out.get("phases"));
                 System.out.println("CPU by phase: " + out.get("phase_cpu"));

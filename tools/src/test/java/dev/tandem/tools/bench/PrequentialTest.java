@@ -111,7 +111,7 @@ class PrequentialTest {
         add(o, 0, 400, 0, false);
         add(o, 0, 600, 0, true);
         add(o, 1, 1000, 50, true); // 0.98
-        Map<String, Object> f = Prequential.figures(o, List.of("a", "b"), 200, 0.01);
+        Map<String, Object> f = Prequential.figures(o, List.of("a", "b"), 200, 0.01, 100);
         assertEquals(0.99, (Double) f.get("prequential_accuracy"), 1e-12);
         assertEquals(2000, f.get("prequential_labelled"));
         assertEquals(0.8, (Double) f.get("frozen_fraction"), 1e-12);
@@ -125,5 +125,22 @@ class PrequentialTest {
         assertNull(rec.get(0).get("recovered_after_labelled_windows")); // every window of 200 at 0.98 < 1.0 - 0.01
         assertEquals(0.98, (Double) rec.get(0).get("lowest_sliding_accuracy"), 1e-12);
         assertEquals(200, f.get("recovery_window"));
+        // first 100 of each: a all right, b 2 wrong
+        assertEquals(0.99, (Double) f.get("prequential_accuracy_first_n"), 1e-12);
+        assertEquals(0.98, (Double) phases.get(1).get("prequential_accuracy_first_n"), 1e-12);
+        assertEquals(1L, f.get("freezes"));
+        assertEquals(0L, f.get("unfreezes"));
+        assertEquals(400L, f.get("labelled_before_first_freeze"));
+    }
+
+    @Test
+    void freezeChangesAlongTheStream() {
+        List<Prequential.Outcome> o = new ArrayList<>();
+        add(o, 0, 10, 0, false);
+        add(o, 0, 5, 0, true);
+        add(o, 1, 3, 0, false);
+        add(o, 1, 4, 0, true);
+        assertEquals(List.of(2L, 1L, 11L), java.util.Arrays.stream(Prequential.freezeChanges(o)).boxed().toList());
+        assertEquals(List.of(0L, 0L, 0L), java.util.Arrays.stream(Prequential.freezeChanges(List.of())).boxed().toList());
     }
 }
