@@ -235,6 +235,7 @@ public final class W4Benchmark implements AutoCloseable {
         out.put("windows", n);
         out.put("jvm_cpu_ms_per_window", m.get("jvm_cpu_ms_per_window"));
         out.put("broker_cpu_ms_per_window", m.get("broker_cpu_ms_per_window"));
+        out.put("thread_cpu_ms_per_window", m.get("thread_cpu_ms_per_window"));
         return out;
     }
 

@@ -28,6 +28,13 @@ class BenchW4CliTest {
         assertNamed(TandemCliTest.run("bench", "w4", "--pool", "0"), "--pool");
         assertNamed(TandemCliTest.run("bench", "w4", "--label-every", "0"), "--label-every");
         assertNamed(TandemCliTest.run("bench", "w4", "--channels", "0"), "--channels");
+        assertNamed(TandemCliTest.run("bench", "w4", "--recovery-window", "0"), "--recovery-window");
+        assertNamed(TandemCliTest.run("bench", "w4", "--recovery-tolerance", "1"), "--recovery-tolerance");
+        assertNamed(TandemCliTest.run("bench", "w4", "--first-n", "-1"), "--first-n");
+        assertNamed(TandemCliTest.run("bench", "w4", "--phases", "a,b"), "--phases"); // only with --gearbox-data
+        assertNamed(TandemCliTest.run("bench", "w4", "--phases", "a"), "--phases");
+        assertNamed(TandemCliTest.run("bench", "w4", "--phases", "a,a"), "--phases");
+        assertNamed(TandemCliTest.run("bench", "w4", "--phases", "a,"), "--phases");
         TandemCliTest.Run key = TandemCliTest.run("bench", "w4", "--set", "gearbox.batch=0");
         assertEquals(2, key.code(), key.err());
         assertTrue(key.err().contains("gearbox.batch"), key.err());
