@@ -63,5 +63,11 @@ class BenchW4CliTest {
         assertEquals(0, j.get("dead_letters").asLong(), j.toString());
         assertTrue(j.get("jvm_cpu_ms_per_window").asDouble() > 0, j.toString());
         assertTrue(!j.get("backend").asText().isEmpty());
+        // the prequential figures of the default replay: over the interval's labelled windows, no decision stage
+        assertEquals(labelled, j.get("prequential_labelled").asLong(), j.toString());
+        double accuracy = j.get("prequential_accuracy").asDouble();
+        assertTrue(accuracy >= 0 && accuracy <= 1, j.toString());
+        assertEquals(0.0, j.get("frozen_fraction").asDouble(), j.toString());
+        assertTrue(!j.has("phases") && !j.has("recoveries") && !j.has("phase_cpu"), j.toString());
     }
 }
