@@ -53,17 +53,31 @@ public final class Prequential {
      * the 1-based position of the first frozen outcome or 0 when none].
      */
     public static long[] freezeChanges(List<Outcome> outcomes) {
+        return freezeChanges(outcomes, -1);
+    }
+
+    /**
+     * {@link #freezeChanges(List)} counting only the changes at outcomes of {@code phase} (-1: all), each against the
+     * outcome before it in the whole stream (a phase that begins frozen after a frozen end of the one before has no
+     * freeze of its own); the position is the first frozen outcome of that phase, counted within the phase.
+     */
+    public static long[] freezeChanges(List<Outcome> outcomes, int phase) {
         long freezes = 0;
         long unfreezes = 0;
         long first = 0;
+        long position = 0;
         for (int i = 0; i < outcomes.size(); i++) {
+            if (phase >= 0 && outcomes.get(i).phase() != phase) {
+                continue;
+            }
+            position++;
             boolean f = outcomes.get(i).frozen();
+            if (f && first == 0) {
+                first = position;
+            }
             boolean before = i > 0 && outcomes.get(i - 1).frozen();
             if (f && !before) {
                 freezes++;
-                if (first == 0) {
-                    first = i + 1;
-                }
             } else if (!f && before) {
                 unfreezes++;
             }
@@ -158,7 +172,7 @@ public final class Prequential {
                 m.put("labelled", of.size());
                 m.put("prequential_accuracy", round4(accuracy(of)));
                 m.put("frozen_fraction", round4(frozenFraction(of)));
-                long[] c = freezeChanges(of);
+                long[] c = freezeChanges(outcomes, p);
                 m.put("freezes", c[0]);
                 m.put("unfreezes", c[1]);
                 if (firstN > 0) {

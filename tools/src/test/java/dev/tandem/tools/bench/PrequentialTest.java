@@ -142,5 +142,13 @@ class PrequentialTest {
         add(o, 1, 4, 0, true);
         assertEquals(List.of(2L, 1L, 11L), java.util.Arrays.stream(Prequential.freezeChanges(o)).boxed().toList());
         assertEquals(List.of(0L, 0L, 0L), java.util.Arrays.stream(Prequential.freezeChanges(List.of())).boxed().toList());
+        // by phase: phase 1 begins unfrozen after a frozen end of phase 0 (an unfreeze of phase 1), then freezes
+        assertEquals(List.of(1L, 0L, 11L), java.util.Arrays.stream(Prequential.freezeChanges(o, 0)).boxed().toList());
+        assertEquals(List.of(1L, 1L, 4L), java.util.Arrays.stream(Prequential.freezeChanges(o, 1)).boxed().toList());
+        List<Prequential.Outcome> q = new ArrayList<>();
+        add(q, 0, 3, 0, true);
+        add(q, 1, 3, 0, true);
+        assertEquals(List.of(0L, 0L, 1L), java.util.Arrays.stream(Prequential.freezeChanges(q, 1)).boxed().toList(),
+                "frozen across the change: no freeze of phase 1's own");
     }
 }
