@@ -26,8 +26,17 @@ import java.util.function.LongConsumer;
  * consumer group rebalance) and read from the beginning.
  */
 public final class OutputProbe implements AutoCloseable {
-    /** One observed prediction. */
-    public record Seen(long arrivedMs, long sourceMs, boolean labelled, long modelVersion) {
+    /**
+     * One observed prediction: when it arrived here, its record timestamp (the window's send time in W4), whether
+     * it was labelled, the model version that made it, its machine, whether its decision was its label, and whether
+     * the base network was frozen when it was made (false without a decision stage).
+     */
+    public record Seen(long arrivedMs, long sourceMs, boolean labelled, long modelVersion, String machine,
+                       boolean correct, boolean frozen) {
+        public Seen(long arrivedMs, long sourceMs, boolean labelled, long modelVersion) {
+            this(arrivedMs, sourceMs, labelled, modelVersion, null, false, false);
+        }
+
         public long latencyMs() {
             return arrivedMs - sourceMs;
         }
@@ -80,7 +89,11 @@ public final class OutputProbe implements AutoCloseable {
                     n++;
                     if (r.topic().equals(predictions)) {
                         JsonNode j = Json.mapper().readTree(r.value());
-                        Seen s = new Seen(now, r.timestamp(), j.hasNonNull("label"), j.path("model_version").asLong());
+                        boolean labelled = j.hasNonNull("label");
+                        Seen s = new Seen(now, r.timestamp(), labelled, j.path("model_version").asLong(),
+                                j.path("machine").asText(null),
+                                labelled && j.path("label").asText().equals(j.path("decision").asText()),
+                                j.path("base_frozen").asBoolean(false));
                         synchronized (seen) {
                             seen.add(s);
                         }

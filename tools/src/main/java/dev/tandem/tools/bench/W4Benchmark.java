@@ -51,10 +51,39 @@ public final class W4Benchmark implements AutoCloseable {
     public record Settings(double warmupSeconds, double seconds, int maxLag) {
     }
 
+    /**
+     * A replay in phases (a change of operating condition): the pool holds phase 0's windows, then phase 1's, ...
+     * ({@code sizes}); phase p is sent during its equal share of the run (warm-up + measured seconds, from the job's
+     * first answer), its windows in a seeded shuffled order ({@link PhaseOrder}); a prediction belongs to the phase
+     * whose {@code machines} hold its machine. {@code recoveryWindow} and {@code tolerance}: the recovery after a
+     * change ({@link Prequential}); {@code firstN} &gt; 0: the accuracy over each phase's first N labelled windows too.
+     */
+    public record Phases(List<String> names, List<java.util.Set<String>> machines, List<Integer> sizes, long seed,
+                         int recoveryWindow, double tolerance, int firstN) {
+        public Phases {
+            if (names.size() != machines.size() || names.size() != sizes.size() || names.isEmpty()) {
+                throw new IllegalArgumentException("phases: names, machines and sizes differ in number");
+            }
+        }
+
+        /** The phase of a machine, or -1. */
+        int phaseOf(String machine) {
+            for (int p = 0; p < machines.size(); p++) {
+                if (machines.get(p).contains(machine)) {
+                    return p;
+                }
+            }
+            return -1;
+        }
+    }
+
     private final TandemConfig config;
     private final List<VibrationWindow> pool;
     private final Settings settings;
+    private final Phases phases;
     private final PrintStream err;
+    /** Wall-clock ms of the job's first answer (0 before it): the replay's phases count from there. */
+    private volatile long runStartMs;
     private final AtomicBoolean replaying = new AtomicBoolean(true);
     private final AtomicLong sent = new AtomicLong();
     private EmbeddedKafka kafka;
@@ -66,12 +95,21 @@ public final class W4Benchmark implements AutoCloseable {
     private volatile Exception replayFailure;
 
     public W4Benchmark(TandemConfig config, List<VibrationWindow> pool, Settings settings, PrintStream err) {
+        this(config, pool, settings, null, err);
+    }
+
+    /** @param phases null: the pool replayed round robin (the default W4) */
+    public W4Benchmark(TandemConfig config, List<VibrationWindow> pool, Settings settings, Phases phases, PrintStream err) {
         if (pool.isEmpty()) {
             throw new IllegalArgumentException("no windows to replay");
+        }
+        if (phases != null && phases.sizes().stream().mapToInt(Integer::intValue).sum() != pool.size()) {
+            throw new IllegalArgumentException("the phases' sizes do not add up to the pool's " + pool.size());
         }
         this.config = config;
         this.pool = pool;
         this.settings = settings;
+        this.phases = phases;
         this.err = err;
     }
 
@@ -95,8 +133,10 @@ public final class W4Benchmark implements AutoCloseable {
         String backend = Backends.choose(c.string("compute.backend")).backend().name();
         int interval = c.integer("job.checkpoint-interval-ms");
         err.printf(Locale.ROOT, "w4: job %s on a Flink mini cluster (backend %s, checkpoints every %d ms, format %s); "
-                        + "replaying %d pre-encoded windows round robin, at most %d unanswered%n", job.getJobID(), backend,
-                interval, c.string("gearbox.windows.format"), pool.size(), settings.maxLag());
+                        + "replaying %d pre-encoded windows %s, at most %d unanswered%n", job.getJobID(), backend,
+                interval, c.string("gearbox.windows.format"), pool.size(),
+                phases == null ? "round robin" : "in phases " + phases.names() + " " + phases.sizes() + " (each shuffled, seed "
+                        + phases.seed() + ")", settings.maxLag());
 
         StampedWindows values = new StampedWindows(pool, c.windowFormat(), System.currentTimeMillis());
         replay = new Thread(() -> replay(c, values, window), "tandem-w4-replay");
@@ -113,6 +153,7 @@ public final class W4Benchmark implements AutoCloseable {
             Thread.sleep(50);
         }
         long start = System.currentTimeMillis();
+        runStartMs = start;
         err.printf(Locale.ROOT, "w4: first answer %.1f s after the first window; warm-up %.0f s, then %.0f s measured%n",
                 (start - replayStart) / 1000.0, settings.warmupSeconds(), settings.seconds());
 
@@ -123,12 +164,30 @@ public final class W4Benchmark implements AutoCloseable {
         long lastLine = start;
         CpuMeter cpu = new CpuMeter(kafka.pid());
         boolean metering = false;
+        long totalMs = t1 - start;
+        int phaseCount = phases == null ? 1 : phases.names().size();
+        List<Map<String, Object>> phaseCpu = new java.util.ArrayList<>();
+        CpuMeter phaseMeter = null;
+        long phaseFrom = 0;
+        int meteredPhase = -1;
         while (System.currentTimeMillis() < t1) {
             checkReplay();
             long now = System.currentTimeMillis();
             if (!metering && now >= t0) {
                 cpu.start();
                 metering = true;
+            }
+            if (phaseCount > 1 && metering) {
+                int p = PhaseOrder.phaseAt(now - start, totalMs, phaseCount);
+                if (p != meteredPhase) {
+                    if (phaseMeter != null) {
+                        phaseCpu.add(phaseCpu(phaseMeter, meteredPhase, phaseFrom, now));
+                    }
+                    phaseMeter = new CpuMeter(kafka.pid());
+                    phaseMeter.start();
+                    phaseFrom = now;
+                    meteredPhase = p;
+                }
             }
             if (now >= nextLine) {
                 long out = produced.outputs();
@@ -145,6 +204,9 @@ public final class W4Benchmark implements AutoCloseable {
             cpu.start();
         }
         Map<String, Object> cpuFigures = cpu.stop(produced.seen().stream().filter(s -> s.arrivedMs() >= t0 && s.arrivedMs() < t1).count());
+        if (phaseMeter != null) {
+            phaseCpu.add(phaseCpu(phaseMeter, meteredPhase, phaseFrom, System.currentTimeMillis()));
+        }
         // Keep feeding until a prediction of a window appended after t1 is visible: with one writer and one
         // transaction per checkpoint, every earlier prediction has then been committed too.
         long deadline = System.currentTimeMillis() + 3L * interval + 30_000;
@@ -157,6 +219,23 @@ public final class W4Benchmark implements AutoCloseable {
         replay.join(5000);
         Map<String, Object> out = figures(c, backend, interval, t0, t1);
         out.putAll(cpuFigures);
+        if (!phaseCpu.isEmpty()) {
+            out.put("phase_cpu", phaseCpu);
+        }
+        return out;
+    }
+
+    /** CPU per window of one phase's metered stretch [from, to) (windows: predictions arrived in it). */
+    private Map<String, Object> phaseCpu(CpuMeter meter, int phase, long from, long to) {
+        long n = produced.seen().stream().filter(s -> s.arrivedMs() >= from && s.arrivedMs() < to).count();
+        Map<String, Object> m = meter.stop(n);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("phase", phases.names().get(phase));
+        out.put("seconds", (to - from) / 1000.0);
+        out.put("windows", n);
+        out.put("jvm_cpu_ms_per_window", m.get("jvm_cpu_ms_per_window"));
+        out.put("broker_cpu_ms_per_window", m.get("broker_cpu_ms_per_window"));
+        out.put("thread_cpu_ms_per_window", m.get("thread_cpu_ms_per_window"));
         return out;
     }
 
@@ -182,15 +261,18 @@ public final class W4Benchmark implements AutoCloseable {
 
     private void replay(TandemConfig c, StampedWindows values, Semaphore window) {
         try (WindowProducer out = new WindowProducer(kafka.bootstrapServers(), c.string("topics.gearbox-windows"), c.windowFormat())) {
-            int i = 0;
+            PhaseOrder order = phases == null ? PhaseOrder.roundRobin(values.size())
+                    : new PhaseOrder(phases.sizes(), phases.seed(), true);
+            long totalMs = Math.round((settings.warmupSeconds() + settings.seconds()) * 1000);
             while (replaying.get()) {
                 if (!window.tryAcquire(100, TimeUnit.MILLISECONDS)) {
                     continue;
                 }
                 long now = System.currentTimeMillis();
+                long startMs = runStartMs;
+                int i = order.next(PhaseOrder.phaseAt(startMs == 0 ? -1 : now - startMs, totalMs, order.phases()));
                 out.sendRaw(values.window(i).machine, values.encode(i, now), now);
                 sent.incrementAndGet();
-                i = (i + 1) % values.size();
             }
             out.flush();
         } catch (InterruptedException e) {
@@ -245,6 +327,33 @@ public final class W4Benchmark implements AutoCloseable {
         out.put("dead_letters", produced.others());
         if (!produced.otherReasons().isEmpty()) {
             out.put("dead_letter_reasons", produced.otherReasons());
+        }
+        out.putAll(prequential(inInterval));
+        return out;
+    }
+
+    /**
+     * The prequential figures of the interval's labelled predictions, in the order their windows were sent (their
+     * record time; the probe's arrival order breaks ties).
+     */
+    private Map<String, Object> prequential(List<OutputProbe.Seen> inInterval) {
+        List<OutputProbe.Seen> labelled = new java.util.ArrayList<>(inInterval.stream().filter(OutputProbe.Seen::labelled).toList());
+        labelled.sort(java.util.Comparator.comparingLong(OutputProbe.Seen::sourceMs)); // stable
+        List<Prequential.Outcome> outcomes = new java.util.ArrayList<>();
+        long unknown = 0;
+        for (OutputProbe.Seen s : labelled) {
+            int p = phases == null ? 0 : phases.phaseOf(s.machine());
+            if (p < 0) {
+                unknown++;
+                continue;
+            }
+            outcomes.add(new Prequential.Outcome(p, s.correct(), s.frozen()));
+        }
+        List<String> names = phases == null ? List.of("all") : phases.names();
+        Map<String, Object> out = Prequential.figures(outcomes, names, phases == null ? 200 : phases.recoveryWindow(),
+                phases == null ? 0.01 : phases.tolerance(), phases == null ? 0 : phases.firstN());
+        if (unknown > 0) {
+            out.put("labelled_of_no_phase", unknown);
         }
         return out;
     }

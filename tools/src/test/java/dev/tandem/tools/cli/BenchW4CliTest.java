@@ -28,6 +28,13 @@ class BenchW4CliTest {
         assertNamed(TandemCliTest.run("bench", "w4", "--pool", "0"), "--pool");
         assertNamed(TandemCliTest.run("bench", "w4", "--label-every", "0"), "--label-every");
         assertNamed(TandemCliTest.run("bench", "w4", "--channels", "0"), "--channels");
+        assertNamed(TandemCliTest.run("bench", "w4", "--recovery-window", "0"), "--recovery-window");
+        assertNamed(TandemCliTest.run("bench", "w4", "--recovery-tolerance", "1"), "--recovery-tolerance");
+        assertNamed(TandemCliTest.run("bench", "w4", "--first-n", "-1"), "--first-n");
+        assertNamed(TandemCliTest.run("bench", "w4", "--phases", "a,b"), "--phases"); // only with --gearbox-data
+        assertNamed(TandemCliTest.run("bench", "w4", "--phases", "a"), "--phases");
+        assertNamed(TandemCliTest.run("bench", "w4", "--phases", "a,a"), "--phases");
+        assertNamed(TandemCliTest.run("bench", "w4", "--phases", "a,"), "--phases");
         TandemCliTest.Run key = TandemCliTest.run("bench", "w4", "--set", "gearbox.batch=0");
         assertEquals(2, key.code(), key.err());
         assertTrue(key.err().contains("gearbox.batch"), key.err());
@@ -56,5 +63,11 @@ class BenchW4CliTest {
         assertEquals(0, j.get("dead_letters").asLong(), j.toString());
         assertTrue(j.get("jvm_cpu_ms_per_window").asDouble() > 0, j.toString());
         assertTrue(!j.get("backend").asText().isEmpty());
+        // the prequential figures of the default replay: over the interval's labelled windows, no decision stage
+        assertEquals(labelled, j.get("prequential_labelled").asLong(), j.toString());
+        double accuracy = j.get("prequential_accuracy").asDouble();
+        assertTrue(accuracy >= 0 && accuracy <= 1, j.toString());
+        assertEquals(0.0, j.get("frozen_fraction").asDouble(), j.toString());
+        assertTrue(!j.has("phases") && !j.has("recoveries") && !j.has("phase_cpu"), j.toString());
     }
 }
