@@ -190,7 +190,9 @@ public final class RegionLearner {
             // the rain scale (auto): sampled from the stations' rain until there is enough, then frozen
             ConvLstmRainForecaster.State c = s.convLstmState();
             s.rainSample.add(stations.rainMm());
-            if (c != null && s.rainSample.ready()) {
+            if (c != null && Double.isFinite(c.rainScale())) {
+                s.rainSample = null; // restored under a configuration that sets the scale: the configured one holds
+            } else if (c != null && s.rainSample.ready()) {
                 c.setRainScale(s.rainSample.scale());
                 if (s.chosen != null) {
                     s.chosen = s.chosen.withScale(c.rainScale(), s.rainSample);
