@@ -11,7 +11,10 @@ import java.util.Locale;
 public record ConfigKey(String name, Type type, double min, double max, List<String> choices, String description) {
 
     /** SECRET: any text, never printed ({@link TandemConfig#describe} and {@link TandemConfig#effective} mask it). */
-    public enum Type { STRING, NON_EMPTY, INT, LONG, DOUBLE, BOOLEAN, CHOICE, LIST, SECRET }
+    public enum Type { STRING, NON_EMPTY, INT, LONG, DOUBLE, BOOLEAN, CHOICE, LIST, SECRET, INT_AUTO, DOUBLE_AUTO }
+
+    /** The value of an {@code auto} key ({@link Type#INT_AUTO}, {@link Type#DOUBLE_AUTO}) that is {@code auto}. */
+    public static final String AUTO = "auto";
 
     static ConfigKey string(String name, String description) {
         return new ConfigKey(name, Type.STRING, 0, 0, List.of(), description);
@@ -32,6 +35,16 @@ public record ConfigKey(String name, Type type, double min, double max, List<Str
 
     static ConfigKey integer(String name, long min, long max, String description) {
         return new ConfigKey(name, Type.INT, min, max, List.of(), description);
+    }
+
+    /** An integer in [min, max] (min &gt; 0) or {@code auto}, which reads as 0: chosen from the data. */
+    static ConfigKey integerOrAuto(String name, long min, long max, String description) {
+        return new ConfigKey(name, Type.INT_AUTO, min, max, List.of(), description);
+    }
+
+    /** A number in [min, max] (min &gt; 0) or {@code auto}, which reads as 0: chosen from the data. */
+    static ConfigKey decimalOrAuto(String name, double min, double max, String description) {
+        return new ConfigKey(name, Type.DOUBLE_AUTO, min, max, List.of(), description);
     }
 
     static ConfigKey longValue(String name, String description) {
@@ -61,6 +74,8 @@ public record ConfigKey(String name, Type type, double min, double max, List<Str
             case SECRET -> "any text (a secret: masked when printed)";
             case NON_EMPTY -> "non-empty text";
             case INT -> "an integer in [" + fmt(min) + ", " + fmt(max) + "]";
+            case INT_AUTO -> "auto or an integer in [" + fmt(min) + ", " + fmt(max) + "]";
+            case DOUBLE_AUTO -> "auto or a number in [" + fmt(min) + ", " + fmt(max) + "]";
             case LONG -> "an integer";
             case DOUBLE -> "a number in [" + fmt(min) + ", " + fmt(max) + "]";
             case BOOLEAN -> "true or false";
@@ -87,6 +102,16 @@ public record ConfigKey(String name, Type type, double min, double max, List<Str
                         throw bad(raw);
                     }
                     yield (int) x;
+                }
+                case INT_AUTO, DOUBLE_AUTO -> {
+                    if (v.equalsIgnoreCase(AUTO)) {
+                        yield type == Type.INT_AUTO ? (Object) 0 : (Object) 0.0;
+                    }
+                    double x = type == Type.INT_AUTO ? Long.parseLong(v) : Double.parseDouble(v);
+                    if (!Double.isFinite(x) || x < min || x > max) {
+                        throw bad(raw);
+                    }
+                    yield type == Type.INT_AUTO ? (Object) (int) x : (Object) x;
                 }
                 case LONG -> Long.parseLong(v);
                 case DOUBLE -> {

@@ -168,10 +168,10 @@ public final class TandemConfig implements Serializable {
             ConfigKey.list("rainfall.features", "features of a frame, rain_mm first (empty: rain_mm and the standard fields present)"),
             ConfigKey.decimal("rainfall.idw-power", 0.1, 10, "inverse-distance weighting power"),
             ConfigKey.decimal("rainfall.idw-radius-cells", 0.1, 1000, "inverse-distance weighting radius, in cells"),
-            ConfigKey.integer("rainfall.window", 1, 256, "frames in a forecaster's input window (T)"),
+            ConfigKey.integerOrAuto("rainfall.window", 1, 256, "frames in a forecaster's input window (T); auto: the frames that cover 4 days (the synoptic time scale), at least 3 and at most 24 (docs/RAINFALL.md, \"Defaults that adapt to the data\")"),
             ConfigKey.integer("rainfall.horizon", 1, 256, "steps ahead of the last observed step that a forecast is for (k)"),
             ConfigKey.choice("rainfall.optimizer", "optimizer of the forecaster", dev.tandem.learning.optim.Optimizers.NAMES.toArray(new String[0])),
-            ConfigKey.decimal("rainfall.learning-rate", 1e-9, 10, "learning rate (every optimizer but yamadam)"),
+            ConfigKey.decimal("rainfall.learning-rate", 1e-9, 10, "learning rate (every optimizer but yamadam); fixed, not chosen from the data: the inputs are standardised and, with rainfall.rain-scale=auto, the targets have a mean square near 1, so one step size suits every network"),
             ConfigKey.decimal("rainfall.momentum", 0, 0.999, "momentum (s-sgd, sgd, lrsgd-c, lrsgd-r)"),
             ConfigKey.integer("rainfall.ssgd.population", 1, 1024, "S-SGD salps"),
             ConfigKey.decimal("rainfall.ssgd.window", 1e-9, 100, "S-SGD search window r around the weights"),
@@ -180,9 +180,9 @@ public final class TandemConfig implements Serializable {
             ConfigKey.list("rainfall.hidden", "hidden channels of each ConvLSTM layer"),
             ConfigKey.list("rainfall.kernels", "kernel size of each ConvLSTM layer (odd)"),
             ConfigKey.integer("rainfall.batch", 1, 1024, "examples per optimizer step (the newest + replayed ones)"),
-            ConfigKey.integer("rainfall.replay", 1, 100_000, "recent examples kept for mini-batches (>= rainfall.batch)"),
+            ConfigKey.integerOrAuto("rainfall.replay", 1, 100_000, "recent examples kept for mini-batches (>= rainfall.batch); auto: one year of steps, at least 64, at most 4096 and at most 256 MiB of examples per region"),
             ConfigKey.integer("rainfall.steps-per-learn", 1, 100, "optimizer steps per frame"),
-            ConfigKey.decimal("rainfall.rain-scale", 1e-6, 1e6, "mm per unit of the model's output"),
+            ConfigKey.decimalOrAuto("rainfall.rain-scale", 1e-6, 1e6, "mm per unit of the model's output; auto: the root mean square of the rain the region's stations report in its first frames (until 50 wet readings; dry ones count as 0; amounts clipped at 10 x the median wet one), bounded to [0.1, 1000] mm, then frozen in the region's state"),
             ConfigKey.longValue("rainfall.seed", "seed of the forecaster's initial weights and draws"),
             ConfigKey.string("rainfall.initial-model", "Tandem model file (e.g. from `tandem export-model`) a region's ConvLSTM without state starts from, read at job start on the submitting machine; empty: initial weights from `rainfall.seed`"),
             ConfigKey.decimal("rainfall.rain-threshold-mm", 0.001, 10_000, "rain amount (mm) whose probability a forecast carries (rain >= it)"));
@@ -742,7 +742,7 @@ public final class TandemConfig implements Serializable {
                         + "' for configuration key rainfall.kernels; allowed: odd kernel sizes");
             }
         }
-        if (integer("rainfall.replay") < integer("rainfall.batch")) {
+        if (integer("rainfall.replay") != 0 && integer("rainfall.replay") < integer("rainfall.batch")) {
             throw new IllegalArgumentException("rainfall.replay (" + integer("rainfall.replay")
                     + ") must be at least rainfall.batch (" + integer("rainfall.batch") + ")");
         }

@@ -43,9 +43,15 @@ public record StateEstimate(int keys, long bytesPerKey, String what) {
         int cells = cells(c);
         int features = c.list("rainfall.features").isEmpty() ? WeatherFeatures.STANDARD.size() : c.list("rainfall.features").size();
         int channels = 2 * features + 5;
-        int window = c.integer("rainfall.window");
         int horizon = c.integer("rainfall.horizon");
-        long replay = (long) c.integer("rainfall.replay") * ((long) window * channels + 2L * horizon) * cells * 4;
+        // auto window and replay: the rules of the streaming job's learner for the configured step (AdaptiveDefaults)
+        dev.tandem.models.rain.TimeStep step = dev.tandem.models.rain.TimeStep.parse(c.string("rainfall.step"));
+        int window = c.integer("rainfall.window") > 0 ? c.integer("rainfall.window")
+                : dev.tandem.models.rain.AdaptiveDefaults.window(step);
+        long perExample = ((long) window * channels + 2L * horizon) * cells;
+        int replayed = c.integer("rainfall.replay") > 0 ? c.integer("rainfall.replay")
+                : dev.tandem.models.rain.AdaptiveDefaults.replay(step, c.integer("rainfall.batch"), perExample);
+        long replay = (long) replayed * perExample * 4;
         long frames = (long) (window + horizon - 1) * (2L * features + 3) * cells * 4;
         long params = 0;
         int in = channels;
@@ -68,7 +74,7 @@ public record StateEstimate(int keys, long bytesPerKey, String what) {
         long bytes = replay + frames + params * copies * 4;
         return new StateEstimate(1, bytes, String.format(Locale.ROOT,
                 "rainfall forecaster state per region (rainfall.replay %d x (T %d x %d channels + 2k %d) x %d cells x 4 B"
-                        + " + frames + model)", c.integer("rainfall.replay"), window, channels, 2 * horizon, cells));
+                        + " + frames + model)", replayed, window, channels, 2 * horizon, cells));
     }
 
     /**

@@ -24,7 +24,7 @@ class NumericalGuardConfigTest {
         assertEquals(expected, c.trainingGuard());
         assertEquals(expected, c.fleetSettings().guard());
         assertEquals(expected, c.regionSettings().guard());
-        assertEquals(expected, c.regionSettings().forecasterSettings().guard());
+        assertEquals(expected, c.regionSettings().forecasterSettings(16).guard());
     }
 
     @Test

@@ -90,4 +90,28 @@ class TandemConfigTest {
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> TandemConfig.fromArgs(new String[] {"--set"})).getMessage().contains("--set needs a value"));
     }
+
+    @Test
+    void windowReplayAndRainScaleDefaultToAutoAndAnExplicitValueWins() {
+        TandemConfig d = TandemConfig.defaults();
+        assertEquals(0, d.integer("rainfall.window"), "auto reads as 0");
+        assertEquals(0, d.integer("rainfall.replay"));
+        assertEquals(0.0, d.decimal("rainfall.rain-scale"));
+        dev.tandem.models.rain.RegionSettings auto = d.regionSettings();
+        assertEquals(0, auto.window());
+        assertEquals(0, auto.replay());
+        assertEquals(0.0, auto.rainScale());
+        dev.tandem.models.rain.RegionSettings set = TandemConfig.defaults("rainfall.window=6", "rainfall.replay=100",
+                "rainfall.rain-scale=2.5").regionSettings();
+        assertEquals(6, set.window());
+        assertEquals(100, set.replay());
+        assertEquals(2.5, set.rainScale());
+        assertEquals(0, TandemConfig.defaults("rainfall.window=AUTO").integer("rainfall.window"));
+        String m = failure("rainfall.window=0");
+        assertTrue(m.contains("rainfall.window") && m.contains("auto or an integer in [1, 256]"), m);
+        m = failure("rainfall.rain-scale=-1");
+        assertTrue(m.contains("rainfall.rain-scale") && m.contains("auto or a number"), m);
+        m = failure("rainfall.replay=2", "rainfall.batch=4");
+        assertTrue(m.contains("rainfall.replay (2) must be at least rainfall.batch (4)"), m);
+    }
 }

@@ -100,6 +100,7 @@ class RainfallJobEventTimeTest {
                 "rainfall.kernels=3",
                 "rainfall.batch=2",
                 "rainfall.replay=16",
+                "rainfall.rain-scale=10", // learns from the first full window (auto would wait for 50 wet readings)
                 "compute.backend=java",
                 "job.parallelism=1",
                 "job.watermark-out-of-orderness-ms=0",

@@ -55,7 +55,8 @@ public final class ConvLstmRainForecaster implements RainForecaster {
             require(batch >= 1, "batch", batch, ">= 1");
             require(replay >= batch, "replay", replay, ">= batch (" + batch + ")");
             require(stepsPerLearn >= 1, "steps_per_learn", stepsPerLearn, ">= 1");
-            require(rainScale > 0 && Double.isFinite(rainScale), "rain_scale", rainScale, "> 0");
+            require(rainScale >= 0 && Double.isFinite(rainScale), "rain_scale", rainScale, "> 0 (0: auto, chosen from the "
+                    + "stream's first frames by the region's learner)");
             hidden = hidden.clone();
             kernels = kernels.clone();
         }
@@ -105,6 +106,8 @@ public final class ConvLstmRainForecaster implements RainForecaster {
         /** Updates refused for non-finite values (an input, or a step the guard refused), in all and in a row. */
         FaultCounter faults = new FaultCounter();
         double lastLoss = Double.NaN;
+        /** mm per model unit; NaN until chosen (rainfall.rain-scale=auto: by the learner from the first frames). */
+        double rainScale = Double.NaN;
 
         State(Sequential model, OptimizerState optimizer, int replaySlots, int cells) {
             this.model = model;
@@ -222,6 +225,25 @@ public final class ConvLstmRainForecaster implements RainForecaster {
         public double lastLoss() {
             return lastLoss;
         }
+
+        /** mm per unit of the model's output (its targets' units); NaN while not yet chosen. */
+        public double rainScale() {
+            return rainScale;
+        }
+
+        /**
+         * Sets the model's units once (a restore, or the learner's choice from the stream); they never change after,
+         * so the weights keep their meaning.
+         */
+        public void setRainScale(double mmPerUnit) {
+            if (!(mmPerUnit > 0) || !Double.isFinite(mmPerUnit)) {
+                throw new IllegalArgumentException("rain scale must be > 0 mm, got " + mmPerUnit);
+            }
+            if (Double.isFinite(rainScale) && rainScale != mmPerUnit) {
+                throw new IllegalStateException("the rain scale is " + rainScale + " mm already");
+            }
+            rainScale = mmPerUnit;
+        }
     }
 
     private final Grid grid;
@@ -271,6 +293,9 @@ public final class ConvLstmRainForecaster implements RainForecaster {
                     + ", configured " + optimizer.name());
         }
         state.sizeReplay(settings.replay());
+        if (settings.rainScale() > 0 && Double.isNaN(state.rainScale)) {
+            state.rainScale = settings.rainScale(); // a restored state keeps the units it was trained in
+        }
         int inSize = window * channels * grid.cells();
         int outSize = horizon * grid.cells();
         for (int i = 0; i < Math.min(state.stored, state.replay.length); i++) {
@@ -359,10 +384,12 @@ public final class ConvLstmRainForecaster implements RainForecaster {
         Tensor x = b.fromHost(in, 1, window, channels, grid.rows(), grid.cols());
         float[] y = state.model.forward(x, Pass.INFERENCE).toFloatArray();
         int n = grid.cells();
+        // before the units are chosen the model has learned nothing: its (untrained) output is read as mm
+        double scale = Double.isFinite(state.rainScale) ? state.rainScale : 1.0;
         float[][] out = new float[horizon][n];
         for (int h = 0; h < horizon; h++) {
             for (int k = 0; k < n; k++) {
-                out[h][k] = (float) Math.max(0, y[h * n + k] * settings.rainScale());
+                out[h][k] = (float) Math.max(0, y[h * n + k] * scale);
             }
         }
         return out;
@@ -387,6 +414,9 @@ public final class ConvLstmRainForecaster implements RainForecaster {
      */
     @Override
     public void learnLeads(List<Frame> frames, float[][] targets, float[][] masks) {
+        if (Double.isNaN(state.rainScale)) {
+            return; // the targets have no units yet (rain scale auto, not yet chosen by the learner)
+        }
         int n = grid.cells();
         float[] target = new float[horizon * n];
         float[] mask = new float[horizon * n];
@@ -394,7 +424,7 @@ public final class ConvLstmRainForecaster implements RainForecaster {
         for (int h = 0; h < horizon; h++) {
             for (int k = 0; k < n; k++) {
                 if (masks[h][k] > 0 && Float.isFinite(targets[h][k])) {
-                    target[h * n + k] = (float) (targets[h][k] / settings.rainScale());
+                    target[h * n + k] = (float) (targets[h][k] / state.rainScale);
                     mask[h * n + k] = 1;
                     any |= h == horizon - 1;
                 }
@@ -485,7 +515,7 @@ public final class ConvLstmRainForecaster implements RainForecaster {
         for (int k = 0; k < rainMm.length; k++) {
             if (mask[k] > 0 && Float.isFinite(rainMm[k])) {
                 int c = ++state.climateCount[k];
-                float y = (float) (rainMm[k] / settings.rainScale());
+                float y = (float) (rainMm[k] / state.rainScale);
                 state.climateShort[k] += (y - state.climateShort[k]) / Math.min(c, SHORT_STEPS);
                 state.climateLong[k] += (y - state.climateLong[k]) / Math.min(c, LONG_STEPS);
             }

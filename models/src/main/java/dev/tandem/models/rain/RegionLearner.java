@@ -24,6 +24,12 @@ import java.util.List;
  * </ol>
  * The first T − 1 frames of a region forecast nothing (no full window yet). Frames are the steps that had readings,
  * in order; a step without readings has no frame.
+ *
+ * <p>Settings left {@code auto} (window, replay, rain scale: {@link AdaptiveDefaults}) are chosen here, from the
+ * region's own stream, for the job and the evaluation alike: the window and the replay when the region is created
+ * (from its time step, grid and features), the rain scale from the rain its stations report in the first frames —
+ * the ConvLSTM learns nothing until it is frozen. {@link Step#chosen} reports the choices once, on the frame where
+ * the last of them was made; {@link RegionState#chosen} keeps them.
  */
 public final class RegionLearner {
     private final int window;
@@ -35,15 +41,22 @@ public final class RegionLearner {
     private final double threshold;
     /** The model file new regions' ConvLSTM starts from (null: its own initial weights). */
     private final dev.tandem.learning.io.ModelSeed initial;
+    /** The ConvLSTM's backend (null for a learner around another forecaster). */
+    private final Backend backend;
 
     /** A learner around any forecaster ({@code eval rainfall --model}); its state is not restorable. */
     public RegionLearner(int window, int horizon, long seed, RainForecaster.Factory factory, TimeStep timeStep,
                          double thresholdMm) {
-        this(window, horizon, seed, factory, null, timeStep, thresholdMm, null);
+        this(window, horizon, seed, factory, null, timeStep, thresholdMm, null, null);
     }
 
     private RegionLearner(int window, int horizon, long seed, RainForecaster.Factory factory, RegionSettings settings,
-                          TimeStep timeStep, double threshold, dev.tandem.learning.io.ModelSeed initial) {
+                          TimeStep timeStep, double threshold, dev.tandem.learning.io.ModelSeed initial,
+                          Backend backend) {
+        if (window < 0) {
+            throw new IllegalArgumentException("window must be >= 1 (0: auto), got " + window);
+        }
+        this.backend = backend;
         this.window = window;
         this.horizon = horizon;
         this.seed = seed;
@@ -60,14 +73,40 @@ public final class RegionLearner {
      * combination start fresh (they are not in a model file).
      */
     public RegionLearner withInitialModel(dev.tandem.learning.io.ModelSeed model) {
-        return new RegionLearner(window, horizon, seed, factory, settings, timeStep, threshold, model);
+        return new RegionLearner(window, horizon, seed, factory, settings, timeStep, threshold, model, backend);
     }
 
     /** The streaming job's learner: the ConvLSTM of the settings on a backend (restorable from saved state). */
     public static RegionLearner convLstm(RegionSettings s, Backend backend) {
-        return new RegionLearner(s.window(), s.horizon(), s.seed(), (grid, features, window, horizon, seed) ->
-                new ConvLstmRainForecaster(grid, features, window, horizon, backend, s.buildOptimizer(),
-                        s.forecasterSettings(), seed), s, s.timeStep(), s.rainThresholdMm(), null);
+        return new RegionLearner(s.window(), s.horizon(), s.seed(), null, s, s.timeStep(), s.rainThresholdMm(), null,
+                backend);
+    }
+
+    /** The window for frames of {@code step}: the configured one, or when auto the rule's. */
+    public int windowFor(TimeStep step) {
+        return window > 0 ? window : AdaptiveDefaults.window(step);
+    }
+
+    /** The ConvLSTM's replay for a region: the configured one, or when auto the rule's (0 for another forecaster). */
+    int replayFor(TimeStep step, Grid grid, List<String> features, int w) {
+        if (settings == null) {
+            return 0;
+        }
+        if (settings.replay() > 0) {
+            return settings.replay();
+        }
+        long floats = ((long) w * (2L * features.size() + 1 + 4) + 2L * horizon) * grid.cells();
+        return AdaptiveDefaults.replay(step, settings.batch(), floats);
+    }
+
+    /** What a region on this grid, with these features and steps, gets (the rain scale: as set, or NaN when auto). */
+    public AdaptiveDefaults.Chosen chosen(TimeStep step, Grid grid, List<String> features) {
+        int w = windowFor(step);
+        boolean convLstm = settings != null;
+        double scale = convLstm && settings.rainScale() > 0 ? settings.rainScale() : Double.NaN;
+        return new AdaptiveDefaults.Chosen(step, w, window == 0, replayFor(step, grid, features, w),
+                convLstm && settings.replay() == 0, scale, convLstm && settings.rainScale() == 0, 0, 0, 0,
+                convLstm ? settings.learningRate() : 0);
     }
 
     /** The region's forecaster, wrapped around its restored state on first use after a restore. */
@@ -76,9 +115,17 @@ public final class RegionLearner {
             if (settings == null || s.saved == null) {
                 throw new IllegalStateException("region state without a forecaster, and none to restore");
             }
+            if (Double.isNaN(s.saved.rainScale()) && s.rainSample == null) {
+                // state written before the scale was saved: its model learned in the configured units, the old
+                // default 10 mm when the configuration now says auto
+                s.saved.setRainScale(settings.rainScale() > 0 ? settings.rainScale() : AdaptiveDefaults.LEGACY_RAIN_SCALE);
+            }
             s.forecaster = new ConvLstmRainForecaster(s.grid, s.features, s.window, s.horizon, settings.buildOptimizer(),
-                    settings.forecasterSettings(), s.seed, s.saved);
+                    settings.forecasterSettings(replayFor(timeStep, s.grid, s.features, s.window)), s.seed, s.saved);
             s.saved = null;
+            AdaptiveDefaults.Chosen c = chosen(timeStep, s.grid, s.features);
+            s.chosen = new AdaptiveDefaults.Chosen(c.step(), s.window, c.windowAuto(), c.replay(), c.replayAuto(),
+                    s.convLstmState().rainScale(), c.rainScaleAuto(), 0, 0, 0, c.learningRate());
         }
         return s.forecaster;
     }
@@ -88,7 +135,7 @@ public final class RegionLearner {
      * forecasts it issued for leads 1..H ({@code issued} is lead H; both empty/null before T frames).
      */
     public record Step(List<RegionState.Pending> due, double squaredError, int scored, RegionState.Pending issued,
-                       List<RegionState.Pending> issuedLeads) {
+                       List<RegionState.Pending> issuedLeads, AdaptiveDefaults.Chosen chosen) {
         /** Mean squared error (mm²) of this step's forecasts over the stations scored; null when none was due. */
         public Double mse() {
             return due.isEmpty() ? null : squaredError / Math.max(1, scored);
@@ -101,8 +148,16 @@ public final class RegionLearner {
 
     /** A fresh region whose frames are steps of {@code step} (the calendar month of a step keys the climatology). */
     public RegionState create(Grid grid, List<String> features, TimeStep step) {
-        RegionState s = new RegionState(grid, features, window, horizon, seed,
-                factory.create(grid, features, window, horizon, seed));
+        AdaptiveDefaults.Chosen chosen = chosen(step, grid, features);
+        int w = chosen.window();
+        RainForecaster f = settings == null ? factory.create(grid, features, w, horizon, seed)
+                : new ConvLstmRainForecaster(grid, features, w, horizon, backend, settings.buildOptimizer(),
+                settings.forecasterSettings(chosen.replay()), seed);
+        RegionState s = new RegionState(grid, features, w, horizon, seed, f);
+        s.chosen = chosen;
+        if (chosen.rainScaleAuto()) {
+            s.rainSample = new AdaptiveDefaults.RainSample();
+        }
         if (initial != null) {
             ConvLstmRainForecaster.State c = s.convLstmState();
             if (c == null) {
@@ -130,6 +185,24 @@ public final class RegionLearner {
             s.experts = new ExpertCombination(timeStep, threshold, s.horizon, s.grid.cells());
         }
         s.framesSeen++;
+        AdaptiveDefaults.Chosen chosenNow = null;
+        if (s.rainSample != null) {
+            // the rain scale (auto): sampled from the stations' rain until there is enough, then frozen
+            ConvLstmRainForecaster.State c = s.convLstmState();
+            s.rainSample.add(stations.rainMm());
+            if (c != null && Double.isFinite(c.rainScale())) {
+                s.rainSample = null; // restored under a configuration that sets the scale: the configured one holds
+            } else if (c != null && s.rainSample.ready()) {
+                c.setRainScale(s.rainSample.scale());
+                if (s.chosen != null) {
+                    s.chosen = s.chosen.withScale(c.rainScale(), s.rainSample);
+                    chosenNow = s.chosen;
+                }
+                s.rainSample = null;
+            }
+        } else if (s.framesSeen == 1) {
+            chosenNow = s.chosen;
+        }
         // 1. score the forecasts made for this step, before anything is learned from it
         double se = 0;
         int scored = 0;
@@ -183,6 +256,6 @@ public final class RegionLearner {
             s.pending.addAll(leads);
             issued = leads.get(leads.size() - 1);
         }
-        return new Step(due, se, scored, issued, leads);
+        return new Step(due, se, scored, issued, leads, chosenNow);
     }
 }

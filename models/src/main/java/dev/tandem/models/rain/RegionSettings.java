@@ -13,6 +13,10 @@ import java.io.Serializable;
  * ({@link ConvLstmRainForecaster.Settings}), the seed, the backend, and the numerical guard of the training steps
  * ({@code training.*}: gradient clipping, faults in a row before a report). The streaming job and {@code eval rainfall}
  * build their learner from this one record.
+ *
+ * <p>{@code window}, {@code replay} and {@code rainScale} may be 0: {@code auto}, chosen from the region's stream by
+ * {@link AdaptiveDefaults} (the window and the replay from the step, the grid and the features; the rain scale from
+ * the rain of the first frames); a value &gt; 0 is used as it is.
  */
 public record RegionSettings(String step, int window, int horizon, String optimizer, double learningRate,
                              double momentum, int ssgdPopulation, double ssgdWindow, int ssgdHorizon,
@@ -48,8 +52,13 @@ public record RegionSettings(String step, int window, int horizon, String optimi
         if (guard == null) {
             guard = TrainingGuard.DEFAULT;
         }
-        if (window < 1 || horizon < 1) {
-            throw new IllegalArgumentException("rainfall.window and rainfall.horizon must be >= 1, got " + window + ", " + horizon);
+        if (window < 0 || horizon < 1) {
+            throw new IllegalArgumentException("rainfall.window (0: auto) and rainfall.horizon must be >= 1, got "
+                    + window + ", " + horizon);
+        }
+        if (replay < 0 || rainScale < 0) {
+            throw new IllegalArgumentException("rainfall.replay and rainfall.rain-scale must be > 0 (0: auto), got "
+                    + replay + ", " + rainScale);
         }
         if (!(rainThresholdMm > 0) || !Double.isFinite(rainThresholdMm)) {
             throw new IllegalArgumentException("invalid value " + rainThresholdMm
@@ -61,7 +70,8 @@ public record RegionSettings(String step, int window, int horizon, String optimi
             throw new IllegalArgumentException("rainfall.hidden and rainfall.kernels must list one value per ConvLSTM layer, got "
                     + hidden.length + " and " + kernels.length);
         }
-        new ConvLstmRainForecaster.Settings(hidden, kernels, batch, replay, stepsPerLearn, rainScale);
+        new ConvLstmRainForecaster.Settings(hidden, kernels, batch, replay == 0 ? batch : replay, stepsPerLearn,
+                rainScale);
         Optimizers.require(optimizer, "rainfall.optimizer");
         spec(optimizer, learningRate, momentum, ssgdPopulation, ssgdWindow, ssgdHorizon, ssgdPlateauPatience, seed).build();
     }
@@ -70,8 +80,17 @@ public record RegionSettings(String step, int window, int horizon, String optimi
         return TimeStep.parse(step);
     }
 
+    /** The forecaster's settings with the replay as configured (which must not be auto: see the overload). */
     public ConvLstmRainForecaster.Settings forecasterSettings() {
-        return new ConvLstmRainForecaster.Settings(hidden, kernels, batch, replay, stepsPerLearn, rainScale, guard);
+        if (replay == 0) {
+            throw new IllegalStateException("rainfall.replay is auto: it is chosen per region (forecasterSettings(replay))");
+        }
+        return forecasterSettings(replay);
+    }
+
+    /** The forecaster's settings with the replay chosen for a region (rain scale 0: auto, the learner's). */
+    public ConvLstmRainForecaster.Settings forecasterSettings(int chosenReplay) {
+        return new ConvLstmRainForecaster.Settings(hidden, kernels, batch, chosenReplay, stepsPerLearn, rainScale, guard);
     }
 
     /** The same settings with another numerical guard. */

@@ -44,6 +44,10 @@ public final class RegionState {
     public long framesSeen;
     public long scoredStations;
     public double squaredError;
+    /** The rain seen so far while the rain scale is auto and not yet frozen (null otherwise); saved with the state. */
+    public AdaptiveDefaults.RainSample rainSample;
+    /** What the learner chose for this region (window, replay, rain scale); not saved (it follows from the rest). */
+    public AdaptiveDefaults.Chosen chosen;
     /** {@link #modelHash()} of version {@link #hashVersion} (weights change only with the optimizer step). */
     private String hash;
     private long hashVersion = -1;

@@ -2,6 +2,7 @@ package dev.tandem.operators.rain;
 
 import dev.tandem.learning.io.ModelCodec;
 import dev.tandem.learning.optim.FaultCounter;
+import dev.tandem.models.rain.AdaptiveDefaults;
 import dev.tandem.models.rain.ConvLstmRainForecaster;
 import dev.tandem.models.rain.ExpertCombination;
 import dev.tandem.models.rain.Frame;
@@ -24,7 +25,7 @@ import java.util.List;
  * The versioned binary serializer of {@link RegionState} keyed state (no Kryo). One record (big-endian
  * {@code DataOutput} conventions):
  * <pre>
- * int   record format (5; formats 1 to 4 are still read)
+ * int   record format (6; formats 1 to 5 are still read)
  * grid: int rows · int cols · double lat0 · lon0 · dlat · dlon
  * int F · F × UTF feature · int window · int horizon · long seed
  * long frames seen · long scored stations · double squared error · long learned · long skipped · double last loss · climatology (int n, n floats)
@@ -39,6 +40,9 @@ import java.util.List;
  * combination (format 4+): {@link ExpertCombination#write} (the online baselines, their weights, the calibration);
  *       state of an older format restores with a fresh combination of the configured step and threshold
  * long  consecutive skipped updates (format 5+; older state restores with 0: the run of faults starts over)
+ * rain scale (format 6+): double mm per model unit (NaN: not yet chosen) · byte 1 when the sample of the first
+ *       frames' rain follows (rainfall.rain-scale=auto, not yet frozen): long dry readings · long frames · float
+ *       array (wet amounts); older state restores in the configured units, or the old default 10 mm when auto
  * float array = int n · n × float
  * </pre>
  * Everything the forecaster learns from is written — weights, optimizer state, the counters that key its random
@@ -49,7 +53,7 @@ import java.util.List;
  * restore where that backend is missing falls back to {@code auto}.
  */
 public final class RegionStateSerializer extends ModelStateSerializer<RegionState> {
-    public static final int RECORD_FORMAT = 5;
+    public static final int RECORD_FORMAT = 6;
     private static final long serialVersionUID = 1L;
     private static final int FLOAT_BLOCK = 1 << 14;
 
@@ -128,6 +132,13 @@ public final class RegionStateSerializer extends ModelStateSerializer<RegionStat
         out.write(model.toByteArray());
         m.experts.write(out);
         out.writeLong(f.faults().consecutive());
+        out.writeDouble(f.rainScale());
+        out.writeBoolean(m.rainSample != null);
+        if (m.rainSample != null) {
+            out.writeLong(m.rainSample.dry());
+            out.writeLong(m.rainSample.frames());
+            writeFloats(out, m.rainSample.wetAmounts());
+        }
     }
 
     @Override
@@ -232,6 +243,23 @@ public final class RegionStateSerializer extends ModelStateSerializer<RegionStat
             experts = ExpertCombination.read(in);
         }
         long consecutive = format >= 5 ? in.readLong() : 0;
+        double rainScale = Double.NaN;
+        AdaptiveDefaults.RainSample sample = null;
+        if (format >= 6) {
+            rainScale = in.readDouble();
+            if (!Double.isNaN(rainScale) && !(rainScale > 0 && Double.isFinite(rainScale))) {
+                throw new IOException("corrupt rain scale " + rainScale);
+            }
+            if (in.readBoolean()) {
+                long dry = in.readLong();
+                long sampleFrames = in.readLong();
+                float[] wet = readFloats(in);
+                if (dry < 0 || sampleFrames < 0) {
+                    throw new IOException("corrupt rain sample: " + dry + " dry readings, " + sampleFrames + " frames");
+                }
+                sample = new AdaptiveDefaults.RainSample(dry, wet, sampleFrames);
+            }
+        }
         ConvLstmRainForecaster.State f;
         try {
             f = ConvLstmRainForecaster.State.restored(saved.model(), saved.optimizerState(), learned,
@@ -239,7 +267,11 @@ public final class RegionStateSerializer extends ModelStateSerializer<RegionStat
         } catch (IllegalArgumentException e) {
             throw new IOException("corrupt rain model state: " + e.getMessage(), e);
         }
+        if (!Double.isNaN(rainScale)) {
+            f.setRainScale(rainScale);
+        }
         RegionState m = RegionState.restored(grid, features, window, horizon, seed, f);
+        m.rainSample = sample;
         m.framesSeen = framesSeen;
         m.scoredStations = scoredStations;
         m.squaredError = squaredError;

@@ -21,6 +21,8 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -44,6 +46,7 @@ import java.util.List;
  * {@link ModelSeed}) a region without state starts its ConvLSTM from that file's weights.
  */
 public final class RegionTrainerFunction extends KeyedProcessFunction<String, RainFrame, Forecast> {
+    private static final Logger LOG = LoggerFactory.getLogger(RegionTrainerFunction.class);
     public static final OutputTag<DeadLetter> MISFITS = new OutputTag<>("rain-trainer-misfits") {
     };
     public static final String STATE_NAME = "rain-model";
@@ -125,6 +128,9 @@ public final class RegionTrainerFunction extends KeyedProcessFunction<String, Ra
         String hashBefore = m.modelHash();
         long skippedBefore = m.convLstmState().skipped();
         RegionLearner.Step step = learner.observe(m, frame, in.stations());
+        if (step.chosen() != null) { // once per region: the settings chosen from its stream (AdaptiveDefaults)
+            LOG.info("rainfall region '{}': {}", in.region, step.chosen().describe());
+        }
         frames.inc();
         steps.inc(m.version() - versionBefore);
         tandem.steps(m.version() - versionBefore);

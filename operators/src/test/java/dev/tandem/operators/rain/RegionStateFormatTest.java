@@ -22,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Record format 5 (the combination, the fault counts) round-trips exactly; state of formats 3 and 4 is still read.
@@ -89,7 +90,7 @@ class RegionStateFormatTest {
         RegionState m = learner.create(GRID, FEATURES);
         Frame f0 = frame(0, new SplittableRandom(2));
         learner.observe(m, f0, stations(f0)); // one frame, T = 2: nothing pending yet
-        byte[] five = bytes(ser, m);
+        byte[] five = Arrays.copyOf(bytes(ser, m), bytes(ser, m).length - SCALE_TAIL);
         ByteArrayOutputStream block = new ByteArrayOutputStream();
         m.experts.write(new DataOutputStream(block));
         // format 3 is format 5 without the trailing combination and fault run (and, here, without pending forecasts)
@@ -117,8 +118,9 @@ class RegionStateFormatTest {
         assertEquals(1, m.convLstmState().skipped());
         assertEquals(1, m.convLstmState().faults().consecutive());
         String hash = dev.tandem.learning.io.ModelHash.of(m.convLstmState().model);
-        byte[] five = bytes(ser, m);
-        RegionState r = ser.deserialize(new DataInputDeserializer(five));
+        byte[] six = bytes(ser, m);
+        byte[] five = Arrays.copyOf(six, six.length - SCALE_TAIL);
+        RegionState r = ser.deserialize(new DataInputDeserializer(six));
         assertEquals(1, r.convLstmState().skipped());
         assertEquals(1, r.convLstmState().faults().consecutive());
         // format 4: the same record without the trailing run of faults; the total still restores
@@ -129,6 +131,51 @@ class RegionStateFormatTest {
         assertEquals(0, old.convLstmState().faults().consecutive());
         assertEquals(hash, dev.tandem.learning.io.ModelHash.of(old.convLstmState().model));
         assertNotNull(old.experts);
+    }
+
+    /** The format-6 tail of a state with a set rain scale: double scale, byte 0 (no sample). */
+    static final int SCALE_TAIL = Double.BYTES + 1;
+
+    static final RegionSettings AUTO_SCALE = new RegionSettings("1d", 2, 2, "s-sgd", 0.05, 0.9, 1, 0.01, 500, 0,
+            new int[] {2}, new int[] {3}, 2, 4, 1, 0, 3L, "java");
+
+    @Test
+    void theRainScaleAndItsSampleRoundTripAndOldStateKeepsTheUnitsItLearnedIn() throws Exception {
+        RegionStateSerializer ser = new RegionStateSerializer("java");
+        RegionLearner learner = RegionLearner.convLstm(AUTO_SCALE, new JavaBackend());
+        RegionLearner twin = RegionLearner.convLstm(AUTO_SCALE, new JavaBackend());
+        RegionState m = learner.create(GRID, FEATURES);
+        SplittableRandom rng = new SplittableRandom(5);
+        RegionState r = null;
+        boolean sawSample = false;
+        for (int t = 0; t < 60; t++) {
+            if (t % 3 == 0) { // restore every third frame, while the sample grows and after it froze
+                byte[] saved = bytes(ser, m);
+                r = ser.deserialize(new DataInputDeserializer(saved));
+                assertArrayEquals(saved, bytes(ser, r));
+                sawSample |= r.rainSample != null;
+                assertEquals(m.rainSample == null, r.rainSample == null);
+                assertEquals(m.convLstmState().rainScale(), r.convLstmState().rainScale());
+                m = r;
+            }
+            Frame f = frame(t, rng);
+            (t % 2 == 0 ? learner : twin).observe(m, f, stations(f));
+        }
+        assertTrue(sawSample, "saved while the sample grew");
+        assertNull(m.rainSample, "frozen within 60 frames of 4 stations, half of them wet");
+        double scale = m.convLstmState().rainScale();
+        assertTrue(scale > 0, "scale " + scale);
+        // format 5 (no scale saved): the configured units, or with auto the old default of 10 mm
+        byte[] six = bytes(ser, m);
+        byte[] five = Arrays.copyOf(six, six.length - SCALE_TAIL);
+        ByteBuffer.wrap(five).putInt(0, 5);
+        RegionState old = ser.deserialize(new DataInputDeserializer(five));
+        assertTrue(Double.isNaN(old.convLstmState().rainScale()));
+        learner.forecaster(old);
+        assertEquals(dev.tandem.models.rain.AdaptiveDefaults.LEGACY_RAIN_SCALE, old.convLstmState().rainScale());
+        RegionState oldSet = ser.deserialize(new DataInputDeserializer(five));
+        RegionLearner.convLstm(SETTINGS, new JavaBackend()).forecaster(oldSet);
+        assertEquals(10.0, oldSet.convLstmState().rainScale(), "rainfall.rain-scale as configured");
     }
 
     static Frame poisoned(Frame f) {

@@ -47,8 +47,9 @@ final class EvalRainfallCommand implements Callable<Integer> {
             description = "Time step: hourly, daily, monthly, <n>min, <n>h or <n>d. Default: the data's own (most common spacing of a station's readings).")
     String step;
 
-    @Option(names = "--window", paramLabel = "T", description = "Input frames per forecast (rainfall.window).")
-    Integer window;
+    @Option(names = "--window", paramLabel = "T|auto",
+            description = "Input frames per forecast (rainfall.window; auto: the frames covering 4 days, in [3, 24]).")
+    String window;
 
     @Option(names = "--horizon", paramLabel = "H", description = "Steps ahead to forecast (rainfall.horizon).")
     Integer horizon;
@@ -113,14 +114,17 @@ final class EvalRainfallCommand implements Callable<Integer> {
     @Option(names = "--batch", description = "convlstm: mini-batch, the newest example + replayed ones (rainfall.batch).")
     Integer batch;
 
-    @Option(names = "--replay", description = "convlstm: recent examples kept for replay (rainfall.replay).")
-    Integer replay;
+    @Option(names = "--replay", paramLabel = "N|auto",
+            description = "convlstm: recent examples kept for replay (rainfall.replay; auto: a year of steps, in [64, 4096], <= 256 MiB).")
+    String replay;
 
     @Option(names = "--steps-per-learn", paramLabel = "N", description = "convlstm: optimizer steps per new target frame (rainfall.steps-per-learn).")
     Integer stepsPerLearn;
 
-    @Option(names = "--rain-scale", paramLabel = "MM", description = "convlstm: rain is learned in units of this many mm (rainfall.rain-scale).")
-    Double rainScale;
+    @Option(names = "--rain-scale", paramLabel = "MM|auto",
+            description = "convlstm: rain is learned in units of this many mm (rainfall.rain-scale; auto: the rms of "
+                    + "the stations' rain in the first frames, then frozen).")
+    String rainScale;
 
     @Mixin
     ConfigOptions config = new ConfigOptions();
@@ -182,7 +186,7 @@ final class EvalRainfallCommand implements Callable<Integer> {
                 table.features().size(), table.badRows());
         table.problems().forEach(p -> System.err.println("  bad row " + p));
         table.notes().forEach(n -> System.err.println("  " + n));
-        RainfallEvaluation.Settings settings = new RainfallEvaluation.Settings(ts, region.window(), region.horizon(),
+        RainfallEvaluation.Settings settings = new RainfallEvaluation.Settings(ts, region.window(), region.horizon(), // 0: auto
                 gridRes, gridMax, box, features, new Rasterizer.Settings(idwPower, idwRadius), ridge, threshold, 0.2,
                 region.seed());
         Progress[] bar = new Progress[1];
@@ -206,6 +210,8 @@ final class EvalRainfallCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%s steps, %d stations (%d on the grid), grid %d x %d (%d distinct station cells); "
                         + "scored %d steps, %,d station-steps%n", r.step().label(), r.stations(), r.stationsOnGrid(),
                 r.grid().rows(), r.grid().cols(), r.distinctCells(), r.scoredSteps(), r.model().pairs());
+        Map<String, Object> chosen = chosen(r, step != null, region);
+        System.out.println("chosen: " + describe(chosen));
         System.out.printf(Locale.ROOT, "%-20s %10s %8s %7s %7s %7s%n", "forecaster", "mse", "prd%", "csi", "far", "pod");
         for (RainfallEvaluation.Scores s : List.of(r.model(), r.network(), r.persistence(), r.climatology(), r.linear())) {
             System.out.printf(Locale.ROOT, "%-20s %10.4f %8.2f %7.4f %7.4f %7.4f%n", s.name(), s.mse(), s.prd(), s.csi(),
@@ -273,7 +279,8 @@ final class EvalRainfallCommand implements Callable<Integer> {
         g.put("distinct_station_cells", r.distinctCells());
         o.put("grid", g);
         o.put("step", r.step().label());
-        o.put("window", region.window());
+        o.put("window", r.window());
+        o.put("chosen", chosen);
         o.put("horizon", region.horizon());
         o.put("features", r.features());
         o.put("bad_rows", r.badRows());
@@ -283,6 +290,78 @@ final class EvalRainfallCommand implements Callable<Integer> {
             JsonOutput.print(System.out, o);
         }
         return 0;
+    }
+
+    /**
+     * What the run chose and from what ({@code auto}: the rule, from the stream; {@code set}: an option or the
+     * configuration): the step, the grid, and the learner's window, replay, rain scale and learning rate.
+     */
+    private Map<String, Object> chosen(RainfallEvaluation.Result r, boolean stepSet, RegionSettings region) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("step", entry(r.step().label(), stepSet ? "set" : "auto",
+                stepSet ? "--step" : "the most common spacing of a station's readings"));
+        Map<String, Object> g = new LinkedHashMap<>();
+        g.put("value", String.format(Locale.ROOT, "%d x %d at %s x %s deg", r.grid().rows(), r.grid().cols(),
+                r.grid().dlat(), r.grid().dlon()));
+        g.put("source", gridRes != null ? "set" : "auto");
+        g.put("rule", gridRes != null ? "--grid-res over the " + (gridBox != null ? "--grid-box" : "stations' box")
+                : (gridBox != null ? "--grid-box at the finest ladder resolution within --grid-max " + gridMax
+                : "the stations' box at the coarsest ladder resolution giving each station its own cell, at most --grid-max "
+                + gridMax + " cells a side (else the finest that fits)"));
+        g.put("distinct_station_cells", r.distinctCells());
+        c.put("grid", g);
+        var a = r.chosen();
+        if (a != null) {
+            c.put("window", entry(a.window(), a.windowAuto() ? "auto" : "set", a.windowAuto()
+                    ? "the frames covering 4 days, in [3, 24]" : "rainfall.window"));
+            if (a.replay() > 0) {
+                c.put("replay", entry(a.replay(), a.replayAuto() ? "auto" : "set", a.replayAuto()
+                        ? "a year of steps, in [64, 4096], at most 256 MiB of examples" : "rainfall.replay"));
+            }
+            if (a.rainScaleAuto() || Double.isFinite(a.rainScale())) {
+                Map<String, Object> e = entry(Double.isFinite(a.rainScale()) ? round6(a.rainScale()) : null,
+                        a.rainScaleAuto() ? "auto" : "set", a.rainScaleAuto()
+                                ? "rms of the stations' rain in the first frames (dry = 0; clipped at 10 x the median wet"
+                                + " amount), until 50 wet readings, in [0.1, 1000] mm; then frozen" : "rainfall.rain-scale");
+                if (a.rainScaleAuto()) {
+                    e.put("wet_readings", a.scaleWet());
+                    e.put("dry_readings", a.scaleDry());
+                    e.put("frames", a.scaleFrames());
+                }
+                c.put("rain_scale_mm", e);
+            }
+            if (a.learningRate() > 0) {
+                c.put("learning_rate", entry(a.learningRate(), "set",
+                        "rainfall.learning-rate (fixed: inputs and targets are on unit scales)"));
+            }
+        } else {
+            c.put("window", entry(r.window(), region.window() == 0 ? "auto" : "set", "rainfall.window"));
+        }
+        return c;
+    }
+
+    private static Map<String, Object> entry(Object value, String source, String rule) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("value", value);
+        e.put("source", source);
+        e.put("rule", rule);
+        return e;
+    }
+
+    private static String describe(Map<String, Object> chosen) {
+        StringBuilder b = new StringBuilder();
+        for (Map.Entry<String, Object> e : chosen.entrySet()) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> v = (Map<String, Object>) e.getValue();
+            b.append(b.length() == 0 ? "" : "; ").append(e.getKey().replace('_', ' ')).append(' ').append(v.get("value"))
+                    .append(" (").append(v.get("source"));
+            if (v.containsKey("wet_readings")) {
+                b.append(String.format(Locale.ROOT, ": %s wet, %s dry readings in %s frames", v.get("wet_readings"),
+                        v.get("dry_readings"), v.get("frames")));
+            }
+            b.append(')');
+        }
+        return b.toString();
     }
 
     private static void putScores(Map<String, Object> o, String prefix, RainfallEvaluation.Scores s) {

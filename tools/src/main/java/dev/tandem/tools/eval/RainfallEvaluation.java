@@ -37,8 +37,8 @@ public final class RainfallEvaluation {
                            List<String> features,
                            Rasterizer.Settings idw, double lambda, double threshold, double scoredFraction, long seed) {
         public Settings {
-            if (window < 1) {
-                throw new IllegalArgumentException("window must be >= 1, got " + window);
+            if (window < 0) {
+                throw new IllegalArgumentException("window must be >= 1 (0: auto, the learner's rule), got " + window);
             }
             if (horizon < 1) {
                 throw new IllegalArgumentException("horizon must be >= 1, got " + horizon);
@@ -92,7 +92,8 @@ public final class RainfallEvaluation {
     public record Result(Scores model, Scores persistence, Scores climatology, Scores linear, int scoredSteps,
                          int steps, int scoredFrom, int stations, int stationsOnGrid, Grid grid, int distinctCells,
                          TimeStep step, List<String> features, int badRows, double seconds, Scores network,
-                         List<String> components, List<LeadScores> leads) {
+                         List<String> components, List<LeadScores> leads, int window,
+                         dev.tandem.models.rain.AdaptiveDefaults.Chosen chosen) {
         public double mseOverBestBaseline() {
             return model.mse() / Math.min(persistence.mse(), Math.min(climatology.mse(), linear.mse()));
         }
@@ -181,7 +182,7 @@ public final class RainfallEvaluation {
         int scored = (int) Math.round(settings.scoredFraction() * steps);
         int scoredFrom = steps - Math.max(1, scored);
         int h = settings.horizon();
-        int tw = settings.window();
+        int tw = settings.window() > 0 ? settings.window() : learner.windowFor(step); // auto: the learner's rule
         if (scoredFrom < tw + h) {
             throw new IllegalArgumentException("only " + steps + " " + step.label() + " steps: too few for a window of "
                     + tw + ", horizon " + h + " and a scored last " + Math.round(settings.scoredFraction() * 100) + "%");
@@ -291,7 +292,7 @@ public final class RainfallEvaluation {
         return new Result(Scores.of("combined", mModel), Scores.of("persistence", mPers),
                 Scores.of("climatology", mClim), Scores.of("linear", mLin), scoredSteps, steps, scoredFrom, ns, onGrid,
                 grid, distinct, step, features, table.badRows(), (System.nanoTime() - started) / 1e9,
-                Scores.of(net, mNet), List.copyOf(components), List.copyOf(leads));
+                Scores.of(net, mNet), List.copyOf(components), List.copyOf(leads), tw, region.chosen);
     }
 
     private static double min(double[] a) {

@@ -326,6 +326,7 @@ class ProcessClusterTest {
                 "rainfall.kernels=3",
                 "rainfall.batch=2",
                 "rainfall.replay=16",
+                "rainfall.rain-scale=10", // learns from the first full window (auto would wait for 50 wet readings)
                 "compute.backend=java",
                 "job.parallelism=" + parallelism,
                 "job.checkpoint-interval-ms=" + checkpointMs,

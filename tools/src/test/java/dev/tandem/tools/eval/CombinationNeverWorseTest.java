@@ -18,9 +18,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CombinationNeverWorseTest {
     private static RainfallEvaluation.Result run(SyntheticNetwork.Kind kind, int horizon) {
-        RegionSettings rs = new RegionSettings(kind.step().label(), 4, horizon, "s-sgd", 0.01, 0.9, 1, 0.001, 1000, 50,
-                new int[] {4}, new int[] {3}, 4, 64, 1, 10, 1, "java");
-        RainfallEvaluation.Settings es = new RainfallEvaluation.Settings(kind.step(), 4, horizon, null, 8, null, null,
+        return run(kind, horizon, 4, 64, 10);
+    }
+
+    /** Window, replay and rain scale 0: auto, chosen from the synthetic stream as the job would. */
+    private static RainfallEvaluation.Result run(SyntheticNetwork.Kind kind, int horizon, int window, int replay,
+                                                 double rainScale) {
+        RegionSettings rs = new RegionSettings(kind.step().label(), window, horizon, "s-sgd", 0.01, 0.9, 1, 0.001, 1000,
+                50, new int[] {4}, new int[] {3}, 4, replay, 1, rainScale, 1, "java");
+        RainfallEvaluation.Settings es = new RainfallEvaluation.Settings(kind.step(), window, horizon, null, 8, null, null,
                 Rasterizer.Settings.DEFAULT, 1, 1, 0.2, 1);
         return new RainfallEvaluation(es, RegionLearner.convLstm(rs, new JavaBackend()))
                 .run(SyntheticNetwork.generate(kind, 10, 5), null);
@@ -48,6 +54,26 @@ class CombinationNeverWorseTest {
     @Test
     void onAMonthlyNetworkTheCombinationIsNeverWorseThanTheBestBaseline() {
         assertNeverWorse(run(SyntheticNetwork.MONTHLY, 1), 1);
+    }
+
+    @Test
+    void withTheAutoDefaultsTheMonthlyNetworkIsNeverWorseThanTheBestBaseline() {
+        RainfallEvaluation.Result r = run(SyntheticNetwork.MONTHLY, 1, 0, 0, 0);
+        System.out.println("monthly, chosen: " + r.chosen().describe());
+        assertEquals(3, r.window(), "a season");
+        assertEquals(64, r.chosen().replay());
+        assertTrue(r.chosen().rainScale() > 0 && r.chosen().rainScaleAuto());
+        assertNeverWorse(r, 1);
+    }
+
+    @Test
+    void withTheAutoDefaultsTheHourlyNetworkIsNeverWorseThanTheBestBaseline() {
+        RainfallEvaluation.Result r = run(SyntheticNetwork.HOURLY, 1, 0, 0, 0);
+        System.out.println("hourly, chosen: " + r.chosen().describe());
+        assertEquals(24, r.window(), "a day");
+        assertTrue(r.chosen().replay() > 64 && r.chosen().replayAuto());
+        assertTrue(r.chosen().rainScale() > 0 && r.chosen().rainScale() < 10, "hourly rain: " + r.chosen().rainScale());
+        assertNeverWorse(r, 1);
     }
 
     @Test

@@ -142,6 +142,7 @@ class HostileInputKafkaTest {
                 "rainfall.kernels=3",
                 "rainfall.batch=2",
                 "rainfall.replay=16",
+                "rainfall.rain-scale=10", // learns from the first full window (auto would wait for 50 wet readings)
                 "job.parallelism=1",
                 "job.checkpoint-interval-ms=400",
                 "job.watermark-out-of-orderness-ms=0",

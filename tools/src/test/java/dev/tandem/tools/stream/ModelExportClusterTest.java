@@ -321,6 +321,7 @@ class ModelExportClusterTest {
                 "rainfall.kernels=3",
                 "rainfall.batch=2",
                 "rainfall.replay=8",
+                "rainfall.rain-scale=10", // learns from the first full window (auto would wait for 50 wet readings)
                 "rainfall.optimizer=adam",
                 "compute.backend=java",
                 "job.parallelism=1",

@@ -85,6 +85,7 @@ class RainfallCheckpointStateTest {
                 "rainfall.features=rain_mm,humidity_pct,pressure_hpa,temp_c,wind_kmh," + String.join(",", EXTRAS),
                 "rainfall.window=" + WINDOW,
                 "rainfall.replay=256",
+                "rainfall.rain-scale=10", // learns from the first full window (auto would wait for 50 wet readings)
                 "rainfall.hidden=2",
                 "rainfall.kernels=1",
                 "rainfall.batch=2",
