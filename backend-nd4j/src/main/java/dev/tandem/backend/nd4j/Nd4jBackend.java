@@ -984,12 +984,8 @@ public class Nd4jBackend extends JavaBackend {
             return super.allFinite(t);
         }
         float[] a = f32(t);
-        int size = t.size();
-        if (size < PARALLEL_ELEMENTWISE_MIN) {
-            return FloatKernels.allFinite(a, 0, size);
-        }
         boolean[] bad = new boolean[parallel.workers()];
-        parallel.forRanges(size, (from, to, worker) -> bad[worker] = !FloatKernels.allFinite(a, from, to));
+        elementRanges(t.size(), (from, to, worker) -> bad[worker] = !FloatKernels.allFinite(a, from, to));
         for (boolean b : bad) {
             if (b) {
                 return false;
@@ -1000,15 +996,14 @@ public class Nd4jBackend extends JavaBackend {
 
     @Override
     public void copy(Tensor src, Tensor dst) {
-        int size = src.size();
-        if (size < PARALLEL_ELEMENTWISE_MIN || !(buf(src) instanceof Buf.F32) || !(buf(dst) instanceof Buf.F32)) {
+        if (src.size() < PARALLEL_ELEMENTWISE_MIN || !(buf(src) instanceof Buf.F32) || !(buf(dst) instanceof Buf.F32)) {
             super.copy(src, dst);
             return;
         }
         Shapes.requireSameShape(src, dst, "copy");
         float[] s = f32(src);
         float[] d = f32(dst);
-        parallel.forRanges(size, (from, to, worker) -> System.arraycopy(s, from, d, from, to - from));
+        elementRanges(src.size(), (from, to, worker) -> System.arraycopy(s, from, d, from, to - from));
     }
 
     /**
