@@ -20,36 +20,61 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The compact, versioned binary model format. Layout (big-endian, {@link DataOutput} conventions):
  * <pre>
- * magic "TNDMODEL" · int version (1)
+ * magic "TNDMODEL" · int version (1 or 2)
  * UTF dtype · int rank · int[rank] input shape · long seed
  * int layers · per layer: UTF tag · the spec's fields
  * int params · per param: tensor     int buffers · per buffer: tensor
  * boolean optimizer present · [UTF name · long step · int n · n×(UTF, double) · int slots · per slot: UTF, int k, k×tensor]
+ * version 2 only: int properties · per property: UTF key · UTF value
  * tensor = int rank · int[rank] shape · raw little-endian values of the model dtype
  * </pre>
  * Unknown versions and mismatched shapes fail with a message; nothing is read into a half-built model. A ConvLSTM
  * forecaster is a model with one layer of tag "convlstm" (its spec: int layers · layers×(int hidden, int kernel) ·
  * int horizon · int output channels), so its files are version 1 too and every older file still loads.
+ *
+ * <p>Version 2 adds <b>properties</b>: what a model needs beside its weights to mean the same thing elsewhere, e.g. the
+ * units of a rainfall model's output ({@code rainfall.rain-scale-mm}, written by {@code tandem export-model}). A file
+ * without properties is written as version 1, byte for byte as before (so the state records that embed a model and
+ * the gearbox files do not change); version 1 files read with no properties.
  */
 public final class ModelCodec {
-    public static final int VERSION = 1;
+    /** The newest version this build writes (when there are properties) and reads. */
+    public static final int VERSION = 2;
+    /** The version of a file without properties (and of every file before version 2). */
+    public static final int VERSION_WITHOUT_PROPERTIES = 1;
     private static final byte[] MAGIC = "TNDMODEL".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private ModelCodec() {
     }
 
-    /** A model with, optionally, the state of the optimizer training it. */
-    public record Saved(Sequential model, OptimizerState optimizerState) {
+    /** A model with, optionally, the state of the optimizer training it, and its properties (none for version 1). */
+    public record Saved(Sequential model, OptimizerState optimizerState, Map<String, String> properties) {
+        public Saved {
+            properties = Map.copyOf(properties);
+        }
+
+        public Saved(Sequential model, OptimizerState optimizerState) {
+            this(model, optimizerState, Map.of());
+        }
     }
 
+    /** A model file without properties (version 1). */
     public static void write(OutputStream out, Sequential model, OptimizerState state) throws IOException {
+        write(out, model, state, Map.of());
+    }
+
+    /** A model file; with properties it is version 2 (keys in sorted order, so equal content gives equal bytes). */
+    public static void write(OutputStream out, Sequential model, OptimizerState state, Map<String, String> properties)
+            throws IOException {
         DataOutputStream d = new DataOutputStream(new java.io.BufferedOutputStream(out, 1 << 16));
         d.write(MAGIC);
-        d.writeInt(VERSION);
+        d.writeInt(properties.isEmpty() ? VERSION_WITHOUT_PROPERTIES : VERSION);
         d.writeUTF(model.dtype().name());
         writeShape(d, model.inputShape());
         d.writeLong(model.seed());
@@ -84,6 +109,14 @@ public final class ModelCodec {
                 }
             }
         }
+        if (!properties.isEmpty()) {
+            Map<String, String> sorted = new TreeMap<>(properties);
+            d.writeInt(sorted.size());
+            for (Map.Entry<String, String> e : sorted.entrySet()) {
+                d.writeUTF(e.getKey());
+                d.writeUTF(e.getValue());
+            }
+        }
         d.flush();
     }
 
@@ -95,8 +128,9 @@ public final class ModelCodec {
             throw new IOException("not a Tandem model file (bad magic)");
         }
         int version = d.readInt();
-        if (version != VERSION) {
-            throw new IOException("unsupported model format version " + version + "; this build reads " + VERSION);
+        if (version != VERSION_WITHOUT_PROPERTIES && version != VERSION) {
+            throw new IOException("unsupported model format version " + version + "; this build reads "
+                    + VERSION_WITHOUT_PROPERTIES + " and " + VERSION);
         }
         DType dtype = DType.valueOf(d.readUTF());
         int[] inputShape = readShape(d);
@@ -128,7 +162,17 @@ public final class ModelCodec {
                 state.slots().put(name, ts);
             }
         }
-        return new Saved(model, state);
+        Map<String, String> properties = new TreeMap<>();
+        if (version >= 2) {
+            int n = d.readInt();
+            if (n < 0 || n > 1024) {
+                throw new IOException("corrupt property count " + n);
+            }
+            for (int i = 0; i < n; i++) {
+                properties.put(d.readUTF(), d.readUTF());
+            }
+        }
+        return new Saved(model, state, properties);
     }
 
     private static void readInto(DataInputStream d, Backend backend, DType dtype, List<Tensor> targets, String what)

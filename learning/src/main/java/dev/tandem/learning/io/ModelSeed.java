@@ -82,6 +82,19 @@ public final class ModelSeed implements Serializable {
         return ModelHash.of(saved().model());
     }
 
+    /**
+     * A property the file carries ({@link ModelCodec} version 2, e.g. a rainfall model's rain scale), or null: absent,
+     * as in every version 1 file.
+     */
+    public String property(String key) {
+        return saved().properties().get(key);
+    }
+
+    /** The file's properties (empty for a version 1 file). */
+    public Map<String, String> properties() {
+        return saved().properties();
+    }
+
     /** Optimizer steps the file's optimizer state had taken (0 without one). */
     public long optimizerStep() {
         OptimizerState s = saved().optimizerState();

@@ -28,6 +28,13 @@ import java.util.Locale;
  *       (or, in a very dry region, {@value #SCALE_FRAMES} frames with at least one); then the scale is frozen, kept in
  *       the region's state, and the ConvLSTM starts learning (before that its targets would have no units). Bounded to
  *       [{@value #SCALE_MIN}, {@value #SCALE_MAX}] mm.</li>
+ *   <li><b>climatology time constants</b> of the ConvLSTM's two rain-climatology input channels (not a key): the
+ *       steps that cover {@value #CLIMATE_SHORT_DAYS} days (the recent wet or dry spell) and
+ *       {@value #CLIMATE_LONG_DAYS} days (the cell's climate over a whole annual cycle), rounded, at least
+ *       {@value #CLIMATE_SHORT_MIN} and {@value #CLIMATE_LONG_MIN} steps (an exponential mean of fewer steps is
+ *       little more than the latest frame, which the input holds already): daily → 30 and 365 (exactly the fixed
+ *       constants they replace), hourly → 720 and 8760, 10 min → 4320 and 52,560, 7 d → 4 and 52, monthly → 3 and
+ *       12. They are rates, not state: a restored region continues its means with the constants of its step.</li>
  * </ul>
  *
  * The learning rate is not chosen here: with inputs and targets on unit scales (above), a step size of the
@@ -46,6 +53,10 @@ public final class AdaptiveDefaults {
     static final int SCALE_FRAMES = 500;
     static final double SCALE_MIN = 0.1;
     static final double SCALE_MAX = 1000;
+    static final int CLIMATE_SHORT_DAYS = 30;
+    static final int CLIMATE_LONG_DAYS = 365;
+    static final int CLIMATE_SHORT_MIN = 3;
+    static final int CLIMATE_LONG_MIN = 12;
     /** The scale of a region restored from state written before the scale was saved (the old fixed default). */
     public static final double LEGACY_RAIN_SCALE = 10;
 
@@ -77,6 +88,22 @@ public final class AdaptiveDefaults {
         long fits = (long) REPLAY_BUDGET_MIB * 1024 * 1024 / (4L * Math.max(1, floatsPerExample));
         n = Math.min(n, fits);
         return (int) Math.max(batch, n);
+    }
+
+    /**
+     * The short climatology channel's time constant: {@value #CLIMATE_SHORT_DAYS} days of steps, rounded, at least
+     * {@value #CLIMATE_SHORT_MIN} (daily: 30).
+     */
+    public static int climateShortSteps(TimeStep step) {
+        return (int) Math.max(CLIMATE_SHORT_MIN, Math.round(CLIMATE_SHORT_DAYS / days(step)));
+    }
+
+    /**
+     * The long climatology channel's time constant: {@value #CLIMATE_LONG_DAYS} days of steps, rounded, at least
+     * {@value #CLIMATE_LONG_MIN} (daily: 365; monthly: 12).
+     */
+    public static int climateLongSteps(TimeStep step) {
+        return (int) Math.max(CLIMATE_LONG_MIN, Math.min(Integer.MAX_VALUE, Math.round(CLIMATE_LONG_DAYS / days(step))));
     }
 
     /**
@@ -166,15 +193,37 @@ public final class AdaptiveDefaults {
     /**
      * What a region's learner chose, and whether each came from the rule ({@code auto}) or the configuration:
      * window, replay (0 for a forecaster without one), rain scale (NaN while not yet frozen; with the sample it came
-     * from: wet and dry readings, frames), and the step it was chosen for.
+     * from: wet and dry readings, frames), the step it was chosen for, the climatology channels' time constants (0 for
+     * a forecaster without them) and, when the region's ConvLSTM was seeded from a model file that carries its rain
+     * scale, that file ({@code scaleFile}, else null) and its scale ({@code scaleFileMm}): adopted when the
+     * configuration says {@code auto}, overridden by a set value.
      */
     public record Chosen(TimeStep step, int window, boolean windowAuto, int replay, boolean replayAuto,
                          double rainScale, boolean rainScaleAuto, int scaleWet, long scaleDry, long scaleFrames,
-                         double learningRate) {
+                         double learningRate, int climateShortSteps, int climateLongSteps, String scaleFile,
+                         double scaleFileMm) {
         public Chosen withScale(double scale, RainSample sample) {
             return new Chosen(step, window, windowAuto, replay, replayAuto, scale, rainScaleAuto,
                     sample == null ? 0 : sample.wetCount, sample == null ? 0 : sample.dry,
-                    sample == null ? 0 : sample.frames, learningRate);
+                    sample == null ? 0 : sample.frames, learningRate, climateShortSteps, climateLongSteps, scaleFile,
+                    scaleFileMm);
+        }
+
+        /** The same choices, the region seeded from a model file that carries the rain scale {@code mm}. */
+        public Chosen withScaleFile(String file, double mm) {
+            boolean adopted = rainScaleAuto;
+            return new Chosen(step, window, windowAuto, replay, replayAuto, adopted ? mm : rainScale, rainScaleAuto,
+                    0, 0, 0, learningRate, climateShortSteps, climateLongSteps, file, mm);
+        }
+
+        /** Whether the rain scale is the seeding model file's (auto configured, and the file carries one). */
+        public boolean rainScaleFromFile() {
+            return rainScaleAuto && scaleFile != null;
+        }
+
+        /** Where the rain scale comes from: {@code auto} (the rule), {@code set}, or {@code model file}. */
+        public String rainScaleSource() {
+            return rainScaleFromFile() ? "model file" : rainScaleAuto ? "auto" : "set";
         }
 
         /** One line for a log: every choice and where it came from. */
@@ -188,11 +237,26 @@ public final class AdaptiveDefaults {
                                 + REPLAY_BUDGET_MIB + " MiB" : "set"));
             }
             if (Double.isFinite(rainScale)) {
-                b.append(String.format(Locale.ROOT, "; rain scale %.4g mm (%s)", rainScale, rainScaleAuto
-                        ? String.format(Locale.ROOT, "auto: rms of %d wet and %d dry readings in %d frames",
-                        scaleWet, scaleDry, scaleFrames) : "set"));
+                String from;
+                if (rainScaleFromFile()) {
+                    from = "from the model file " + scaleFile;
+                } else if (rainScaleAuto) {
+                    from = String.format(Locale.ROOT, "auto: rms of %d wet and %d dry readings in %d frames",
+                            scaleWet, scaleDry, scaleFrames);
+                } else if (scaleFile != null) {
+                    from = String.format(Locale.ROOT, "set; the model file %s was trained at %.4g mm", scaleFile,
+                            scaleFileMm);
+                } else {
+                    from = "set";
+                }
+                b.append(String.format(Locale.ROOT, "; rain scale %.4g mm (%s)", rainScale, from));
             } else if (rainScaleAuto) {
                 b.append("; rain scale not yet chosen");
+            }
+            if (climateShortSteps > 0) {
+                b.append(String.format(Locale.ROOT, "; climatology channels %d and %d steps (auto: %d and %d days of "
+                        + "steps, at least %d and %d)", climateShortSteps, climateLongSteps, CLIMATE_SHORT_DAYS,
+                        CLIMATE_LONG_DAYS, CLIMATE_SHORT_MIN, CLIMATE_LONG_MIN));
             }
             if (learningRate > 0) {
                 b.append(String.format(Locale.ROOT, "; learning rate %s (set)", learningRate));

@@ -25,7 +25,9 @@ import java.util.List;
  * coverage) plus four channels that tell the shared convolution weights where and in which climate a cell is (a
  * per-station model has its own intercept; this is the ConvLSTM's way to get one): the cell's latitude and longitude
  * scaled to [−1, 1], and two online rain climatologies of the cell — exponential means of its observed target rain
- * with time constants of {@value #SHORT_STEPS} and {@value #LONG_STEPS} steps (running means until then), updated
+ * with time constants of {@code Settings.climateShortSteps} and {@code climateLongSteps} steps (running means until
+ * then; {@link AdaptiveDefaults#climateShortSteps}: about 30 days and a year of the region's steps, 30 and 365 for
+ * daily steps, the fixed {@value #SHORT_STEPS} and {@value #LONG_STEPS} of the constructors without them), updated
  * only from targets already learned (so from the past), in units of {@code rainScale}. Output: the rain of the frame {@code horizon} steps after the window, in units of
  * {@code rainScale} mm; the loss is the masked MSE over the cells whose rain was observed (intermediate forecast
  * frames, when horizon &gt; 1, are masked out). Forecasts are {@code max(0, y · rainScale)}.
@@ -40,18 +42,26 @@ public final class ConvLstmRainForecaster implements RainForecaster {
 
     /** Model and training settings; {@code guard} is the numerical guard of every training step ({@code training.*}). */
     public record Settings(int[] hidden, int[] kernels, int batch, int replay, int stepsPerLearn, double rainScale,
-                           TrainingGuard guard) {
+                           TrainingGuard guard, int climateShortSteps, int climateLongSteps) {
         public static final Settings DEFAULT = new Settings(new int[] {16, 16}, new int[] {3, 3}, 8, 512, 1, 10.0);
 
-        /** Settings with the default guard (clipping off). */
+        /** Settings with the default guard (clipping off) and the daily climatology constants (30 and 365 steps). */
         public Settings(int[] hidden, int[] kernels, int batch, int replay, int stepsPerLearn, double rainScale) {
             this(hidden, kernels, batch, replay, stepsPerLearn, rainScale, TrainingGuard.DEFAULT);
+        }
+
+        /** Settings with the daily climatology constants (30 and 365 steps). */
+        public Settings(int[] hidden, int[] kernels, int batch, int replay, int stepsPerLearn, double rainScale,
+                        TrainingGuard guard) {
+            this(hidden, kernels, batch, replay, stepsPerLearn, rainScale, guard, SHORT_STEPS, LONG_STEPS);
         }
 
         public Settings {
             if (guard == null) {
                 guard = TrainingGuard.DEFAULT;
             }
+            require(climateShortSteps >= 1 && climateLongSteps >= 1, "climate_steps",
+                    Math.min(climateShortSteps, climateLongSteps), ">= 1 (both time constants)");
             require(batch >= 1, "batch", batch, ">= 1");
             require(replay >= batch, "replay", replay, ">= batch (" + batch + ")");
             require(stepsPerLearn >= 1, "steps_per_learn", stepsPerLearn, ">= 1");
@@ -68,6 +78,42 @@ public final class ConvLstmRainForecaster implements RainForecaster {
         }
     }
 
+    /**
+     * The model-file property ({@code ModelCodec} version 2) that carries the rain scale a ConvLSTM was trained in
+     * (mm per model unit): {@code tandem export-model} writes it, a region seeded from the file adopts it.
+     */
+    public static final String RAIN_SCALE_PROPERTY = "rainfall.rain-scale-mm";
+
+    /** The properties of a model file of this state: its rain scale when chosen (none while NaN). */
+    public static java.util.Map<String, String> modelProperties(State state) {
+        return Double.isFinite(state.rainScale)
+                ? java.util.Map.of(RAIN_SCALE_PROPERTY, Double.toString(state.rainScale)) : java.util.Map.of();
+    }
+
+    /**
+     * The rain scale a model file carries (mm); NaN without one (every file before model format 2).
+     *
+     * @throws IllegalArgumentException when the file's value is not a number &gt; 0
+     */
+    public static double rainScaleOf(dev.tandem.learning.io.ModelSeed file) {
+        String v = file.property(RAIN_SCALE_PROPERTY);
+        if (v == null) {
+            return Double.NaN;
+        }
+        double mm;
+        try {
+            mm = Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            mm = Double.NaN;
+        }
+        if (!(mm > 0) || !Double.isFinite(mm)) {
+            throw new IllegalArgumentException("model file " + file.source() + " has " + RAIN_SCALE_PROPERTY + " '"
+                    + v + "'; allowed: a number > 0 (mm per model unit)");
+        }
+        return mm;
+    }
+
+    /** The climatology channels' time constants of the settings without them (= the daily rule's). */
     static final int SHORT_STEPS = 30;
     static final int LONG_STEPS = 365;
     private static final int EXTRA_CHANNELS = 4;
@@ -328,6 +374,11 @@ public final class ConvLstmRainForecaster implements RainForecaster {
         return state.climate();
     }
 
+    /** The settings it learns with (the climatology channels' time constants among them). */
+    public Settings settings() {
+        return settings;
+    }
+
     /** The live state (not a copy): what the streaming trainer checkpoints. */
     public State state() {
         return state;
@@ -516,8 +567,8 @@ public final class ConvLstmRainForecaster implements RainForecaster {
             if (mask[k] > 0 && Float.isFinite(rainMm[k])) {
                 int c = ++state.climateCount[k];
                 float y = (float) (rainMm[k] / state.rainScale);
-                state.climateShort[k] += (y - state.climateShort[k]) / Math.min(c, SHORT_STEPS);
-                state.climateLong[k] += (y - state.climateLong[k]) / Math.min(c, LONG_STEPS);
+                state.climateShort[k] += (y - state.climateShort[k]) / Math.min(c, settings.climateShortSteps());
+                state.climateLong[k] += (y - state.climateLong[k]) / Math.min(c, settings.climateLongSteps());
             }
         }
     }

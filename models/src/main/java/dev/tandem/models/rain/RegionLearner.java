@@ -28,7 +28,9 @@ import java.util.List;
  * <p>Settings left {@code auto} (window, replay, rain scale: {@link AdaptiveDefaults}) are chosen here, from the
  * region's own stream, for the job and the evaluation alike: the window and the replay when the region is created
  * (from its time step, grid and features), the rain scale from the rain its stations report in the first frames —
- * the ConvLSTM learns nothing until it is frozen. {@link Step#chosen} reports the choices once, on the frame where
+ * the ConvLSTM learns nothing until it is frozen. A region seeded from a model file that carries its rain scale
+ * ({@link ConvLstmRainForecaster#RAIN_SCALE_PROPERTY}) takes that scale when the configuration says {@code auto}
+ * (the seeded weights are in those units); a set value still wins. {@link Step#chosen} reports the choices once, on the frame where
  * the last of them was made; {@link RegionState#chosen} keeps them.
  */
 public final class RegionLearner {
@@ -106,7 +108,8 @@ public final class RegionLearner {
         double scale = convLstm && settings.rainScale() > 0 ? settings.rainScale() : Double.NaN;
         return new AdaptiveDefaults.Chosen(step, w, window == 0, replayFor(step, grid, features, w),
                 convLstm && settings.replay() == 0, scale, convLstm && settings.rainScale() == 0, 0, 0, 0,
-                convLstm ? settings.learningRate() : 0);
+                convLstm ? settings.learningRate() : 0, convLstm ? AdaptiveDefaults.climateShortSteps(step) : 0,
+                convLstm ? AdaptiveDefaults.climateLongSteps(step) : 0, null, Double.NaN);
     }
 
     /** The region's forecaster, wrapped around its restored state on first use after a restore. */
@@ -121,11 +124,13 @@ public final class RegionLearner {
                 s.saved.setRainScale(settings.rainScale() > 0 ? settings.rainScale() : AdaptiveDefaults.LEGACY_RAIN_SCALE);
             }
             s.forecaster = new ConvLstmRainForecaster(s.grid, s.features, s.window, s.horizon, settings.buildOptimizer(),
-                    settings.forecasterSettings(replayFor(timeStep, s.grid, s.features, s.window)), s.seed, s.saved);
+                    settings.forecasterSettings(replayFor(timeStep, s.grid, s.features, s.window), timeStep), s.seed,
+                    s.saved);
             s.saved = null;
             AdaptiveDefaults.Chosen c = chosen(timeStep, s.grid, s.features);
             s.chosen = new AdaptiveDefaults.Chosen(c.step(), s.window, c.windowAuto(), c.replay(), c.replayAuto(),
-                    s.convLstmState().rainScale(), c.rainScaleAuto(), 0, 0, 0, c.learningRate());
+                    s.convLstmState().rainScale(), c.rainScaleAuto(), 0, 0, 0, c.learningRate(), c.climateShortSteps(),
+                    c.climateLongSteps(), null, Double.NaN);
         }
         return s.forecaster;
     }
@@ -152,7 +157,7 @@ public final class RegionLearner {
         int w = chosen.window();
         RainForecaster f = settings == null ? factory.create(grid, features, w, horizon, seed)
                 : new ConvLstmRainForecaster(grid, features, w, horizon, backend, settings.buildOptimizer(),
-                settings.forecasterSettings(chosen.replay()), seed);
+                settings.forecasterSettings(chosen.replay(), step), seed);
         RegionState s = new RegionState(grid, features, w, horizon, seed, f);
         s.chosen = chosen;
         if (chosen.rainScaleAuto()) {
@@ -165,6 +170,15 @@ public final class RegionLearner {
                         + s.forecaster().name());
             }
             initial.seed(c.model, c.optimizer);
+            double fileScale = ConvLstmRainForecaster.rainScaleOf(initial);
+            if (Double.isFinite(fileScale)) {
+                // the seeded weights are in the file's units: auto adopts them (nothing to sample), a set value wins
+                s.chosen = s.chosen.withScaleFile(initial.source(), fileScale);
+                if (chosen.rainScaleAuto()) {
+                    c.setRainScale(fileScale);
+                    s.rainSample = null;
+                }
+            }
         }
         s.experts = new ExpertCombination(step, threshold, horizon, grid.cells());
         return s;

@@ -88,9 +88,22 @@ public record RegionSettings(String step, int window, int horizon, String optimi
         return forecasterSettings(replay);
     }
 
-    /** The forecaster's settings with the replay chosen for a region (rain scale 0: auto, the learner's). */
+    /**
+     * The forecaster's settings with the replay chosen for a region (rain scale 0: auto, the learner's) and the
+     * climatology time constants of the configured step.
+     */
     public ConvLstmRainForecaster.Settings forecasterSettings(int chosenReplay) {
-        return new ConvLstmRainForecaster.Settings(hidden, kernels, batch, chosenReplay, stepsPerLearn, rainScale, guard);
+        return forecasterSettings(chosenReplay, timeStep());
+    }
+
+    /**
+     * The forecaster's settings for a region whose frames are steps of {@code frames} (the evaluation's inferred
+     * step may differ from the configured one): the climatology channels' time constants follow it
+     * ({@link AdaptiveDefaults#climateShortSteps}, {@link AdaptiveDefaults#climateLongSteps}).
+     */
+    public ConvLstmRainForecaster.Settings forecasterSettings(int chosenReplay, TimeStep frames) {
+        return new ConvLstmRainForecaster.Settings(hidden, kernels, batch, chosenReplay, stepsPerLearn, rainScale, guard,
+                AdaptiveDefaults.climateShortSteps(frames), AdaptiveDefaults.climateLongSteps(frames));
     }
 
     /** The same settings with another numerical guard. */

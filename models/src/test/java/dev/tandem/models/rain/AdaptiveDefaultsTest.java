@@ -50,6 +50,58 @@ class AdaptiveDefaultsTest {
         assertEquals(16, AdaptiveDefaults.replay(TimeStep.HOURLY, 16, 1L << 30), "never fewer than the mini-batch");
     }
 
+    @Test
+    void theClimatologyChannelsCoverAMonthAndAYearOfSteps() {
+        assertEquals(30, AdaptiveDefaults.climateShortSteps(TimeStep.DAILY), "daily: exactly the old fixed 30");
+        assertEquals(365, AdaptiveDefaults.climateLongSteps(TimeStep.DAILY), "daily: exactly the old fixed 365");
+        assertEquals(720, AdaptiveDefaults.climateShortSteps(TimeStep.HOURLY));
+        assertEquals(8760, AdaptiveDefaults.climateLongSteps(TimeStep.HOURLY));
+        assertEquals(4320, AdaptiveDefaults.climateShortSteps(TEN_MIN));
+        assertEquals(52_560, AdaptiveDefaults.climateLongSteps(TEN_MIN));
+        assertEquals(3, AdaptiveDefaults.climateShortSteps(TimeStep.MONTHLY), "monthly: one month, at least 3");
+        assertEquals(12, AdaptiveDefaults.climateLongSteps(TimeStep.MONTHLY), "monthly: a year");
+        assertEquals(4, AdaptiveDefaults.climateShortSteps(TimeStep.parse("7d")));
+        assertEquals(52, AdaptiveDefaults.climateLongSteps(TimeStep.parse("7d")));
+        assertEquals(15, AdaptiveDefaults.climateShortSteps(TimeStep.parse("2d")));
+        assertEquals(12, AdaptiveDefaults.climateLongSteps(TimeStep.parse("366d")), "at least 12");
+        // the step of the region's frames reaches its forecaster (the evaluation's inferred one, not the configured)
+        RegionLearner learner = RegionLearner.convLstm(settings("1d", 2, 8, 5), new JavaBackend());
+        for (TimeStep step : List.of(TimeStep.DAILY, TimeStep.MONTHLY, TimeStep.HOURLY)) {
+            RegionState s = learner.create(GRID, FEATURES, step);
+            ConvLstmRainForecaster.Settings f = ((ConvLstmRainForecaster) s.forecaster()).settings();
+            assertEquals(AdaptiveDefaults.climateShortSteps(step), f.climateShortSteps(), step.label());
+            assertEquals(AdaptiveDefaults.climateLongSteps(step), f.climateLongSteps(), step.label());
+            assertEquals(f.climateShortSteps(), s.chosen.climateShortSteps());
+            assertTrue(s.chosen.describe().contains("climatology channels " + f.climateShortSteps() + " and "
+                    + f.climateLongSteps() + " steps"), s.chosen.describe());
+        }
+    }
+
+    @Test
+    void onMonthlyStepsTheShortClimatologyFollowsAWetSeasonWithinMonths() {
+        // 24 dry months, then 3 months of 10 mm at every cell: the monthly channel (time constant 3) has moved most
+        // of the way, the daily constants (30) would still read the dry spell
+        RegionLearner learner = RegionLearner.convLstm(settings("monthly", 2, 8, 5), new JavaBackend());
+        float[][] climate = new float[2][];
+        int i = 0;
+        for (TimeStep step : List.of(TimeStep.MONTHLY, TimeStep.DAILY)) {
+            RegionState s = learner.create(GRID, FEATURES, step);
+            for (int t = 0; t < 27; t++) {
+                float[] rain = new float[4];
+                java.util.Arrays.fill(rain, t < 24 ? 0f : 10f);
+                Frame f = frame(t, rain);
+                learner.observe(s, f, stations(f));
+            }
+            climate[i++] = ((ConvLstmRainForecaster) s.forecaster()).climate();
+        }
+        // 25 targets learned (from frame T = 2 on), in units of the scale (5 mm): 22 zeros, then three of 2;
+        // after 3 steps of tau 3: 2 (1 - (2/3)^3) = 1.41
+        assertEquals(2 * (1 - Math.pow(2.0 / 3, 3)), climate[0][0], 1e-5, "monthly short channel");
+        assertEquals(2 * (1 - Math.pow(11.0 / 12, 3)), climate[0][4], 1e-5, "monthly long channel");
+        assertEquals(3 * 2 / 25.0, climate[1][0], 1e-5, "daily constants: still the running mean of 25 (tau 30)");
+        assertEquals(25, climate[0][8]);
+    }
+
     /** Station rain of one step for {@code stations} stations, wet with probability {@code wet}, exponential amounts. */
     static float[] step(SplittableRandom rng, int stations, double wet, double meanWetMm) {
         float[] r = new float[stations];

@@ -319,16 +319,24 @@ final class EvalRainfallCommand implements Callable<Integer> {
                         ? "a year of steps, in [64, 4096], at most 256 MiB of examples" : "rainfall.replay"));
             }
             if (a.rainScaleAuto() || Double.isFinite(a.rainScale())) {
+                String rule = a.rainScaleFromFile() ? "the rain scale the initial model file was trained in ("
+                        + a.scaleFile() + ")"
+                        : a.rainScaleAuto() ? "rms of the stations' rain in the first frames (dry = 0; clipped at 10 x the "
+                        + "median wet amount), until 50 wet readings, in [0.1, 1000] mm; then frozen"
+                        : "rainfall.rain-scale" + (a.scaleFile() == null ? "" : String.format(Locale.ROOT,
+                        " (wins over the initial model file's %.4g mm)", a.scaleFileMm()));
                 Map<String, Object> e = entry(Double.isFinite(a.rainScale()) ? round6(a.rainScale()) : null,
-                        a.rainScaleAuto() ? "auto" : "set", a.rainScaleAuto()
-                                ? "rms of the stations' rain in the first frames (dry = 0; clipped at 10 x the median wet"
-                                + " amount), until 50 wet readings, in [0.1, 1000] mm; then frozen" : "rainfall.rain-scale");
-                if (a.rainScaleAuto()) {
+                        a.rainScaleSource(), rule);
+                if (a.rainScaleAuto() && !a.rainScaleFromFile()) {
                     e.put("wet_readings", a.scaleWet());
                     e.put("dry_readings", a.scaleDry());
                     e.put("frames", a.scaleFrames());
                 }
                 c.put("rain_scale_mm", e);
+            }
+            if (a.climateShortSteps() > 0) {
+                c.put("climatology_steps", entry(a.climateShortSteps() + "/" + a.climateLongSteps(), "auto",
+                        "the ConvLSTM's climatology channels: 30 and 365 days of steps, at least 3 and 12"));
             }
             if (a.learningRate() > 0) {
                 c.put("learning_rate", entry(a.learningRate(), "set",

@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "export-model", mixinStandardHelpOptions = true,
         description = "Read one fleet's or region's model out of a savepoint or retained checkpoint (Flink's State "
-                + "Processor API) into a Tandem model file (weights and optimizer state).")
+                + "Processor API) into a Tandem model file (weights and optimizer state; a region's also its rain scale).")
 final class ExportModelCommand implements Callable<Integer> {
 
     @Option(names = "--savepoint", required = true, paramLabel = "PATH",
@@ -55,9 +55,14 @@ final class ExportModelCommand implements Callable<Integer> {
         o.put("bytes", e.model().length);
         o.put("model_hash", written.hash());
         o.put("optimizer_step", written.optimizerStep());
+        String scale = written.property(dev.tandem.models.rain.ConvLstmRainForecaster.RAIN_SCALE_PROPERTY);
+        if (scale != null) {
+            o.put("rain_scale_mm", Double.parseDouble(scale));
+        }
         o.put("keys", e.keys());
         System.out.println("export-model: " + uid + " / " + key + " -> " + out + " (" + e.model().length
-                + " bytes, model hash " + written.hash() + ", optimizer step " + written.optimizerStep() + ")");
+                + " bytes, model hash " + written.hash() + ", optimizer step " + written.optimizerStep()
+                + (scale == null ? "" : ", rain scale " + scale + " mm") + ")");
         if (json) {
             JsonOutput.print(System.out, o);
         }

@@ -20,7 +20,8 @@ import java.util.Optional;
  * The operators whose keyed state holds a model that {@code tandem export-model} can read out of a savepoint: the
  * gearbox fleet trainer (per fleet, {@code FleetStateSerializer}) and the rainfall region trainer (per region,
  * {@code RegionStateSerializer}, the ConvLSTM). Each reads its state with the operator's own descriptor and writes
- * the model with its optimizer state in {@link ModelCodec} format — the same bytes the state record holds inside.
+ * the model with its optimizer state in {@link ModelCodec} format — the same bytes the state record holds inside;
+ * a region's file also carries the rain scale its ConvLSTM was trained in (a version-2 property, when chosen).
  * (The Associated Learning stages keep one component each and are not exported.)
  */
 public enum ModelOperator {
@@ -48,7 +49,8 @@ public enum ModelOperator {
             if (c == null) {
                 throw new IOException("region state without a ConvLSTM forecaster");
             }
-            return encode(c.model, c.optimizer);
+            // with the units the model was trained in, so a region seeded from the file reads it alike
+            return encode(c.model, c.optimizer, ConvLstmRainForecaster.modelProperties(c));
         }
     };
 
@@ -79,8 +81,13 @@ public enum ModelOperator {
 
     static byte[] encode(dev.tandem.learning.nn.Sequential model, dev.tandem.learning.optim.OptimizerState state)
             throws IOException {
+        return encode(model, state, java.util.Map.of());
+    }
+
+    static byte[] encode(dev.tandem.learning.nn.Sequential model, dev.tandem.learning.optim.OptimizerState state,
+                         java.util.Map<String, String> properties) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 16);
-        ModelCodec.write(out, model, state);
+        ModelCodec.write(out, model, state, properties);
         return out.toByteArray();
     }
 

@@ -277,8 +277,10 @@ class ModelExportClusterTest {
         assertEquals(last.modelVersion, exported.optimizerStep());
         ModelCodec.Saved saved = ModelCodec.read(new ByteArrayInputStream(e.model()), new JavaBackend());
         ByteArrayOutputStream again = new ByteArrayOutputStream();
-        ModelCodec.write(again, saved.model(), saved.optimizerState());
+        ModelCodec.write(again, saved.model(), saved.optimizerState(), saved.properties());
         assertArrayEquals(e.model(), again.toByteArray(), "a complete model file: it reads back to the same bytes");
+        assertEquals("10.0", exported.property(dev.tandem.models.rain.ConvLstmRainForecaster.RAIN_SCALE_PROPERTY),
+                "the units it was trained in (rainfall.rain-scale=10)");
         IllegalArgumentException key = assertThrows(IllegalArgumentException.class,
                 () -> SavepointModels.export(savepoint, RainfallJob.UID_TRAINER, "elsewhere"));
         assertTrue(key.getMessage().contains("regions present: test"), key.getMessage());
