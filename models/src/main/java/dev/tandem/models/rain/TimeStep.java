@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -117,42 +116,21 @@ public record TimeStep(long millis, boolean monthly) implements java.io.Serializ
 
     /**
      * The data's own step: the most common spacing between consecutive distinct readings of a station, over all
-     * stations (ties: the shorter). A spacing of 28 to 31 days is a calendar month. Null when no station has two
-     * readings at different times.
+     * stations (ties: the shorter). A spacing of 28 to 31 days is a calendar month ({@link StepSpacings}, the rule
+     * the streaming job's {@link StepCheck} applies too). Null when no station has two readings at different times.
      */
     public static TimeStep infer(List<WeatherCsv.Reading> readings) {
         Map<String, List<Long>> byStation = new HashMap<>();
         for (WeatherCsv.Reading r : readings) {
             byStation.computeIfAbsent(r.station(), k -> new ArrayList<>()).add(r.time());
         }
-        TreeMap<Long, Long> counts = new TreeMap<>();
+        StepSpacings spacings = new StepSpacings();
         for (List<Long> times : byStation.values()) {
             long[] t = times.stream().mapToLong(Long::longValue).sorted().toArray();
             for (int i = 1; i < t.length; i++) {
-                long d = t[i] - t[i - 1];
-                if (d > 0) {
-                    counts.merge(d, 1L, Long::sum);
-                }
+                spacings.add(t[i] - t[i - 1]);
             }
         }
-        if (counts.isEmpty()) {
-            return null;
-        }
-        long best = -1;
-        long bestCount = -1;
-        long monthCount = 0;
-        for (Map.Entry<Long, Long> e : counts.entrySet()) {
-            if (e.getKey() >= 28 * DAY && e.getKey() <= 31 * DAY) {
-                monthCount += e.getValue();
-            }
-            if (e.getValue() > bestCount) {
-                best = e.getKey();
-                bestCount = e.getValue();
-            }
-        }
-        if (monthCount > bestCount) {
-            return MONTHLY;
-        }
-        return best >= 28 * DAY && best <= 31 * DAY ? MONTHLY : new TimeStep(best, false);
+        return spacings.step();
     }
 }

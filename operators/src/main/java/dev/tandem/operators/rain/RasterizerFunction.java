@@ -6,6 +6,7 @@ import dev.tandem.models.rain.Frame;
 import dev.tandem.models.rain.Grid;
 import dev.tandem.models.rain.Rasterizer;
 import dev.tandem.models.rain.StationRain;
+import dev.tandem.models.rain.StepCheck;
 import dev.tandem.models.rain.TimeStep;
 import dev.tandem.operators.common.DeadLetter;
 import dev.tandem.operators.common.IdleStateTtl;
@@ -45,7 +46,13 @@ import java.util.Map;
  * step's stations and the standard fields present in it) and kept, with the {@link FeatureNormaliser} state, in
  * keyed state as bytes with a version header ({@link #SETUP_FORMAT}). A step without readings emits no frame.
  *
- * <p>Metrics: {@code readings}, {@code lateReadings}, {@code frames}.
+ * <p>The region's first readings are also checked against {@code rainfall.step} ({@link StepCheck}: the step
+ * {@code eval rainfall} would infer from them): when the readings come at a step more than 1.5 × longer or shorter,
+ * one WARN names the region, the configured value and the inferred step, and {@code stepMismatches} counts it.
+ * The check lives in the operator instance, not in state (it forgets a region once it has decided), so a restored
+ * job checks again.
+ *
+ * <p>Metrics: {@code readings}, {@code lateReadings}, {@code frames}, {@code stepMismatches}.
  */
 public final class RasterizerFunction extends KeyedProcessFunction<String, WeatherReading, RainFrame> {
     public static final OutputTag<DeadLetter> LATE = new OutputTag<>("rain-late-readings") {
@@ -62,6 +69,10 @@ public final class RasterizerFunction extends KeyedProcessFunction<String, Weath
     private transient Counter late;
     private transient dev.tandem.operators.common.DeadLetterCounters deadLetters;
     private transient Counter frames;
+    private transient Counter stepMismatches;
+    /** Per region of this subtask, the step check over its first readings (decided ones hold nothing but the verdict). */
+    private transient Map<String, StepCheck> stepChecks;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RasterizerFunction.class);
 
     private java.time.Duration idleTtl = java.time.Duration.ZERO;
 
@@ -91,6 +102,8 @@ public final class RasterizerFunction extends KeyedProcessFunction<String, Weath
         readings = g.counter("readings");
         late = g.counter("lateReadings");
         frames = g.counter("frames");
+        stepMismatches = g.counter("stepMismatches");
+        stepChecks = new java.util.HashMap<>();
         deadLetters = new dev.tandem.operators.common.DeadLetterCounters(g);
     }
 
@@ -101,6 +114,7 @@ public final class RasterizerFunction extends KeyedProcessFunction<String, Weath
 
     @Override
     public void processElement(WeatherReading r, Context ctx, Collector<RainFrame> out) throws Exception {
+        checkStep(ctx.getCurrentKey(), r);
         long step = timeStep.index(r.time);
         long closes = closesAt(step);
         long watermark = ctx.timerService().currentWatermark();
@@ -143,6 +157,20 @@ public final class RasterizerFunction extends KeyedProcessFunction<String, Weath
             lastEmitted.update(s);
             frames.inc();
         }
+    }
+
+    /** Feeds the region's step check; warns once when its readings come at another step than the configured one. */
+    private void checkStep(String region, WeatherReading r) {
+        StepCheck check = stepChecks.computeIfAbsent(region, k -> new StepCheck(timeStep));
+        if (check.add(r.station, r.time)) {
+            stepMismatches.inc();
+            LOG.warn(check.warning(region));
+        }
+    }
+
+    /** The step check of a region of this subtask (null before its first reading), for tests. */
+    StepCheck stepCheck(String region) {
+        return stepChecks.get(region);
     }
 
     /** Rasterizes one step's readings (fixing the grid and features first if this is the region's first frame). */

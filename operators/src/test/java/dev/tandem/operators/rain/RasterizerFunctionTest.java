@@ -4,6 +4,8 @@ import dev.tandem.models.rain.WeatherCsv;
 import dev.tandem.models.rain.Frame;
 import dev.tandem.models.rain.Grid;
 import dev.tandem.models.rain.Rasterizer;
+import dev.tandem.models.rain.StepCheck;
+import dev.tandem.models.rain.TimeStep;
 import dev.tandem.operators.common.DeadLetter;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
@@ -21,6 +23,8 @@ import static dev.tandem.operators.rain.RainTestData.HOUR;
 import static dev.tandem.operators.rain.RainTestData.T0;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RasterizerFunctionTest {
@@ -28,7 +32,12 @@ class RasterizerFunctionTest {
     static final RasterSettings SETTINGS = new RasterSettings("r", "1h", LATENESS, null, 0, 16, List.of(), 2, 3);
 
     static KeyedOneInputStreamOperatorTestHarness<String, WeatherReading, RainFrame> harness(RasterSettings s) throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new RasterizerFunction(s)),
+        return harness(new RasterizerFunction(s));
+    }
+
+    static KeyedOneInputStreamOperatorTestHarness<String, WeatherReading, RainFrame> harness(RasterizerFunction fn)
+            throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(fn),
                 (WeatherReading r) -> "r", Types.STRING);
         Configuration c = new Configuration();
         c.set(PipelineOptions.GENERIC_TYPES, false);
@@ -168,6 +177,79 @@ class RasterizerFunctionTest {
             for (int k = 0; k < cells; k++) {
                 assertEquals(0f, f.masks[cells + k], "temp_c is absent from every reading: masked everywhere");
             }
+        }
+    }
+
+    /** Readings of the 9 test stations at the start of each of {@code months} calendar months from T0. */
+    static List<WeatherReading> monthly(int months) {
+        List<WeatherReading> out = new ArrayList<>();
+        long first = TimeStep.MONTHLY.index(T0);
+        for (int m = 0; m < months; m++) {
+            for (WeatherReading r : RainTestData.step(0, 0)) {
+                r.time = TimeStep.MONTHLY.start(first + m) + 9 * HOUR;
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void monthlyReadingsWithADailyStepGetOneWarningNamingKeyValueAndInferredStep() throws Exception {
+        RasterSettings daily = new RasterSettings("r", "daily", 0, null, 0, 16, List.of(), 2, 3);
+        RasterizerFunction fn = new RasterizerFunction(daily);
+        try (var h = harness(fn)) {
+            h.open();
+            List<WeatherReading> rs = monthly(4); // 9 stations x 3 spacings of a month
+            send(h, rs.subList(0, 9 + 9 + 1)); // the first month, the second (9 spacings), one more: 10 spacings
+            StepCheck check = fn.stepCheck("r");
+            assertFalse(check.decided());
+            send(h, rs.subList(19, rs.size()));
+            assertTrue(check.decided(), "20 spacings seen");
+            assertEquals(TimeStep.MONTHLY, check.inferred());
+            assertTrue(check.mismatch());
+            String w = check.warning("r");
+            assertTrue(w.contains("region 'r'") && w.contains("rainfall.step is daily") && w.contains("every monthly")
+                    && w.contains("rainfall.step=monthly") && w.contains("never scored"), w);
+            assertFalse(check.add("s00", T0 + 400 * 24 * HOUR), "warned once");
+        }
+    }
+
+    @Test
+    void readingsAtTheConfiguredStepGetNoWarning() throws Exception {
+        RasterizerFunction hourly = new RasterizerFunction(SETTINGS); // 1h
+        try (var h = harness(hourly)) {
+            h.open();
+            for (int t = 0; t < 4; t++) {
+                send(h, RainTestData.step(t, 60_000L * t)); // a minute of jitter a step
+            }
+            StepCheck check = hourly.stepCheck("r");
+            assertTrue(check.decided());
+            assertEquals(new TimeStep(61 * 60_000L, false), check.inferred(), "the most common spacing: 61 minutes");
+            assertFalse(check.mismatch(), "61 min against 1 h is within 1.5 x");
+            assertNull(check.warning("r"));
+        }
+        RasterizerFunction daily = new RasterizerFunction(new RasterSettings("r", "1d", 0, null, 0, 16, List.of(), 2, 3));
+        try (var h = harness(daily)) {
+            h.open();
+            for (int t = 0; t < 4; t++) {
+                send(h, RainTestData.step(24 * t, 0));
+            }
+            assertTrue(daily.stepCheck("r").decided());
+            assertFalse(daily.stepCheck("r").mismatch());
+        }
+    }
+
+    @Test
+    void hourlyReadingsWithADailyStepAreWarnedAsCombined() throws Exception {
+        RasterizerFunction fn = new RasterizerFunction(new RasterSettings("r", "daily", 0, null, 0, 16, List.of(), 2, 3));
+        try (var h = harness(fn)) {
+            h.open();
+            for (int t = 0; t < 4; t++) {
+                send(h, RainTestData.step(t, 0));
+            }
+            StepCheck check = fn.stepCheck("r");
+            assertEquals(TimeStep.HOURLY, check.inferred());
+            assertTrue(check.warning("r").contains("each frame combines about 24 readings a station"), check.warning("r"));
         }
     }
 }
