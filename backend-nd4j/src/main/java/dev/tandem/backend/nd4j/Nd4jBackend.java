@@ -102,6 +102,15 @@ public class Nd4jBackend extends JavaBackend {
      * (40 M and 640 M) and W2's at batch 8 (94 M) gain.
      */
     public static final long DEFAULT_ONEDNN_MIN_MACS = 1L << 25;
+
+    /**
+     * With the size threshold in force, convolutions of fewer input channels than this stay on Tandem's own path:
+     * oneDNN has nothing to block over a single channel. Measured on the Xeon (AVX-512, 2 workers, `Nd4jBench shapes
+     * 5 "W1 conv1"` and the `probe` shapes, 64 examples 28×28 5×5 → 32, forward / backward with dx, ms): 1 channel
+     * own 2.1 / 5.6 against oneDNN 4.3 / 8.1; 2 channels 3.6 / 9.5 against 3.5 / 8.9; 4 channels 8.1 / 14.9 against
+     * 3.9 / 13.0.
+     */
+    static final int ONEDNN_MIN_CHANNELS = 2;
     /** Every thread's scratch, weakly: a dead thread's buffers go with its Scratch. */
     private final List<WeakReference<Scratch>> scratches = new ArrayList<>();
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(this::newScratch);
@@ -191,11 +200,17 @@ public class Nd4jBackend extends JavaBackend {
             nativeGemms.increment();
             if (macs < PARALLEL_GEMM_MIN_MACS) {
                 openblas_nolapack.cblas_sgemm(ROW, ta, tb, m, n, k, (float) alpha, pa, lda, pb, ldb, (float) beta, pc, n);
-            } else {
+            } else if (m >= n) {
                 // rows [i0, i1) of C from rows [i0, i1) of op(A): single-threaded OpenBLAS calls side by side
                 parallel.forRanges(m, (i0, i1, worker) -> openblas_nolapack.cblas_sgemm(ROW, ta, tb, i1 - i0, n, k,
                         (float) alpha, new FloatPointer(pa).position(transA ? i0 : (long) i0 * lda), lda, pb, ldb,
                         (float) beta, new FloatPointer(pc).position((long) i0 * n), n));
+            } else {
+                // columns [j0, j1) of C from columns [j0, j1) of op(B): each worker packs only its part of the larger
+                // operand (a dense layer's weights), where splitting the few rows made both pack all of it (2x slower)
+                parallel.forRanges(n, (j0, j1, worker) -> openblas_nolapack.cblas_sgemm(ROW, ta, tb, m, j1 - j0, k,
+                        (float) alpha, pa, lda, new FloatPointer(pb).position(transB ? (long) j0 * ldb : j0), ldb,
+                        (float) beta, new FloatPointer(pc).position(j0), n));
             }
             pc.get(cf.a, 0, cf.a.length);
         } else if (ab instanceof Buf.F64 ad && bb instanceof Buf.F64 bd && cb instanceof Buf.F64 cd) {
@@ -214,6 +229,14 @@ public class Nd4jBackend extends JavaBackend {
     }
 
     // ---- convolution (oneDNN through libnd4j, or Java im2col + OpenBLAS) ----------------------------------
+
+    /** Whether a float convolution is big enough, and has channels enough, for oneDNN (threshold 0: always). */
+    private boolean oneDnnPays(Tensor x, Tensor w, ConvGeometry g) {
+        if (oneDnnMinMacs == 0) {
+            return true;
+        }
+        return x.dim(1) >= ONEDNN_MIN_CHANNELS && g.macs(x.dim(1), w.dim(0)) * x.dim(0) >= oneDnnMinMacs;
+    }
 
     private static boolean oneDnnEnabled() {
         String v = System.getProperty(ONEDNN_PROPERTY, "auto").trim();
@@ -319,7 +342,7 @@ public class Nd4jBackend extends JavaBackend {
         }
         nativeConvs.increment();
         if (useOneDnn && xb instanceof Buf.F32 xf && OneDnnConv.supports(g) && !rowSplit(x, w, g)
-                && g.macs(x.dim(1), w.dim(0)) * x.dim(0) >= oneDnnMinMacs) {
+                && oneDnnPays(x, w, g)) {
             // measured faster at the W1/W2/W3 forward shapes (docs/ENGINE.md)
             choose("forward", x, w, g, true, "onednn");
             oneDnnConv.forward(xf.a, ((Buf.F32) wb).a, bb == null ? null : ((Buf.F32) bb).a, x.dim(0), x.dim(1),
@@ -367,7 +390,7 @@ public class Nd4jBackend extends JavaBackend {
         }
         nativeConvs.increment();
         if (useOneDnn && dxb instanceof Buf.F32 dxf && xb instanceof Buf.F32 xf && OneDnnConv.supports(g)
-                && g.macs(x.dim(1), w.dim(0)) * x.dim(0) >= oneDnnMinMacs) {
+                && oneDnnPays(x, w, g)) {
             // only where the input gradient is needed: libnd4j always computes it, and without it Tandem's own
             // weight-gradient paths measured faster (W1 conv1, W3 conv1, W2's weight gradients over all steps)
             choose("backward", x, w, g, true, "onednn");

@@ -233,7 +233,9 @@ public abstract class BackendConformanceKit {
         });
         // ---- dense algebra -------------------------------------------------------------------------
         int[][] gemmSizes = {{1, 1, 1}, {3, 5, 4}, {7, 2, 9}, {1, 40, 30}, {16, 16, 16}, {33, 17, 65},
-            {64, 48, 80}, {130, 70, 90}};
+            {64, 48, 80}, {130, 70, 90},
+            // over a million multiply-adds: a parallel backend splits these, one by rows (m >= n), one by columns
+            {260, 20, 210}, {20, 260, 210}};
         double[][] alphaBeta = {{1, 0}, {0.7, -1.3}, {-2, 1}, {0, 0.5}};
         for (int[] s : gemmSizes) {
             for (int t = 0; t < 4; t++) {
