@@ -3,6 +3,7 @@ package dev.tandem.backend.nd4j;
 import dev.tandem.learning.backend.Buf;
 import dev.tandem.learning.backend.JavaBackend;
 import dev.tandem.learning.backend.JavaLstm;
+import dev.tandem.learning.tensor.Activation;
 import dev.tandem.learning.tensor.Shapes;
 import dev.tandem.learning.tensor.ConvGeometry;
 import dev.tandem.learning.tensor.GemmShape;
@@ -985,6 +986,56 @@ public class Nd4jBackend extends JavaBackend {
         double c2 = 1 - Math.pow(beta2, step);
         elementRanges(size, (from, to, worker) -> FloatKernels.adam(pa, ga, ma, va, lr, beta1, beta2, eps, c1, c2,
                 from, to));
+    }
+
+    // ---- element-wise layers, split across the workers like the optimizer (the loops are JavaBackend's) ----
+
+    @Override
+    public void activationForward(Activation f, Tensor z, Tensor y) {
+        if (f != Activation.RELU || z.size() != y.size() || !(buf(z) instanceof Buf.F32) || !(buf(y) instanceof Buf.F32)) {
+            super.activationForward(f, z, y);
+            return;
+        }
+        float[] za = f32(z);
+        float[] ya = f32(y);
+        elementRanges(za.length, (from, to, worker) -> JavaBackend.reluForward(za, ya, from, to));
+    }
+
+    @Override
+    public void activationBackward(Activation f, Tensor z, Tensor y, Tensor dy, Tensor dz) {
+        if (f != Activation.RELU || z.size() != dy.size() || z.size() != dz.size() || !(buf(z) instanceof Buf.F32)
+                || !(buf(dy) instanceof Buf.F32) || !(buf(dz) instanceof Buf.F32)) {
+            super.activationBackward(f, z, y, dy, dz);
+            return;
+        }
+        float[] za = f32(z);
+        float[] da = f32(dy);
+        float[] oa = f32(dz);
+        elementRanges(za.length, (from, to, worker) -> JavaBackend.reluBackward(za, da, oa, from, to));
+    }
+
+    @Override
+    public void multiply(Tensor x, Tensor y, Tensor out) {
+        Shapes.requireSameShape(x, y, "multiply");
+        Shapes.requireSameShape(x, out, "multiply");
+        if (!(buf(x) instanceof Buf.F32) || !(buf(y) instanceof Buf.F32) || !(buf(out) instanceof Buf.F32)) {
+            super.multiply(x, y, out);
+            return;
+        }
+        float[] xa = f32(x);
+        float[] ya = f32(y);
+        float[] oa = f32(out);
+        elementRanges(xa.length, (from, to, worker) -> JavaBackend.multiply(xa, ya, oa, from, to));
+    }
+
+    @Override
+    public void dropoutMask(long seed, double p, Tensor mask) {
+        if (!(buf(mask) instanceof Buf.F32)) {
+            super.dropoutMask(seed, p, mask);
+            return;
+        }
+        float[] m = f32(mask);
+        elementRanges(m.length, (from, to, worker) -> JavaBackend.dropoutMask(seed, p, m, from, to));
     }
 
     @Override
