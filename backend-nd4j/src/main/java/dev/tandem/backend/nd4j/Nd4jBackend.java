@@ -3,6 +3,7 @@ package dev.tandem.backend.nd4j;
 import dev.tandem.learning.backend.Buf;
 import dev.tandem.learning.backend.JavaBackend;
 import dev.tandem.learning.backend.JavaLstm;
+import dev.tandem.learning.tensor.Activation;
 import dev.tandem.learning.tensor.Shapes;
 import dev.tandem.learning.tensor.ConvGeometry;
 import dev.tandem.learning.tensor.GemmShape;
@@ -102,6 +103,15 @@ public class Nd4jBackend extends JavaBackend {
      * (40 M and 640 M) and W2's at batch 8 (94 M) gain.
      */
     public static final long DEFAULT_ONEDNN_MIN_MACS = 1L << 25;
+
+    /**
+     * With the size threshold in force, convolutions of fewer input channels than this stay on Tandem's own path:
+     * oneDNN has nothing to block over a single channel. Measured on the Xeon (AVX-512, 2 workers, `Nd4jBench shapes
+     * 5 "W1 conv1"` and the `probe` shapes, 64 examples 28×28 5×5 → 32, forward / backward with dx, ms): 1 channel
+     * own 2.1 / 5.6 against oneDNN 4.3 / 8.1; 2 channels 3.6 / 9.5 against 3.5 / 8.9; 4 channels 8.1 / 14.9 against
+     * 3.9 / 13.0.
+     */
+    static final int ONEDNN_MIN_CHANNELS = 2;
     /** Every thread's scratch, weakly: a dead thread's buffers go with its Scratch. */
     private final List<WeakReference<Scratch>> scratches = new ArrayList<>();
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(this::newScratch);
@@ -191,11 +201,17 @@ public class Nd4jBackend extends JavaBackend {
             nativeGemms.increment();
             if (macs < PARALLEL_GEMM_MIN_MACS) {
                 openblas_nolapack.cblas_sgemm(ROW, ta, tb, m, n, k, (float) alpha, pa, lda, pb, ldb, (float) beta, pc, n);
-            } else {
+            } else if (m >= n) {
                 // rows [i0, i1) of C from rows [i0, i1) of op(A): single-threaded OpenBLAS calls side by side
                 parallel.forRanges(m, (i0, i1, worker) -> openblas_nolapack.cblas_sgemm(ROW, ta, tb, i1 - i0, n, k,
                         (float) alpha, new FloatPointer(pa).position(transA ? i0 : (long) i0 * lda), lda, pb, ldb,
                         (float) beta, new FloatPointer(pc).position((long) i0 * n), n));
+            } else {
+                // columns [j0, j1) of C from columns [j0, j1) of op(B): each worker packs only its part of the larger
+                // operand (a dense layer's weights), where splitting the few rows made both pack all of it (2x slower)
+                parallel.forRanges(n, (j0, j1, worker) -> openblas_nolapack.cblas_sgemm(ROW, ta, tb, m, j1 - j0, k,
+                        (float) alpha, pa, lda, new FloatPointer(pb).position(transB ? (long) j0 * ldb : j0), ldb,
+                        (float) beta, new FloatPointer(pc).position(j0), n));
             }
             pc.get(cf.a, 0, cf.a.length);
         } else if (ab instanceof Buf.F64 ad && bb instanceof Buf.F64 bd && cb instanceof Buf.F64 cd) {
@@ -214,6 +230,14 @@ public class Nd4jBackend extends JavaBackend {
     }
 
     // ---- convolution (oneDNN through libnd4j, or Java im2col + OpenBLAS) ----------------------------------
+
+    /** Whether a float convolution is big enough, and has channels enough, for oneDNN (threshold 0: always). */
+    private boolean oneDnnPays(Tensor x, Tensor w, ConvGeometry g) {
+        if (oneDnnMinMacs == 0) {
+            return true;
+        }
+        return x.dim(1) >= ONEDNN_MIN_CHANNELS && g.macs(x.dim(1), w.dim(0)) * x.dim(0) >= oneDnnMinMacs;
+    }
 
     private static boolean oneDnnEnabled() {
         String v = System.getProperty(ONEDNN_PROPERTY, "auto").trim();
@@ -319,7 +343,7 @@ public class Nd4jBackend extends JavaBackend {
         }
         nativeConvs.increment();
         if (useOneDnn && xb instanceof Buf.F32 xf && OneDnnConv.supports(g) && !rowSplit(x, w, g)
-                && g.macs(x.dim(1), w.dim(0)) * x.dim(0) >= oneDnnMinMacs) {
+                && oneDnnPays(x, w, g)) {
             // measured faster at the W1/W2/W3 forward shapes (docs/ENGINE.md)
             choose("forward", x, w, g, true, "onednn");
             oneDnnConv.forward(xf.a, ((Buf.F32) wb).a, bb == null ? null : ((Buf.F32) bb).a, x.dim(0), x.dim(1),
@@ -367,7 +391,7 @@ public class Nd4jBackend extends JavaBackend {
         }
         nativeConvs.increment();
         if (useOneDnn && dxb instanceof Buf.F32 dxf && xb instanceof Buf.F32 xf && OneDnnConv.supports(g)
-                && g.macs(x.dim(1), w.dim(0)) * x.dim(0) >= oneDnnMinMacs) {
+                && oneDnnPays(x, w, g)) {
             // only where the input gradient is needed: libnd4j always computes it, and without it Tandem's own
             // weight-gradient paths measured faster (W1 conv1, W3 conv1, W2's weight gradients over all steps)
             choose("backward", x, w, g, true, "onednn");
@@ -962,6 +986,56 @@ public class Nd4jBackend extends JavaBackend {
         double c2 = 1 - Math.pow(beta2, step);
         elementRanges(size, (from, to, worker) -> FloatKernels.adam(pa, ga, ma, va, lr, beta1, beta2, eps, c1, c2,
                 from, to));
+    }
+
+    // ---- element-wise layers, split across the workers like the optimizer (the loops are JavaBackend's) ----
+
+    @Override
+    public void activationForward(Activation f, Tensor z, Tensor y) {
+        if (f != Activation.RELU || z.size() != y.size() || !(buf(z) instanceof Buf.F32) || !(buf(y) instanceof Buf.F32)) {
+            super.activationForward(f, z, y);
+            return;
+        }
+        float[] za = f32(z);
+        float[] ya = f32(y);
+        elementRanges(za.length, (from, to, worker) -> JavaBackend.reluForward(za, ya, from, to));
+    }
+
+    @Override
+    public void activationBackward(Activation f, Tensor z, Tensor y, Tensor dy, Tensor dz) {
+        if (f != Activation.RELU || z.size() != dy.size() || z.size() != dz.size() || !(buf(z) instanceof Buf.F32)
+                || !(buf(dy) instanceof Buf.F32) || !(buf(dz) instanceof Buf.F32)) {
+            super.activationBackward(f, z, y, dy, dz);
+            return;
+        }
+        float[] za = f32(z);
+        float[] da = f32(dy);
+        float[] oa = f32(dz);
+        elementRanges(za.length, (from, to, worker) -> JavaBackend.reluBackward(za, da, oa, from, to));
+    }
+
+    @Override
+    public void multiply(Tensor x, Tensor y, Tensor out) {
+        Shapes.requireSameShape(x, y, "multiply");
+        Shapes.requireSameShape(x, out, "multiply");
+        if (!(buf(x) instanceof Buf.F32) || !(buf(y) instanceof Buf.F32) || !(buf(out) instanceof Buf.F32)) {
+            super.multiply(x, y, out);
+            return;
+        }
+        float[] xa = f32(x);
+        float[] ya = f32(y);
+        float[] oa = f32(out);
+        elementRanges(xa.length, (from, to, worker) -> JavaBackend.multiply(xa, ya, oa, from, to));
+    }
+
+    @Override
+    public void dropoutMask(long seed, double p, Tensor mask) {
+        if (!(buf(mask) instanceof Buf.F32)) {
+            super.dropoutMask(seed, p, mask);
+            return;
+        }
+        float[] m = f32(mask);
+        elementRanges(m.length, (from, to, worker) -> JavaBackend.dropoutMask(seed, p, m, from, to));
     }
 
     @Override

@@ -178,7 +178,14 @@ public final class Nd4jBench {
      */
     private static void workloadShapes(Nd4jBackend nd, int rounds, String filter) {
         Object[][] cases = {
-            {"W1 conv1 64x1->32 28x28 5x5", 64, 1, 32, ConvGeometry.of(28, 28, 5, 5, 1, 1, Padding.SAME), false},
+            {"W1 conv1 64x1->32 28x28 5x5 (no dx)", 64, 1, 32, ConvGeometry.of(28, 28, 5, 5, 1, 1, Padding.SAME), false},
+            // the toolkit CNN has a batch norm before conv1, so its backward pass needs dx
+            {"W1 conv1 64x1->32 28x28 5x5", 64, 1, 32, ConvGeometry.of(28, 28, 5, 5, 1, 1, Padding.SAME), true},
+            // few input channels: where oneDNN starts to pay (Nd4jBackend.ONEDNN_MIN_CHANNELS)
+            {"probe 64x2->32 28x28 5x5", 64, 2, 32, ConvGeometry.of(28, 28, 5, 5, 1, 1, Padding.SAME), true},
+            {"probe 64x4->32 28x28 5x5", 64, 4, 32, ConvGeometry.of(28, 28, 5, 5, 1, 1, Padding.SAME), true},
+            {"probe 64x8->32 28x28 5x5", 64, 8, 32, ConvGeometry.of(28, 28, 5, 5, 1, 1, Padding.SAME), true},
+            {"probe 64x16->32 28x28 5x5", 64, 16, 32, ConvGeometry.of(28, 28, 5, 5, 1, 1, Padding.SAME), true},
             {"W1 conv2 64x32->64 14x14 5x5", 64, 32, 64, ConvGeometry.of(14, 14, 5, 5, 1, 1, Padding.SAME), true},
             {"W2 L1 1x20->64 32x32 3x3", 1, 20, 64, ConvGeometry.of(32, 32, 3, 3, 1, 1, Padding.SAME), true},
             {"W2 L2 1x32->64 32x32 3x3", 1, 32, 64, ConvGeometry.of(32, 32, 3, 3, 1, 1, Padding.SAME), true},

@@ -183,13 +183,7 @@ public class JavaBackend implements Backend {
         Buf yb = buf(y);
         Buf ob = buf(out);
         if (xb instanceof Buf.F32 xf && yb instanceof Buf.F32 yf && ob instanceof Buf.F32 of) {
-            float[] xa = xf.a;
-            float[] ya = yf.a;
-            float[] oa = of.a;
-            // float × float rounded once is exactly (float) of the double product
-            for (int i = 0, n = xa.length; i < n; i++) {
-                oa[i] = xa[i] * ya[i];
-            }
+            multiply(xf.a, yf.a, of.a, 0, xf.a.length);
             return;
         }
         for (int i = 0, n = xb.length(); i < n; i++) {
@@ -387,11 +381,7 @@ public class JavaBackend implements Backend {
         Buf yb = buf(y);
         int n = zb.length();
         if (f == Activation.RELU && zb instanceof Buf.F32 zf && yb instanceof Buf.F32 yf) {
-            float[] za = zf.a;
-            float[] ya = yf.a;
-            for (int i = 0; i < n; i++) {
-                ya[i] = Math.max(za[i], 0f);
-            }
+            reluForward(zf.a, yf.a, 0, n);
             return;
         }
         for (int i = 0; i < n; i++) {
@@ -407,19 +397,44 @@ public class JavaBackend implements Backend {
         Buf out = buf(dz);
         int n = zb.length();
         if (f == Activation.RELU && zb instanceof Buf.F32 zf && db instanceof Buf.F32 df && out instanceof Buf.F32 of) {
-            float[] za = zf.a;
-            float[] da = df.a;
-            float[] oa = of.a;
-            // branch-free (z > 0 ? dy : 0): a mask from z's bits, 5x faster than the branch on random signs
-            for (int i = 0; i < n; i++) {
-                int zb32 = Float.floatToRawIntBits(za[i]);
-                int positive = ((zb32 - 1) >> 31 ^ -1) & ~(zb32 >> 31);
-                oa[i] = Float.intBitsToFloat(Float.floatToRawIntBits(da[i]) & positive);
-            }
+            reluBackward(zf.a, df.a, of.a, 0, n);
             return;
         }
         for (int i = 0; i < n; i++) {
             out.set(i, db.get(i) * f.derivative(zb.get(i), yb.get(i)));
+        }
+    }
+
+    // ---- float element-wise loops over [from, to): one place for the math, the parallel backends split them ----
+
+    /** out[i] = x[i]·y[i]: float × float rounded once is exactly (float) of the double product. */
+    public static void multiply(float[] x, float[] y, float[] out, int from, int to) {
+        for (int i = from; i < to; i++) {
+            out[i] = x[i] * y[i];
+        }
+    }
+
+    /** y[i] = max(z[i], 0). */
+    public static void reluForward(float[] z, float[] y, int from, int to) {
+        for (int i = from; i < to; i++) {
+            y[i] = Math.max(z[i], 0f);
+        }
+    }
+
+    /** dz[i] = z[i] > 0 ? dy[i] : 0, branch-free: a mask from z's bits, 5x faster than the branch on random signs. */
+    public static void reluBackward(float[] z, float[] dy, float[] dz, int from, int to) {
+        for (int i = from; i < to; i++) {
+            int zb32 = Float.floatToRawIntBits(z[i]);
+            int positive = ((zb32 - 1) >> 31 ^ -1) & ~(zb32 >> 31);
+            dz[i] = Float.intBitsToFloat(Float.floatToRawIntBits(dy[i]) & positive);
+        }
+    }
+
+    /** mask[i] = 0 where {@link CounterRng#uniform}(seed, i) &lt; p, else 1 / (1 − p), in float. */
+    public static void dropoutMask(long seed, double p, float[] mask, int from, int to) {
+        float keep = (float) (1.0 / (1.0 - p));
+        for (int i = from; i < to; i++) {
+            mask[i] = CounterRng.uniform(seed, i) < p ? 0f : keep;
         }
     }
 
@@ -503,6 +518,10 @@ public class JavaBackend implements Backend {
     @Override
     public void dropoutMask(long seed, double p, Tensor mask) {
         Buf m = buf(mask);
+        if (m instanceof Buf.F32 mf) {
+            dropoutMask(seed, p, mf.a, 0, mf.a.length);
+            return;
+        }
         double keep = 1.0 / (1.0 - p);
         for (int i = 0, n = m.length(); i < n; i++) {
             m.set(i, CounterRng.uniform(seed, i) < p ? 0.0 : keep);

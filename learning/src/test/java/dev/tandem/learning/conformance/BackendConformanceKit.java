@@ -169,6 +169,27 @@ public abstract class BackendConformanceKit {
             be.multiply(x, y, x); // aliasing
             return out(o, x);
         });
+        // over 65,536 elements: a parallel backend splits the element-wise loops across its workers
+        CASES.put("multiply: 70,000 elements", (be, dt) -> {
+            Tensor x = rand(be, dt, 70, 1000);
+            Tensor y = rand(be, dt, 70, 1000);
+            Tensor o = be.zeros(dt, 70, 1000);
+            be.multiply(x, y, o);
+            return out(o);
+        });
+        CASES.put("relu forward and backward: 70,000 elements", (be, dt) -> {
+            Tensor z = rand(be, dt, 7, 10, 1000);
+            Tensor y = be.zeros(dt, 7, 10, 1000);
+            be.activationForward(Activation.RELU, z, y);
+            Tensor dz = be.zeros(dt, 7, 10, 1000);
+            be.activationBackward(Activation.RELU, z, y, rand(be, dt, 7, 10, 1000), dz);
+            return out(y, dz);
+        });
+        CASES.put("dropoutMask: 70,000 elements", (be, dt) -> {
+            Tensor m = be.zeros(dt, 70, 1000);
+            be.dropoutMask(77L, 0.5, m);
+            return out(m);
+        });
         CASES.put("divide", (be, dt) -> {
             Tensor x = rand(be, dt, 6, 5);
             Tensor y = positive(be, dt, 6, 5);
@@ -233,7 +254,9 @@ public abstract class BackendConformanceKit {
         });
         // ---- dense algebra -------------------------------------------------------------------------
         int[][] gemmSizes = {{1, 1, 1}, {3, 5, 4}, {7, 2, 9}, {1, 40, 30}, {16, 16, 16}, {33, 17, 65},
-            {64, 48, 80}, {130, 70, 90}};
+            {64, 48, 80}, {130, 70, 90},
+            // over a million multiply-adds: a parallel backend splits these, one by rows (m >= n), one by columns
+            {260, 20, 210}, {20, 260, 210}};
         double[][] alphaBeta = {{1, 0}, {0.7, -1.3}, {-2, 1}, {0, 0.5}};
         for (int[] s : gemmSizes) {
             for (int t = 0; t < 4; t++) {

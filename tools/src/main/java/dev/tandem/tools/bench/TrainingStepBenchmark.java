@@ -55,16 +55,23 @@ public final class TrainingStepBenchmark {
             int profiled = Math.max(3, steps / 3);
             long[][] acc = new long[model.layers().size()][2];
             model.setProfiler((layer, backward, ns) -> acc[layer][backward ? 1 : 0] += ns);
+            long stepNanos = 0;
             for (int i = 0; i < profiled; i++) {
+                long t0 = System.nanoTime();
                 trainer.trainBatch(x, y, batch);
+                stepNanos += System.nanoTime() - t0;
             }
             model.setProfiler(null);
+            long layerNanos = 0;
             for (int l = 0; l < acc.length; l++) {
                 Layer layer = model.layers().get(l);
                 String name = String.format(Locale.ROOT, "%02d %s", l, layer.spec().tag());
                 layerMs.put(name + " forward", acc[l][0] / 1e6 / profiled);
                 layerMs.put(name + " backward", acc[l][1] / 1e6 / profiled);
+                layerNanos += acc[l][0] + acc[l][1];
             }
+            // what the layers do not account for: loss, the numerical guard's checks and copy, the optimizer update
+            layerMs.put("outside the layers (loss, guard, optimizer)", (stepNanos - layerNanos) / 1e6 / profiled);
         }
         double flopsPerStep = 3.0 * 2.0 * model.forwardMacsPerExample() * batch;
         return new Result(medianMs, batch / (medianMs / 1e3), flopsPerStep / (medianMs / 1e3) / 1e9,
