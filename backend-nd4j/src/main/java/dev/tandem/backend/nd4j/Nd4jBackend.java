@@ -990,9 +990,19 @@ public class Nd4jBackend extends JavaBackend {
 
     // ---- element-wise layers, split across the workers like the optimizer (the loops are JavaBackend's) ----
 
+    /** Whether every tensor is float (the split loops' case; anything else takes the reference path). */
+    private boolean allFloat(Tensor... ts) {
+        for (Tensor t : ts) {
+            if (!(buf(t) instanceof Buf.F32)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Override
     public void activationForward(Activation f, Tensor z, Tensor y) {
-        if (f != Activation.RELU || z.size() != y.size() || !(buf(z) instanceof Buf.F32) || !(buf(y) instanceof Buf.F32)) {
+        if (f != Activation.RELU || z.size() != y.size() || !allFloat(z, y)) {
             super.activationForward(f, z, y);
             return;
         }
@@ -1003,8 +1013,7 @@ public class Nd4jBackend extends JavaBackend {
 
     @Override
     public void activationBackward(Activation f, Tensor z, Tensor y, Tensor dy, Tensor dz) {
-        if (f != Activation.RELU || z.size() != dy.size() || z.size() != dz.size() || !(buf(z) instanceof Buf.F32)
-                || !(buf(dy) instanceof Buf.F32) || !(buf(dz) instanceof Buf.F32)) {
+        if (f != Activation.RELU || z.size() != dy.size() || z.size() != dz.size() || !allFloat(z, dy, dz)) {
             super.activationBackward(f, z, y, dy, dz);
             return;
         }
@@ -1018,7 +1027,7 @@ public class Nd4jBackend extends JavaBackend {
     public void multiply(Tensor x, Tensor y, Tensor out) {
         Shapes.requireSameShape(x, y, "multiply");
         Shapes.requireSameShape(x, out, "multiply");
-        if (!(buf(x) instanceof Buf.F32) || !(buf(y) instanceof Buf.F32) || !(buf(out) instanceof Buf.F32)) {
+        if (!allFloat(x, y, out)) {
             super.multiply(x, y, out);
             return;
         }
@@ -1030,7 +1039,7 @@ public class Nd4jBackend extends JavaBackend {
 
     @Override
     public void dropoutMask(long seed, double p, Tensor mask) {
-        if (!(buf(mask) instanceof Buf.F32)) {
+        if (!allFloat(mask)) {
             super.dropoutMask(seed, p, mask);
             return;
         }
