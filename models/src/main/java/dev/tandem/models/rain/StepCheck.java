@@ -88,6 +88,25 @@ public final class StepCheck {
         return AdaptiveDefaults.days(inferred) / AdaptiveDefaults.days(configured);
     }
 
+    /**
+     * For {@code eval rainfall --step}: a warning when the given step is more than {@value #FACTOR} × shorter than the
+     * data's (most steps would have no readings); null otherwise. A longer step is not warned about: the evaluation
+     * aggregates the readings to it, which is what a user asking for weekly steps of daily data wants.
+     */
+    public static String finerThanData(TimeStep given, TimeStep data) {
+        if (given == null || data == null) {
+            return null;
+        }
+        double ratio = AdaptiveDefaults.days(data) / AdaptiveDefaults.days(given);
+        if (ratio <= FACTOR) {
+            return null;
+        }
+        return String.format(Locale.ROOT, "--step %s is %.1f x shorter than the data's step (%s, the most common spacing "
+                + "between consecutive readings of a station): most steps have no readings, the window covers only a "
+                + "fraction of one data step and the scores mean little. Leave --step out to use the data's step.",
+                given.label(), ratio, data.label());
+    }
+
     /** What a mismatch means for the region, naming the key, the configured value and the inferred step. */
     public String warning(String region) {
         if (!mismatch()) {

@@ -78,10 +78,10 @@ public record TimeStep(long millis, boolean monthly) implements java.io.Serializ
         return millis + "ms";
     }
 
-    /** {@code hourly}, {@code daily}, {@code monthly}, or {@code <n>min}, {@code <n>h}, {@code <n>d}. */
     /** Longest step {@link #parse} takes: 366 days. */
     public static final long MAX_MILLIS = 366 * 86_400_000L;
 
+    /** {@code hourly}, {@code daily}, {@code monthly}, or {@code <n>min}, {@code <n>h}, {@code <n>d}. */
     public static TimeStep parse(String s) {
         String t = s.trim().toLowerCase(Locale.ROOT);
         switch (t) {

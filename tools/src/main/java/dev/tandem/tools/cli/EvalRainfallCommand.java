@@ -190,7 +190,14 @@ final class EvalRainfallCommand implements Callable<Integer> {
                 gridRes, gridMax, box, features, new Rasterizer.Settings(idwPower, idwRadius), ridge, threshold, 0.2,
                 region.seed());
         Progress[] bar = new Progress[1];
+        List<String> warnings = new java.util.ArrayList<>();
         RainfallEvaluation.Result r = new RainfallEvaluation(settings, learner).run(table, new RainfallEvaluation.Listener() {
+            @Override
+            public void warning(String message) {
+                warnings.add(message);
+                System.err.println("warning: " + message);
+            }
+
             @Override
             public void prepared(StationSeries series, Grid grid, int distinctCells, int scoredFrom, double seconds) {
                 System.err.printf(Locale.ROOT,
@@ -281,6 +288,7 @@ final class EvalRainfallCommand implements Callable<Integer> {
         o.put("step", r.step().label());
         o.put("window", r.window());
         o.put("chosen", chosen);
+        o.put("warnings", warnings);
         o.put("horizon", region.horizon());
         o.put("features", r.features());
         o.put("bad_rows", r.badRows());

@@ -11,6 +11,7 @@ import dev.tandem.models.rain.RainMetrics;
 import dev.tandem.models.rain.Rasterizer;
 import dev.tandem.models.rain.StationLinearBaseline;
 import dev.tandem.models.rain.StationSeries;
+import dev.tandem.models.rain.StepCheck;
 import dev.tandem.models.rain.TimeStep;
 
 import java.util.ArrayList;
@@ -61,6 +62,10 @@ public final class RainfallEvaluation {
 
         /** A frame as the learner was given it, with its stations, and what the learner did with it. */
         default void observed(Frame frame, StationRain stations, RegionLearner.Step step) {
+        }
+
+        /** Something about the settings the user should know before trusting the scores. */
+        default void warning(String message) {
         }
     }
 
@@ -164,6 +169,12 @@ public final class RainfallEvaluation {
             throw new IllegalArgumentException(table.file() + ": no valid readings");
         }
         TimeStep step = settings.step() != null ? settings.step() : TimeStep.infer(rows);
+        if (settings.step() != null) {
+            String warning = StepCheck.finerThanData(settings.step(), TimeStep.infer(rows));
+            if (warning != null) {
+                listener.warning(warning);
+            }
+        }
         if (step == null) {
             throw new IllegalArgumentException(table.file()
                     + ": cannot infer the time step (no station has two readings at different times); give --step");

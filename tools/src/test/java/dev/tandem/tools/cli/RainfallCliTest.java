@@ -100,6 +100,24 @@ class RainfallCliTest {
                 badOptimizer.err());
     }
 
+    @Test
+    void aStepFinerThanTheDataIsWarnedAboutACoarserOneIsNot() throws Exception {
+        String f = smallFile().toString(); // hourly readings
+        TandemCliTest.Run finer = TandemCliTest.run("eval", "rainfall", "--data", f, "--window", "2", "--step", "20min",
+                "--json");
+        assertEquals(0, finer.code(), finer.err());
+        JsonNode w = finer.lastJson().get("warnings");
+        assertEquals(1, w.size(), w.toString());
+        assertTrue(w.get(0).asText().contains("--step 20min") && w.get(0).asText().contains("hourly"), w.toString());
+
+        TandemCliTest.Run coarser = TandemCliTest.run("eval", "rainfall", "--data", f, "--window", "2", "--step", "2h",
+                "--json");
+        assertEquals(0, coarser.code(), coarser.err());
+        assertEquals(0, coarser.lastJson().get("warnings").size(), coarser.lastJson().get("warnings").toString());
+        TandemCliTest.Run inferred = TandemCliTest.run("eval", "rainfall", "--data", f, "--window", "2", "--json");
+        assertEquals(0, inferred.lastJson().get("warnings").size());
+    }
+
     private static void assertNamed(TandemCliTest.Run r, String option) {
         assertTrue(r.code() != 0, option + " should fail");
         assertTrue(r.err().contains(option), "error should name " + option + ": " + r.err());
