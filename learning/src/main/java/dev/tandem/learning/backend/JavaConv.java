@@ -35,7 +35,32 @@ final class JavaConv {
                 for (int t = 0; t < count; t++) {
                     patch[t] = xa[xb + taps.input[from + t]];
                 }
-                for (int oc = 0; oc < o; oc++) {
+                int oc = 0;
+                // four filters at a time: four independent sums keep the adder busy, each in its own order
+                for (; oc + 4 <= o; oc += 4) {
+                    int w0 = oc * perFilter;
+                    int w1 = w0 + perFilter;
+                    int w2 = w1 + perFilter;
+                    int w3 = w2 + perFilter;
+                    double s0 = bias == null ? 0 : bias.get(oc);
+                    double s1 = bias == null ? 0 : bias.get(oc + 1);
+                    double s2 = bias == null ? 0 : bias.get(oc + 2);
+                    double s3 = bias == null ? 0 : bias.get(oc + 3);
+                    for (int t = 0; t < count; t++) {
+                        double v = patch[t];
+                        int k = taps.weight[from + t];
+                        s0 += v * wa[w0 + k];
+                        s1 += v * wa[w1 + k];
+                        s2 += v * wa[w2 + k];
+                        s3 += v * wa[w3 + k];
+                    }
+                    int yo = (b * o + oc) * positions + p;
+                    y.set(yo, s0);
+                    y.set(yo + positions, s1);
+                    y.set(yo + 2 * positions, s2);
+                    y.set(yo + 3 * positions, s3);
+                }
+                for (; oc < o; oc++) {
                     int wb = oc * perFilter;
                     double s = bias == null ? 0 : bias.get(oc);
                     for (int t = 0; t < count; t++) {
