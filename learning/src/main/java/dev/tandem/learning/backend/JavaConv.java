@@ -16,14 +16,12 @@ final class JavaConv {
      */
 
     static void forward(Buf x, int[] xs, Buf w, int[] ws, Buf bias, ConvGeometry g, Buf y) {
+        Taps taps = Taps.of(xs, ws, g);
         int n = xs[0];
-        int c = xs[1];
         int o = ws[0];
-        checkWeights(ws, c, g);
-        Taps taps = Taps.of(xs, g);
-        int inSize = c * xs[2] * xs[3];
-        int perFilter = c * g.kernelH() * g.kernelW();
-        int positions = g.outH() * g.outW();
+        int inSize = taps.inSize();
+        int perFilter = taps.perFilter();
+        int positions = taps.positions();
         double[] xa = doubles(x);
         double[] wa = doubles(w);
         double[] patch = new double[perFilter];
@@ -73,14 +71,12 @@ final class JavaConv {
     }
 
     static void backward(Buf x, int[] xs, Buf w, int[] ws, Buf dy, ConvGeometry g, Buf dx, Buf dw) {
+        Taps taps = Taps.of(xs, ws, g);
         int n = xs[0];
-        int c = xs[1];
         int o = ws[0];
-        checkWeights(ws, c, g);
-        Taps taps = Taps.of(xs, g);
-        int inSize = c * xs[2] * xs[3];
-        int perFilter = c * g.kernelH() * g.kernelW();
-        int positions = g.outH() * g.outW();
+        int inSize = taps.inSize();
+        int perFilter = taps.perFilter();
+        int positions = taps.positions();
         double[] xa = doubles(x);
         double[] wa = doubles(w);
         double[] dwAcc = new double[dw.length()];
@@ -119,11 +115,13 @@ final class JavaConv {
     /**
      * For each output position p (row-major), the terms that fall inside the input, in (input channel, kernel row,
      * kernel column) order: {@code input[t]} indexes one sample's input, {@code weight[t]} one filter, for t in
-     * {@code [start[p], start[p + 1])}.
+     * {@code [start[p], start[p + 1])}; with the sizes the loops step by (one sample's input, one filter, the
+     * output positions).
      */
-    private record Taps(int[] start, int[] input, int[] weight) {
-        static Taps of(int[] xs, ConvGeometry g) {
+    private record Taps(int[] start, int[] input, int[] weight, int inSize, int perFilter, int positions) {
+        static Taps of(int[] xs, int[] ws, ConvGeometry g) {
             int c = xs[1];
+            checkWeights(ws, c, g);
             int h = xs[2];
             int wd = xs[3];
             int kh = g.kernelH();
@@ -155,7 +153,7 @@ final class JavaConv {
                 }
             }
             start[positions] = t;
-            return new Taps(start, input, weight);
+            return new Taps(start, input, weight, c * h * wd, c * kh * kw, positions);
         }
     }
 
