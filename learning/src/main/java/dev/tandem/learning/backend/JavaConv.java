@@ -24,6 +24,7 @@ final class JavaConv {
         int positions = taps.positions();
         double[] xa = doubles(x);
         double[] wa = doubles(w);
+        double[] ba = bias == null ? new double[o] : doubles(bias);
         double[] patch = new double[perFilter];
         for (int b = 0; b < n; b++) {
             int xb = b * inSize;
@@ -40,10 +41,10 @@ final class JavaConv {
                     int w1 = w0 + perFilter;
                     int w2 = w1 + perFilter;
                     int w3 = w2 + perFilter;
-                    double s0 = bias == null ? 0 : bias.get(oc);
-                    double s1 = bias == null ? 0 : bias.get(oc + 1);
-                    double s2 = bias == null ? 0 : bias.get(oc + 2);
-                    double s3 = bias == null ? 0 : bias.get(oc + 3);
+                    double s0 = ba[oc];
+                    double s1 = ba[oc + 1];
+                    double s2 = ba[oc + 2];
+                    double s3 = ba[oc + 3];
                     for (int t = 0; t < count; t++) {
                         double v = patch[t];
                         int k = taps.weight[from + t];
@@ -60,7 +61,7 @@ final class JavaConv {
                 }
                 for (; oc < o; oc++) {
                     int wb = oc * perFilter;
-                    double s = bias == null ? 0 : bias.get(oc);
+                    double s = ba[oc];
                     for (int t = 0; t < count; t++) {
                         s += patch[t] * wa[wb + taps.weight[from + t]];
                     }
