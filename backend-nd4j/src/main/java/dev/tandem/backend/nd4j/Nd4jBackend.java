@@ -320,6 +320,11 @@ public class Nd4jBackend extends JavaBackend {
         return useOneDnn;
     }
 
+    /** The calling thread's scratch (tests: what it holds). */
+    Scratch callerScratch() {
+        return scratch.get();
+    }
+
     /** A large stride-1 convolution of fewer examples than workers: split by output rows across the workers. */
     private boolean rowSplit(Tensor x, Tensor w, ConvGeometry g) {
         return ShiftedConv.applies(g) && x.dim(0) < parallel.workers() && g.outH() >= parallel.workers()
@@ -458,7 +463,6 @@ public class Nd4jBackend extends JavaBackend {
 
     // Scratch heap slots of the calling thread (ShiftedConv and the im2col path use 0-5)
     private static final int SLOT_X1 = 6;
-    private static final int SLOT_W1 = 7;
     private static final int SLOT_DW1 = 8;
     private static final int SLOT_DX1 = 9;
 
@@ -467,8 +471,7 @@ public class Nd4jBackend extends JavaBackend {
         SpaceToDepth sd = new SpaceToDepth(c, g);
         Scratch s = scratch.get();
         float[] x1 = s.heapFloats(SLOT_X1, n * sd.inPer1());
-        float[] w1 = s.heapFloats(SLOT_W1, sd.weights1(o));
-        sd.weights(w, o, w1);
+        float[] w1 = spaceToDepthWeights(s, sd, w, o);
         if (n < parallel.workers() && g.outH() >= parallel.workers()
                 && sd.g1.macs(sd.c1, o) >= SPLIT_CONV_MIN_MACS) {
             sd.input(x, 0, n, x1);
@@ -481,6 +484,13 @@ public class Nd4jBackend extends JavaBackend {
         });
     }
 
+    /** w' of w, laid out again only when w has changed ({@link WeightLayouts}). */
+    private static float[] spaceToDepthWeights(Scratch s, SpaceToDepth sd, float[] w, int o) {
+        ConvGeometry g = sd.g;
+        return s.layouts.heap(w, o * sd.c * g.kernelH() * g.kernelW(), new WeightLayouts.Key("space-to-depth", o, sd.c,
+                g.kernelH(), g.kernelW(), g.strideH(), g.strideW()), sd.weights1(o), (src, out) -> sd.weights(src, o, out));
+    }
+
     private void spaceToDepthBackward(float[] x, float[] w, float[] dy, int n, int c, int o, ConvGeometry g,
                                       float[] dx, float[] dw) {
         SpaceToDepth sd = new SpaceToDepth(c, g);
@@ -491,8 +501,7 @@ public class Nd4jBackend extends JavaBackend {
         float[] w1 = null;
         float[] dx1 = null;
         if (dx != null) {
-            w1 = s.heapFloats(SLOT_W1, wn);
-            sd.weights(w, o, w1);
+            w1 = spaceToDepthWeights(s, sd, w, o);
             dx1 = s.heapFloats(SLOT_DX1, n * sd.inPer1());
         }
         float[] w1f = w1;
@@ -628,7 +637,7 @@ public class Nd4jBackend extends JavaBackend {
         int outPer = o * p;
         int chunk = examplesPerProduct(n, ck, p);
         Scratch s = scratch.get();
-        FloatPointer pw = s.floats(0, (long) o * ck).put(w, 0, o * ck);
+        FloatPointer pw = s.layouts.copy(w, o, ck);
         FloatPointer pcol = s.floats(1, (long) ck * chunk * p);
         FloatPointer py = s.floats(2, (long) o * chunk * p);
         float[] col = s.heapFloats(0, ck * chunk * p);
@@ -699,7 +708,7 @@ public class Nd4jBackend extends JavaBackend {
         FloatPointer pdcol = null;
         float[] dcol = null;
         if (dx != null) {
-            pw = s.floats(0, (long) o * ck).put(w, 0, o * ck);
+            pw = s.layouts.copy(w, o, ck);
             pdcol = s.floats(4, (long) ck * chunk * p);
             dcol = s.heapFloats(2, ck * chunk * p);
             Arrays.fill(dx, 0f);

@@ -22,6 +22,8 @@ final class Scratch {
     private final DoublePointer[] doubles = new DoublePointer[SLOTS];
     private final float[][] heapFloats = new float[SLOTS][];
     private final double[][] heapDoubles = new double[SLOTS][];
+    /** Weights laid out for the convolution kernels, kept while they stay the same. */
+    final WeightLayouts layouts = new WeightLayouts();
 
     /** An off-heap float buffer of at least n elements, positioned at 0; contents are whatever was left there. */
     FloatPointer floats(int slot, long n) {
@@ -69,7 +71,7 @@ final class Scratch {
 
     /** Off-heap bytes held. */
     long offHeapBytes() {
-        long b = 0;
+        long b = layouts.offHeapBytes();
         for (int i = 0; i < SLOTS; i++) {
             b += floats[i] == null ? 0 : floats[i].capacity() * Float.BYTES;
             b += doubles[i] == null ? 0 : doubles[i].capacity() * Double.BYTES;
@@ -81,6 +83,7 @@ final class Scratch {
     void close() {
         Arrays.fill(heapFloats, null);
         Arrays.fill(heapDoubles, null);
+        layouts.close();
         for (int i = 0; i < SLOTS; i++) {
             if (floats[i] != null) {
                 floats[i].close();

@@ -84,7 +84,7 @@ final class ShiftedConv {
         int inPer = c * g.inH() * g.inW();
         int p = g.outH() * g.outW();
         int chunk = (int) Math.max(1, Math.min(n, maxColumnFloats / Math.max(1L, (long) gr.ck() * gr.q())));
-        FloatPointer pw = s.floats(0, (long) o * gr.ck()).put(w, 0, o * gr.ck());
+        FloatPointer pw = s.layouts.copy(w, o, gr.ck());
         FloatPointer pcol = s.floats(1, (long) gr.ck() * chunk * gr.q());
         FloatPointer py = s.floats(2, (long) o * chunk * gr.q());
         FloatBuffer cols = pcol.asBuffer();
@@ -128,7 +128,7 @@ final class ShiftedConv {
         int inPer = c * g.inH() * g.inW();
         int p = g.outH() * g.outW();
         int q = gr.q();
-        FloatPointer pw = s.floats(0, (long) o * gr.ck()).put(w, 0, o * gr.ck());
+        FloatPointer pw = s.layouts.copy(w, o, gr.ck());
         FloatPointer pcol = s.floats(1, (long) gr.ck() * q);
         FloatPointer py = s.floats(2, (long) o * q);
         float[] padded = s.heapFloats(3, gr.paddedSize());
@@ -186,7 +186,7 @@ final class ShiftedConv {
         float[] dpadded = null;
         float[] row = null;
         if (dx != null) {
-            pw = s.floats(0, (long) o * gr.ck()).put(w, 0, o * gr.ck());
+            pw = s.layouts.copy(w, o, gr.ck());
             pdcol = s.floats(4, (long) gr.ck() * chunk * gr.q());
             dpadded = s.heapFloats(4, gr.paddedSize());
             row = s.heapFloats(5, gr.q());

@@ -167,9 +167,10 @@ final class TapConv2d {
         int p = g.outH() * ow;
         int chunk = chunk(to - from, c, seg, maxFloats);
         int ckw = c * gr.kw();
-        float[] tw = s.heapFloats(0, t * o * c);
-        rowWeights(w, o, c, gr.kh(), gr.kw(), tw);
-        FloatPointer pw = s.floats(0, (long) t * o * c).put(tw, 0, t * o * c);
+        int kh = gr.kh();
+        int kw = gr.kw();
+        FloatPointer pw = s.layouts.pointer(w, t * o * c, new WeightLayouts.Key("tapconv2d-rows", o, c, kh, kw, 1, 1),
+                t * o * c, (src, out) -> rowWeights(src, o, c, kh, kw, out));
         FloatPointer px = s.floats(1, (long) ckw * chunk * seg);
         FloatPointer py = s.floats(2, (long) o * chunk * seg);
         float[] xs = s.heapFloats(1, c * chunk * seg);
@@ -230,9 +231,8 @@ final class TapConv2d {
         FloatPointer pdx = null;
         float[] dxs = null;
         if (dx != null) {
-            float[] tw = s.heapFloats(0, t * o * c);
-            taps(w, o, c, t, tw);
-            pw = s.floats(0, (long) t * o * c).put(tw, 0, t * o * c);
+            pw = s.layouts.pointer(w, t * o * c, new WeightLayouts.Key("tapconv2d-taps", o, c, gr.kh(), gr.kw(), 1, 1),
+                    t * o * c, (src, out) -> taps(src, o, c, t, out));
             pdx = s.floats(4, (long) c * chunk * seg);
             dxs = s.heapFloats(3, c * chunk * seg);
         }
