@@ -154,10 +154,13 @@ final class FloatBatchNorm {
                              float[] runningMean, float[] runningVar, double eps, float[] y, int from, int to) {
         for (int c = from; c < to; c++) {
             double scale = gamma[c] / Math.sqrt(runningVar[c] + eps);
-            double shift = beta[c] - runningMean[c] * scale;
+            // float constants: a float-to-double conversion per element is not vectorised by JDK 17's C2 and was
+            // ~6 ns per value (a fifth of W4's single-window inference); JDK 25 vectorises either form
+            float scaleF = (float) scale;
+            float shiftF = (float) (beta[c] - runningMean[c] * scale);
             for (int b = 0; b < n; b++) {
                 for (int i = (b * channels + c) * spatial, end = i + spatial; i < end; i++) {
-                    y[i] = (float) (x[i] * scale + shift);
+                    y[i] = x[i] * scaleF + shiftF;
                 }
             }
         }
