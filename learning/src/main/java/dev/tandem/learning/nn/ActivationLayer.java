@@ -15,7 +15,9 @@ public final class ActivationLayer implements Layer {
     private final int[] shape;
     private Tensor z;
     private Tensor y;
+    private final Workspace yBuffers = new Workspace();
     private Tensor dz;
+    private final Workspace dzBuffers = new Workspace();
 
     public record Spec(Activation function) implements LayerSpec {
         public Spec {
@@ -61,14 +63,14 @@ public final class ActivationLayer implements Layer {
     @Override
     public Tensor forward(Tensor x, Pass pass, int layerIndex) {
         z = x;
-        y = Workspace.ensure(y, backend, x.dtype(), x.shape());
+        y = yBuffers.ensure(backend, x.dtype(), x.shape());
         backend.activationForward(spec.function(), x, y);
         return y;
     }
 
     @Override
     public Tensor backward(Tensor dy) {
-        dz = Workspace.ensure(dz, backend, dy.dtype(), dy.shape());
+        dz = dzBuffers.ensure(backend, dy.dtype(), dy.shape());
         backend.activationBackward(spec.function(), z, y, dy, dz);
         return dz;
     }

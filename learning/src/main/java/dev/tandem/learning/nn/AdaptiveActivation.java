@@ -28,7 +28,9 @@ public final class AdaptiveActivation implements Layer {
     private final Param slope;
     private Tensor z;
     private Tensor y;
+    private final Workspace yBuffers = new Workspace();
     private Tensor dz;
+    private final Workspace dzBuffers = new Workspace();
 
     /** Layer-wise (one slope) or neuron-wise (one slope per element of an example). */
     public enum Mode {
@@ -129,14 +131,14 @@ public final class AdaptiveActivation implements Layer {
                     + x.describe());
         }
         z = x;
-        y = Workspace.ensure(y, backend, x.dtype(), x.shape());
+        y = yBuffers.ensure(backend, x.dtype(), x.shape());
         backend.adaptiveActivationForward(spec.function(), x, slope.value(), spec.scale(), y);
         return y;
     }
 
     @Override
     public Tensor backward(Tensor dy) {
-        dz = Workspace.ensure(dz, backend, dy.dtype(), dy.shape());
+        dz = dzBuffers.ensure(backend, dy.dtype(), dy.shape());
         backend.adaptiveActivationBackward(spec.function(), z, slope.value(), spec.scale(), y, dy, dz, slope.grad());
         return dz;
     }

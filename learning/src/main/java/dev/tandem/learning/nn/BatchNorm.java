@@ -23,8 +23,11 @@ public final class BatchNorm implements Layer {
     private final Tensor mean;
     private final Tensor invStd;
     private Tensor xHat;
+    private final Workspace xHatBuffers = new Workspace();
     private Tensor y;
+    private final Workspace yBuffers = new Workspace();
     private Tensor dx;
+    private final Workspace dxBuffers = new Workspace();
 
     public record Spec(double eps, double momentum) implements LayerSpec {
         public Spec {
@@ -78,9 +81,9 @@ public final class BatchNorm implements Layer {
 
     @Override
     public Tensor forward(Tensor x, Pass pass, int layerIndex) {
-        y = Workspace.ensure(y, backend, x.dtype(), x.shape());
+        y = yBuffers.ensure(backend, x.dtype(), x.shape());
         if (pass.training()) {
-            xHat = Workspace.ensure(xHat, backend, x.dtype(), x.shape());
+            xHat = xHatBuffers.ensure(backend, x.dtype(), x.shape());
             backend.batchNormTrainForward(x, gamma.value(), beta.value(), spec.eps(), spec.momentum(),
                     runningMean, runningVar, xHat, mean, invStd, y);
         } else {
@@ -94,7 +97,7 @@ public final class BatchNorm implements Layer {
         if (xHat == null) {
             throw new IllegalStateException("batch norm backward needs a training-mode forward pass first");
         }
-        dx = Workspace.ensure(dx, backend, dy.dtype(), dy.shape());
+        dx = dxBuffers.ensure(backend, dy.dtype(), dy.shape());
         backend.batchNormBackward(dy, xHat, gamma.value(), invStd, dx, gamma.grad(), beta.grad());
         return dx;
     }

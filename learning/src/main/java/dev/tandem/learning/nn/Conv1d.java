@@ -23,7 +23,9 @@ public final class Conv1d implements Layer {
     private final Tensor weightGrad4;
     private Tensor x4;
     private Tensor y;
+    private final Workspace yBuffers = new Workspace();
     private Tensor dx;
+    private final Workspace dxBuffers = new Workspace();
 
     public record Spec(int filters, int kernel, int stride, Padding padding) implements LayerSpec {
         public Spec {
@@ -82,7 +84,7 @@ public final class Conv1d implements Layer {
     public Tensor forward(Tensor input, Pass pass, int layerIndex) {
         int n = input.dim(0);
         x4 = input.reshape(n, inChannels, 1, length);
-        y = Workspace.ensure(y, backend, input.dtype(), n, spec.filters(), geometry.outW());
+        y = yBuffers.ensure(backend, input.dtype(), n, spec.filters(), geometry.outW());
         backend.conv2dForward(x4, weight4, bias.value(), geometry, y.reshape(n, spec.filters(), 1, geometry.outW()));
         return y;
     }
@@ -90,7 +92,7 @@ public final class Conv1d implements Layer {
     @Override
     public Tensor backward(Tensor dy) {
         int n = dy.dim(0);
-        dx = Workspace.ensure(dx, backend, dy.dtype(), n, inChannels, length);
+        dx = dxBuffers.ensure(backend, dy.dtype(), n, inChannels, length);
         backend.conv2dBackward(x4, weight4, dy.reshape(n, spec.filters(), 1, geometry.outW()), geometry,
                 dx.reshape(n, inChannels, 1, length), weightGrad4, bias.grad());
         return dx;

@@ -20,7 +20,9 @@ public final class Conv2d implements Layer {
     private final Param bias;
     private Tensor x;
     private Tensor y;
+    private final Workspace yBuffers = new Workspace();
     private Tensor dx;
+    private final Workspace dxBuffers = new Workspace();
 
     public record Spec(int filters, int kernelH, int kernelW, int strideH, int strideW, Padding padding)
             implements LayerSpec {
@@ -88,14 +90,14 @@ public final class Conv2d implements Layer {
     @Override
     public Tensor forward(Tensor input, Pass pass, int layerIndex) {
         x = input;
-        y = Workspace.ensure(y, backend, input.dtype(), input.dim(0), spec.filters(), geometry.outH(), geometry.outW());
+        y = yBuffers.ensure(backend, input.dtype(), input.dim(0), spec.filters(), geometry.outH(), geometry.outW());
         backend.conv2dForward(x, weight.value(), bias.value(), geometry, y);
         return y;
     }
 
     @Override
     public Tensor backward(Tensor dy) {
-        dx = Workspace.ensure(dx, backend, dy.dtype(), x.shape());
+        dx = dxBuffers.ensure(backend, dy.dtype(), x.shape());
         backend.conv2dBackward(x, weight.value(), dy, geometry, dx, weight.grad(), bias.grad());
         return dx;
     }

@@ -19,7 +19,9 @@ public final class Dense implements Layer {
     private Tensor x;
     private int[] xShape;
     private Tensor y;
+    private final Workspace yBuffers = new Workspace();
     private Tensor dx;
+    private final Workspace dxBuffers = new Workspace();
 
     public record Spec(int units) implements LayerSpec {
         public Spec {
@@ -65,7 +67,7 @@ public final class Dense implements Layer {
         int n = input.dim(0);
         xShape = input.shape();
         x = input.rank() == 2 ? input : input.reshape(n, in);
-        y = Workspace.ensure(y, backend, input.dtype(), n, spec.units());
+        y = yBuffers.ensure(backend, input.dtype(), n, spec.units());
         backend.gemm(false, false, 1, x, weight.value(), 0, y);
         backend.addBias(y, bias.value());
         return y;
@@ -75,7 +77,7 @@ public final class Dense implements Layer {
     public Tensor backward(Tensor dy) {
         backend.gemm(true, false, 1, x, dy, 0, weight.grad());
         backend.biasGradient(dy, bias.grad());
-        dx = Workspace.ensure(dx, backend, dy.dtype(), x.dim(0), in);
+        dx = dxBuffers.ensure(backend, dy.dtype(), x.dim(0), in);
         backend.gemm(false, true, 1, dy, weight.value(), 0, dx);
         return xShape.length == 2 ? dx : dx.reshape(xShape);
     }

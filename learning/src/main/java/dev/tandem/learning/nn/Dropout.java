@@ -16,8 +16,11 @@ public final class Dropout implements Layer {
     private final Backend backend;
     private final int[] shape;
     private Tensor mask;
+    private final Workspace maskBuffers = new Workspace();
     private Tensor y;
+    private final Workspace yBuffers = new Workspace();
     private Tensor dx;
+    private final Workspace dxBuffers = new Workspace();
     private boolean active;
 
     public record Spec(double p) implements LayerSpec {
@@ -63,9 +66,9 @@ public final class Dropout implements Layer {
         if (!active) {
             return x;
         }
-        mask = Workspace.ensure(mask, backend, x.dtype(), x.shape());
+        mask = maskBuffers.ensure(backend, x.dtype(), x.shape());
         backend.dropoutMask(pass.seedFor(layerIndex), spec.p(), mask);
-        y = Workspace.ensure(y, backend, x.dtype(), x.shape());
+        y = yBuffers.ensure(backend, x.dtype(), x.shape());
         backend.multiply(x, mask, y);
         return y;
     }
@@ -75,7 +78,7 @@ public final class Dropout implements Layer {
         if (!active) {
             return dy;
         }
-        dx = Workspace.ensure(dx, backend, dy.dtype(), dy.shape());
+        dx = dxBuffers.ensure(backend, dy.dtype(), dy.shape());
         backend.multiply(dy, mask, dx);
         return dx;
     }

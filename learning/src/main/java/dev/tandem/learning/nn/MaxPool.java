@@ -20,7 +20,9 @@ public final class MaxPool implements Layer {
     private final ConvGeometry geometry;
     private Tensor x;
     private Tensor y;
+    private final Workspace yBuffers = new Workspace();
     private Tensor dx;
+    private final Workspace dxBuffers = new Workspace();
 
     public record Spec(int sizeH, int sizeW) implements LayerSpec {
         public Spec {
@@ -83,14 +85,14 @@ public final class MaxPool implements Layer {
     public Tensor forward(Tensor input, Pass pass, int layerIndex) {
         int n = input.dim(0);
         x = as4d(input);
-        y = Workspace.ensure(y, backend, input.dtype(), prependBatch(n, outputShape()));
+        y = yBuffers.ensure(backend, input.dtype(), prependBatch(n, outputShape()));
         backend.maxPoolForward(x, geometry, as4d(y));
         return y;
     }
 
     @Override
     public Tensor backward(Tensor dy) {
-        dx = Workspace.ensure(dx, backend, dy.dtype(), prependBatch(dy.dim(0), inShape));
+        dx = dxBuffers.ensure(backend, dy.dtype(), prependBatch(dy.dim(0), inShape));
         backend.maxPoolBackward(x, as4d(dy), geometry, as4d(dx));
         return dx;
     }

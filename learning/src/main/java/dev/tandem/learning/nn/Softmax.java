@@ -13,7 +13,9 @@ public final class Softmax implements Layer {
     private final Backend backend;
     private final int[] shape;
     private Tensor y;
+    private final Workspace yBuffers = new Workspace();
     private Tensor dx;
+    private final Workspace dxBuffers = new Workspace();
 
     public record Spec() implements LayerSpec {
         @Override
@@ -52,14 +54,14 @@ public final class Softmax implements Layer {
 
     @Override
     public Tensor forward(Tensor x, Pass pass, int layerIndex) {
-        y = Workspace.ensure(y, backend, x.dtype(), x.shape());
+        y = yBuffers.ensure(backend, x.dtype(), x.shape());
         backend.softmaxRows(x, y);
         return y;
     }
 
     @Override
     public Tensor backward(Tensor dy) {
-        dx = Workspace.ensure(dx, backend, dy.dtype(), dy.shape());
+        dx = dxBuffers.ensure(backend, dy.dtype(), dy.shape());
         backend.softmaxRowsBackward(y, dy, dx);
         return dx;
     }

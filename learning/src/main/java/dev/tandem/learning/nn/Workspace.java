@@ -6,15 +6,27 @@ import dev.tandem.learning.tensor.Tensor;
 
 import java.util.Arrays;
 
-/** Reuses an activation buffer across steps while the batch shape stays the same. */
-final class Workspace {
-    private Workspace() {
+/**
+ * One activation buffer of a layer, reused across steps for the last two batch shapes it was asked for. Two, because
+ * a stream trainer alternates between predicting single windows and training on a mini-batch: with one slot every
+ * switch allocated (and zeroed) every layer's buffers afresh — in W4 a twelfth of the trainer thread, plus the GC.
+ */
+public final class Workspace {
+    private Tensor recent;
+    private Tensor older;
+
+    /** A tensor of this dtype and shape: one of the last two handed out when it fits (its contents are stale). */
+    public Tensor ensure(Backend backend, DType dtype, int... shape) {
+        if (fits(recent, dtype, shape)) {
+            return recent;
+        }
+        Tensor t = fits(older, dtype, shape) ? older : backend.zeros(dtype, shape);
+        older = recent;
+        recent = t;
+        return t;
     }
 
-    static Tensor ensure(Tensor cached, Backend backend, DType dtype, int... shape) {
-        if (cached != null && cached.dtype() == dtype && Arrays.equals(cached.shape(), shape)) {
-            return cached;
-        }
-        return backend.zeros(dtype, shape);
+    private static boolean fits(Tensor t, DType dtype, int[] shape) {
+        return t != null && t.dtype() == dtype && Arrays.equals(t.shape(), shape);
     }
 }

@@ -3,6 +3,7 @@ package dev.tandem.learning.train;
 import dev.tandem.learning.loss.SoftmaxCrossEntropy;
 import dev.tandem.learning.nn.Pass;
 import dev.tandem.learning.nn.Sequential;
+import dev.tandem.learning.nn.Workspace;
 import dev.tandem.learning.optim.Optimizer;
 import dev.tandem.learning.optim.OptimizerState;
 import dev.tandem.learning.optim.TrainingGuard;
@@ -29,6 +30,10 @@ public final class ClassifierTrainer {
     private final OptimizerState state;
     private final int classes;
     private final SupervisedObjective objective;
+    // a predicted window (batch 1) and a training mini-batch alternate: two shapes kept each
+    private final Workspace inputBuffers = new Workspace();
+    private final Workspace targetBuffers = new Workspace();
+    private final Workspace probBuffers = new Workspace();
     private Tensor x;
     private Tensor targets;
     private Tensor probs;
@@ -66,7 +71,7 @@ public final class ClassifierTrainer {
             }
             t[i * classes + y] = 1f;
         }
-        targets = ensure(targets, n, classes);
+        targets = targetBuffers.ensure(model.backend(), model.dtype(), n, classes);
         copyIn(t, targets);
         Pass pass = Pass.training(CounterRng.mix(model.seed() ^ PASS_SALT, state.step()));
         return guard.step(optimizer, objective.on(x, targets, pass), model.params(), model.buffers(), state);
@@ -76,7 +81,7 @@ public final class ClassifierTrainer {
     public float[] predictProbabilities(float[] inputs, int n) {
         loadBatch(inputs, n);
         Tensor logits = model.forward(x, Pass.INFERENCE);
-        probs = ensure(probs, n, classes);
+        probs = probBuffers.ensure(model.backend(), model.dtype(), n, classes);
         model.backend().softmaxRows(logits, probs);
         return probs.toFloatArray();
     }
@@ -147,15 +152,8 @@ public final class ClassifierTrainer {
         if (inputs.length < n * per) {
             throw new IllegalArgumentException("batch of " + n + " needs " + n * per + " values, got " + inputs.length);
         }
-        x = ensure(x, Shapes.prepend(n, model.inputShape()));
+        x = inputBuffers.ensure(model.backend(), model.dtype(), Shapes.prepend(n, model.inputShape()));
         copyIn(inputs.length == n * per ? inputs : Arrays.copyOf(inputs, n * per), x);
-    }
-
-    private Tensor ensure(Tensor t, int... shape) {
-        if (t != null && Arrays.equals(t.shape(), shape)) {
-            return t;
-        }
-        return model.backend().zeros(model.dtype(), shape);
     }
 
     private void copyIn(float[] values, Tensor t) {
