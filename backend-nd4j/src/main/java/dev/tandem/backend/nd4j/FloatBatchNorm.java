@@ -1,13 +1,14 @@
 package dev.tandem.backend.nd4j;
 
+import dev.tandem.learning.tensor.FloatReductions;
+
 /**
  * Batch normalisation over axis 1 of float [N, C, spatial...] on primitive arrays, for channels [from, to) only, so
  * that disjoint channel ranges can run in parallel.
  *
- * <p>Written for what the JIT (JDK 17's C2) does well: the sums over one example's row of a channel run in float with
- * four independent accumulators (no long dependency chain, no float-to-double conversion per element), each run of
- * at most {@link #RUN} values is added into a double total, and the element-wise passes (the normalisation, the input gradient) use
- * one index into every array and per-channel float constants, so C2 vectorises them (8 floats per AVX2 operation;
+ * <p>Written for what the JIT (JDK 17's C2) does well: the sums over one example's row of a channel are
+ * {@link FloatReductions} (float runs added in double; Vector API lanes when the module is there), and the
+ * element-wise passes (the normalisation, the input gradient) use one index into every array and per-channel float constants, so C2 vectorises them (8 floats per AVX2 operation;
  * it does not vectorise a loop whose arrays are indexed at different offsets, nor float reductions). The statistics
  * take two passes like the reference (the mean, then the squared deviations from it, so the variance cannot
  * cancel). Measured on W3's five shapes ([32, 16..64, 1, 128..8], one thread, best of 3,000 calls, loaded VM):
@@ -34,14 +35,14 @@ final class FloatBatchNorm {
             double s = 0;
             for (int b = 0; b < n; b++) {
                 int i = (b * channels + c) * spatial;
-                s += rowSum(x, i, i + spatial);
+                s += FloatReductions.sum(x, i, i + spatial);
             }
             double mu = s / count;
             float muF = (float) mu;
             double ss = 0;
             for (int b = 0; b < n; b++) {
                 int i = (b * channels + c) * spatial;
-                ss += rowSquaredDeviations(x, i, i + spatial, muF);
+                ss += FloatReductions.squaredDeviations(x, i, i + spatial, muF);
             }
             // Σ(x − μf)² = Σ(x − μ)² + count·(μ − μf)²
             double dm = mu - muF;
@@ -65,88 +66,6 @@ final class FloatBatchNorm {
             double unbiased = count > 1 ? var * count / (count - 1) : var;
             runningMean[c] = (float) ((1 - momentum) * runningMean[c] + momentum * mu);
             runningVar[c] = (float) ((1 - momentum) * runningVar[c] + momentum * unbiased);
-        }
-    }
-
-    /** Float runs of at most this many values, each then added into a double total (bounds the float error). */
-    static final int RUN = 256;
-
-    /** Σ x[from, to): float runs of {@link #RUN} values with four accumulators, added in double. */
-    static double rowSum(float[] x, int from, int to) {
-        double total = 0;
-        for (int r = from; r < to; r += RUN) {
-            int end = Math.min(to, r + RUN);
-            float s0 = 0;
-            float s1 = 0;
-            float s2 = 0;
-            float s3 = 0;
-            int i = r;
-            for (; i + 3 < end; i += 4) {
-                s0 += x[i];
-                s1 += x[i + 1];
-                s2 += x[i + 2];
-                s3 += x[i + 3];
-            }
-            for (; i < end; i++) {
-                s0 += x[i];
-            }
-            total += (s0 + s1) + (s2 + s3);
-        }
-        return total;
-    }
-
-    /** Σ (x − m)² over x[from, to), like {@link #rowSum}. */
-    private static double rowSquaredDeviations(float[] x, int from, int to, float m) {
-        double total = 0;
-        for (int r = from; r < to; r += RUN) {
-            int end = Math.min(to, r + RUN);
-            float s0 = 0;
-            float s1 = 0;
-            float s2 = 0;
-            float s3 = 0;
-            int i = r;
-            for (; i + 3 < end; i += 4) {
-                float d0 = x[i] - m;
-                float d1 = x[i + 1] - m;
-                float d2 = x[i + 2] - m;
-                float d3 = x[i + 3] - m;
-                s0 += d0 * d0;
-                s1 += d1 * d1;
-                s2 += d2 * d2;
-                s3 += d3 * d3;
-            }
-            for (; i < end; i++) {
-                float d0 = x[i] - m;
-                s0 += d0 * d0;
-            }
-            total += (s0 + s1) + (s2 + s3);
-        }
-        return total;
-    }
-
-    /** sums[0] += Σ dy, sums[1] += Σ dy·x̂ over [from, to), like {@link #rowSum}. */
-    private static void gradientSums(float[] dy, float[] xHat, int from, int to, double[] sums) {
-        for (int r = from; r < to; r += RUN) {
-            int end = Math.min(to, r + RUN);
-            float s0 = 0;
-            float s1 = 0;
-            float p0 = 0;
-            float p1 = 0;
-            int i = r;
-            for (; i + 1 < end; i += 2) {
-                float d0 = dy[i];
-                float d1 = dy[i + 1];
-                s0 += d0;
-                p0 += d0 * xHat[i];
-                s1 += d1;
-                p1 += d1 * xHat[i + 1];
-            }
-            if (i < end) {
-                s0 += dy[i];
-                p0 += dy[i] * xHat[i];
-            }
-            sums[0] += s0 + s1;
-            sums[1] += p0 + p1;
         }
     }
 
@@ -175,7 +94,7 @@ final class FloatBatchNorm {
             sums[1] = 0;
             for (int b = 0; b < n; b++) {
                 int i = (b * channels + c) * spatial;
-                gradientSums(dy, xHat, i, i + spatial, sums);
+                FloatReductions.sumAndDot(dy, xHat, i, i + spatial, sums);
             }
             double sdy = sums[0];
             double sdyx = sums[1];

@@ -1,5 +1,7 @@
 package dev.tandem.backend.nd4j;
 
+import dev.tandem.learning.tensor.FloatReductions;
+
 /**
  * Small float loops of a training step on primitive arrays, without the reference's per-element virtual calls: the
  * bias gradient as float runs summed in double, Adam in float.
@@ -46,26 +48,13 @@ final class FloatKernels {
         }
     }
 
-    /**
-     * Whether every element of [from, to) is finite. Branch-free: the exponent field plus one lowest exponent
-     * step carries into the sign bit only for an all-ones exponent (NaN, ±Inf); 35% faster than testing
-     * {@code v - v != 0} per element (1.66 M floats: 0.61 against 0.95 ms, one thread).
-     */
-    static boolean allFinite(float[] a, int from, int to) {
-        int bad = 0;
-        for (int i = from; i < to; i++) {
-            bad |= (Float.floatToRawIntBits(a[i]) & 0x7f800000) + 0x00800000;
-        }
-        return bad >= 0;
-    }
-
-    /** dBias[c] = Σ over examples and positions of dy[n, c, ...]: float runs added in double ({@link FloatBatchNorm#rowSum}). */
+    /** dBias[c] = Σ over examples and positions of dy[n, c, ...]: {@link FloatReductions#sum}. */
     static void channelSums(float[] dy, int n, int channels, int spatial, float[] out) {
         for (int c = 0; c < channels; c++) {
             double s = 0;
             for (int b = 0; b < n; b++) {
                 int i = (b * channels + c) * spatial;
-                s += FloatBatchNorm.rowSum(dy, i, i + spatial);
+                s += FloatReductions.sum(dy, i, i + spatial);
             }
             out[c] = (float) s;
         }

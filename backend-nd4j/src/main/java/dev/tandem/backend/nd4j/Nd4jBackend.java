@@ -6,6 +6,7 @@ import dev.tandem.learning.backend.JavaLstm;
 import dev.tandem.learning.tensor.Activation;
 import dev.tandem.learning.tensor.Shapes;
 import dev.tandem.learning.tensor.ConvGeometry;
+import dev.tandem.learning.tensor.FloatReductions;
 import dev.tandem.learning.tensor.GemmShape;
 import dev.tandem.learning.tensor.Tensor;
 import org.bytedeco.javacpp.DoublePointer;
@@ -1077,7 +1078,7 @@ public class Nd4jBackend extends JavaBackend {
         }
         float[] a = f32(t);
         boolean[] bad = new boolean[parallel.workers()];
-        elementRanges(t.size(), (from, to, worker) -> bad[worker] = !FloatKernels.allFinite(a, from, to));
+        elementRanges(t.size(), (from, to, worker) -> bad[worker] = !FloatReductions.allFinite(a, from, to));
         for (boolean b : bad) {
             if (b) {
                 return false;

@@ -1,5 +1,7 @@
 package dev.tandem.models.gearbox;
 
+import dev.tandem.learning.tensor.FloatReductions;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -149,23 +151,18 @@ public final class Windowing {
     public static void normalise(float[] x, int offset, int channels, int length) {
         for (int c = 0; c < channels; c++) {
             int base = offset + c * length;
-            double sum = 0;
-            for (int i = 0; i < length; i++) {
-                sum += x[base + i];
-            }
-            double mean = sum / length;
-            double ss = 0;
-            for (int i = 0; i < length; i++) {
-                double d = x[base + i] - mean;
-                ss += d * d;
-            }
-            double std = Math.sqrt(ss / length);
+            // FloatReductions: vectorised sums (a plain double loop adds one value at a time, ~26 of 30 µs per
+            // 4 × 2048 window); the deviations are taken from the float mean, Σ(x − μf)² = Σ(x − μ)² + L·(μ − μf)²
+            double mean = FloatReductions.sum(x, base, base + length) / length;
+            float meanF = (float) mean;
+            double dm = mean - meanF;
+            double var = Math.max(0, FloatReductions.squaredDeviations(x, base, base + length, meanF) / length - dm * dm);
+            double std = Math.sqrt(var);
             float scale = std > 1e-12 ? (float) (1.0 / std) : 0f;
             // in float, x − mean as (x − mean_f) − (mean − mean_f): JDK 17's C2 does not vectorise a float-to-double
             // conversion per element (47 against 1.5 µs for a 4 × 2048 window); the split takes back mean's
             // rounding, which matters when the channel's offset is large against its spread
-            float meanF = (float) mean;
-            float rest = (float) (mean - meanF);
+            float rest = (float) dm;
             for (int i = base, end = base + length; i < end; i++) {
                 x[i] = (x[i] - meanF - rest) * scale;
             }

@@ -34,8 +34,7 @@ public final class BenchEnvironment {
         m.put("jvm", System.getProperty("java.vm.name") + " " + Runtime.version());
         m.put("jvm_use_avx", vmOption("UseAVX"));
         m.put("jvm_max_vector_size_bytes", vmOption("MaxVectorSize"));
-        m.put("jvm_vector_api", ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
-                ? "jdk.incubator.vector loaded (not used by the kernels)" : "not used");
+        m.put("jvm_vector_api", dev.tandem.learning.tensor.FloatReductions.implementation());
         m.put("backend", backend.name());
         if (backend instanceof Nd4jBackend) {
             m.putAll(Nd4jBackend.nativeInfo());

@@ -34,6 +34,8 @@ public final class ProcessCluster implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** What flink-dist's config.yaml passes to every Flink JVM (env.java.default-opts.all) on Java 17. */
     private static final List<String> FLINK_JVM_OPTS = List.of(
+            // the vectorised float sums (FloatReductions), as the tandem script and the images run them
+            "--add-modules=jdk.incubator.vector",
             "--add-exports=java.base/sun.net.util=ALL-UNNAMED", "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
             "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
             "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.net=ALL-UNNAMED",

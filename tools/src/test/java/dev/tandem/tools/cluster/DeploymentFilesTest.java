@@ -102,8 +102,10 @@ class DeploymentFilesTest {
         assertTrue(run.find(), "a RUN that unpacks the natives with the job jar");
         String cache = run.group(1);
         hasMain(run.group(2));
-        assertEquals("-Dorg.bytedeco.javacpp.cachedir=" + cache, composeFlinkConf().get("env.java.opts.all"));
-        assertEquals("-Dorg.bytedeco.javacpp.cachedir=" + cache, k8sDeployment().at("/spec/flinkConfiguration/env.java.opts.all").asText());
+        // and every Flink JVM adds the Vector API module (FloatReductions' vectorised sums)
+        String opts = "--add-modules jdk.incubator.vector -Dorg.bytedeco.javacpp.cachedir=" + cache;
+        assertEquals(opts, composeFlinkConf().get("env.java.opts.all"));
+        assertEquals(opts, k8sDeployment().at("/spec/flinkConfiguration/env.java.opts.all").asText());
     }
 
     @Test
