@@ -14,6 +14,8 @@ import static dev.tandem.learning.tensor.FloatReductions.RUN;
 final class VectorFloatReductions {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
+    /** The int lanes of F's shape: a constant, or C2 cannot intrinsify the int ops and boxes every vector. */
+    private static final VectorSpecies<Integer> I = F.withLanes(int.class);
 
     private VectorFloatReductions() {
     }
@@ -85,7 +87,7 @@ final class VectorFloatReductions {
 
     /** The scalar test per lane: the exponent field plus one lowest step carries into the sign bit only for NaN, ±Inf. */
     static boolean allFinite(float[] a, int from, int to) {
-        IntVector bad = IntVector.zero(F.vectorShape().withLanes(int.class));
+        IntVector bad = IntVector.zero(I);
         int i = from;
         for (; i + L <= to; i += L) {
             IntVector bits = FloatVector.fromArray(F, a, i).reinterpretAsInts();
