@@ -119,6 +119,7 @@ public final class TandemConfig implements Serializable {
             ConfigKey.integer("job.checkpoint-interval-ms", 100, 3_600_000, "checkpoint interval"),
             ConfigKey.nonEmpty("job.transactional-id-prefix", "prefix of the sinks' Kafka transactional ids"),
             ConfigKey.integer("job.transaction-timeout-ms", 1000, 3_600_000, "Kafka producer transaction timeout"),
+            ConfigKey.integer("job.sink-linger-ms", 0, 1000, "how long the output topics' producers wait to fill a batch"),
             ConfigKey.integer("job.watermark-out-of-orderness-ms", 0, 86_400_000, "bounded out-of-orderness of event time"),
             ConfigKey.integer("job.source-idle-timeout-ms", 0, 86_400_000, "idleness of a quiet parallel instance, after which it stops holding the watermark (0: never)"),
             ConfigKey.integer("job.max-ahead-ms", 0, 2_000_000_000,

@@ -55,6 +55,7 @@ public final class KafkaEnds {
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix + "-" + topic)
                 .setProperty("transaction.timeout.ms", Integer.toString(c.integer("job.transaction-timeout-ms")))
+                .setProperty("linger.ms", Integer.toString(c.integer("job.sink-linger-ms")))
                 .build();
     }
 

@@ -169,9 +169,15 @@ public final class EmbeddedKafka implements AutoCloseable {
             deleteTree(dir);
             throw new IOException("formatting the Kafka storage failed: " + log);
         }
-        Process broker = new ProcessBuilder(java(), "-Xmx512m", "-XX:+UseSerialGC",
-                "-Dlog4j2.configurationFile=" + logConfig.toUri(), "-cp", classpath, "kafka.Kafka",
-                props.toString())
+        List<String> brokerCommand = new ArrayList<>(List.of(java(), "-Xmx512m", "-XX:+UseSerialGC"));
+        // TANDEM_BROKER_JAVA_OPTS: extra JVM options for the broker, e.g. a flight recording to profile it
+        String extra = System.getenv("TANDEM_BROKER_JAVA_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            brokerCommand.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        brokerCommand.addAll(List.of("-Dlog4j2.configurationFile=" + logConfig.toUri(), "-cp", classpath, "kafka.Kafka",
+                props.toString()));
+        Process broker = new ProcessBuilder(brokerCommand)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("broker.log").toFile()).start();
         EmbeddedKafka kafka = new EmbeddedKafka(dir, broker, host, port);
         long end = System.nanoTime() + timeout.toNanos();
